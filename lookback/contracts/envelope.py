@@ -1,0 +1,121 @@
+"""One envelope for every event in the log.
+
+The envelope carries what an auditor needs to replay a decision (who, when it happened in the
+village, when the system learnt it, what caused it) around a typed payload. Payload classes register
+themselves by their `event_type`, so a consumer decodes any message without knowing its producer.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from lookback.clock import utcnow
+
+_registry: dict[str, type[Event]] = {}
+
+E = TypeVar("E", bound="Event")
+
+
+class Event(BaseModel):
+    """A payload: a past-tense fact about one aggregate."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_type: ClassVar[str]
+    aggregate_type: ClassVar[str]
+    schema_version: ClassVar[int] = 1
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "event_type" in cls.__dict__:
+            if cls.event_type in _registry:
+                raise TypeError(f"event type {cls.event_type} declared twice")
+            _registry[cls.event_type] = cls
+
+    def aggregate_id(self) -> str:
+        raise NotImplementedError
+
+
+class Envelope(BaseModel):
+    """What is stored in the stream for every event."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: uuid.UUID = Field(description="Event id; also the Nats-Msg-Id, so a retried publish is stored once")
+    type: str = Field(description="Event type, e.g. household.recorded")
+    schema_version: int = Field(1, description="Version of the payload's model")
+    aggregate_type: str
+    aggregate_id: str
+    business_time: AwareDatetime = Field(description="When it happened in the village (roster as-of, action date)")
+    recorded_time: AwareDatetime = Field(description="When the system learnt it")
+    actor: str = Field(description="Authenticated user or service that caused it")
+    causation_id: uuid.UUID | None = Field(None, description="The event or command this one answers")
+    correlation_id: uuid.UUID | None = Field(None, description="The import or workflow it belongs to")
+    payload: dict[str, Any]
+
+    @property
+    def subject(self) -> str:
+        from lookback.contracts.subjects import subject_for
+
+        return subject_for(self.type, self.aggregate_id)
+
+    def payload_as(self, cls: type[E]) -> E:
+        return cls.model_validate(self.payload)
+
+    def event(self) -> Event:
+        return decode(self)
+
+
+def new_envelope(
+    event: Event,
+    *,
+    actor: str,
+    business_time: datetime,
+    caused_by: Envelope | None = None,
+    correlation_id: uuid.UUID | None = None,
+    event_id: uuid.UUID | None = None,
+    recorded_time: datetime | None = None,
+) -> Envelope:
+    """Wrap a payload; ids derived by the caller make a retried publish idempotent."""
+    if correlation_id is None and caused_by is not None:
+        correlation_id = caused_by.correlation_id or caused_by.id
+    return Envelope(
+        id=event_id or uuid.uuid4(),
+        type=event.event_type,
+        schema_version=event.schema_version,
+        aggregate_type=event.aggregate_type,
+        aggregate_id=event.aggregate_id(),
+        business_time=business_time,
+        recorded_time=recorded_time or utcnow(),
+        actor=actor,
+        causation_id=caused_by.id if caused_by else None,
+        correlation_id=correlation_id,
+        payload=event.model_dump(mode="json"),
+    )
+
+
+class UnknownEventType(ValueError):
+    pass
+
+
+def decode(envelope: Envelope) -> Event:
+    cls = _registry.get(envelope.type)
+    if cls is None:
+        raise UnknownEventType(f"unknown event type {envelope.type!r}")
+    return cls.model_validate(envelope.payload)
+
+
+def event_types() -> dict[str, type[Event]]:
+    return dict(_registry)
+
+
+def derived_id(*parts: object) -> uuid.UUID:
+    """A stable id from the parts that identify a fact, so re-deriving it gives the same id."""
+    return uuid.uuid5(_NAMESPACE, "|".join(str(p) for p in parts))
+
+
+_NAMESPACE = uuid.UUID("6f1c2a5e-3b7d-4c1e-9a0b-1d2e3f405162")

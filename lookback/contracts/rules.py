@@ -1,0 +1,49 @@
+"""Events the rules service publishes: problems found in, and cleared by, the roster data."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from pydantic import Field
+
+from lookback.contracts.envelope import Event, derived_id
+
+
+def problem_id(rule: str, subject_key: str) -> str:
+    """The same rule on the same subject is always the same problem, however often it is seen."""
+    return derived_id("problem", rule, subject_key).hex
+
+
+class ProblemFlagged(Event):
+    event_type: ClassVar[str] = "problem.flagged"
+    aggregate_type: ClassVar[str] = "problem"
+
+    problem_id: str
+    rule: str = Field(description="Rule id of items.md section 3, e.g. R01")
+    item: int = Field(ge=1, le=34)
+    village: str
+    household_id: str | None = None
+    person_id_number: str | None = Field(None, description="证件号码 of a person problem (personal data)")
+    person_row: int | None = None
+    subject_key: str = Field(description="What the problem is about: rule-independent key of the subject")
+    as_of: date
+    description: str
+
+    def aggregate_id(self) -> str:
+        return self.problem_id
+
+
+class ProblemClearedByData(Event):
+    """A later roster no longer shows the condition; the problem stays, its case awaits verification."""
+
+    event_type: ClassVar[str] = "problem.cleared_by_data"
+    aggregate_type: ClassVar[str] = "problem"
+
+    problem_id: str
+    rule: str
+    village: str
+    as_of: date
+
+    def aggregate_id(self) -> str:
+        return self.problem_id
