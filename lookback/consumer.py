@@ -1,0 +1,218 @@
+"""The batch consumer every service runs: tail the log in order, decide, publish, commit.
+
+Each service reads the log through an ordered consumer (nats-py) starting after the position stored
+in its own database; the ordered consumer guarantees stream order and fills any gap itself, so no
+server-side acks are needed: the stored position *is* the acknowledgement. Measured here (see
+docs/decisions.md): FastStream's batched pull subscriber on Python 3.11 can drop fetched messages
+when a fetch times out (an `asyncio.wait_for` race), and with ack-all that loses events; per-message
+FastStream handlers cost ~400 µs each. So the hot path is nats-py, batched:
+1. skip events at or below the stored position (a restart that re-reads the last batch);
+2. let the service fold the batch into its rows and return the events it derives, with ids derived
+   from the input event, so a repeat derives the same ids;
+3. publish those events (atomic batch, deduplicated by id);
+4. commit the rows with the new position in one transaction.
+A message that cannot be decoded, or whose handling raises, goes to the dead-letter stream with the
+reason and the rest flows on; a failure of NATS or the database retries the batch until it passes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import asyncio
+
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
+from nats.js.api import ConsumerConfig, DeliverPolicy
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from lookback import observability as obs
+from lookback.contracts.envelope import Envelope, UnknownEventType, decode, derived_id
+from lookback.contracts.subjects import PREFIX, STREAM
+from lookback.messaging import DeadLetter, Publisher, PublishError
+from lookback.store import get_position, set_position
+
+log = logging.getLogger("lookback.consumer")
+
+
+@dataclass(frozen=True)
+class Delivered:
+    seq: int
+    envelope: Envelope
+
+
+class Handler(Protocol):
+    """A service's projection/decision step over one batch, inside one open transaction."""
+
+    def __call__(self, session: Session, batch: Sequence[Delivered]) -> list[Envelope]: ...
+
+
+class InfraError(Exception):
+    """NATS or the database failed: the batch is retried, never dead-lettered."""
+
+
+def output_id(service: str, cause: Envelope, n: int) -> Any:
+    """The n-th event a service derives from an input event: the same on every retry."""
+    return derived_id(service, cause.id, n)
+
+
+class BatchConsumer:
+    def __init__(
+        self,
+        *,
+        service: str,
+        durable: str,
+        filter_subjects: list[str],
+        engine: Engine,
+        publisher_factory: Any,
+        handler: Handler,
+        batch_size: int = 500,
+        max_buffer: int = 20_000,
+    ) -> None:
+        self.service = service
+        self.durable = durable
+        self.filter_subjects = filter_subjects
+        self.engine = engine
+        self.publisher_factory = publisher_factory
+        self.handler = handler
+        self.batch_size = batch_size
+        self.labels = (service, durable)
+        self.max_buffer = max_buffer
+        self.position = 0
+        self.in_flight = 0
+        self.subscription: Any = None
+        self.buffered: Any = lambda: 0
+
+    async def run(self, nc: Client, ready: asyncio.Event | None = None) -> None:
+        """Tail the log for ever; a batch is whatever arrived while the previous one was handled."""
+        with Session(self.engine) as session:
+            self.position = get_position(session, self.durable)
+        buffer: list[Msg] = []
+        arrived, space = asyncio.Event(), asyncio.Event()
+
+        async def on_msg(msg: Msg) -> None:
+            buffer.append(msg)
+            arrived.set()
+            while len(buffer) >= self.max_buffer:
+                space.clear()
+                await space.wait()
+
+        config = ConsumerConfig(
+            filter_subjects=self.filter_subjects,
+            deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+            opt_start_seq=self.position + 1,
+        )
+        js = nc.jetstream()
+        self.subscription = await js.subscribe(
+            f"{PREFIX}.>", stream=STREAM, cb=on_msg, ordered_consumer=True, config=config,
+            pending_msgs_limit=-1, pending_bytes_limit=-1,
+        )
+        self.buffered = lambda: len(buffer) + self.in_flight
+        if ready is not None:
+            ready.set()
+        try:
+            while True:
+                await arrived.wait()
+                batch = buffer[: self.batch_size]
+                del buffer[: self.batch_size]
+                if not buffer:
+                    arrived.clear()
+                space.set()
+                self.in_flight = len(batch)
+                await self.consume(batch)
+                self.in_flight = 0
+        finally:
+            await self.subscription.unsubscribe()
+
+    async def pending(self) -> int:
+        """Events of this consumer's subjects that are in the log but not yet committed here."""
+        if self.subscription is None:
+            return -1
+        info = await self.subscription.consumer_info()
+        return int(info.num_pending or 0) + self.buffered()
+
+    async def consume(self, msgs: list[Msg]) -> None:
+        started = time.perf_counter()
+        delay = 0.2
+        while True:
+            try:
+                await self._process(msgs)
+                break
+            except Exception:
+                log.exception("batch of %d failed; retrying in %.1fs", len(msgs), delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10)
+        obs.BATCH_SECONDS.labels(*self.labels).observe(time.perf_counter() - started)
+
+    async def _process(self, msgs: list[Msg]) -> None:
+        with Session(self.engine) as session:
+            position = get_position(session, self.durable)
+            fresh = [m for m in msgs if m.metadata.sequence.stream > position]
+            if not fresh:
+                return
+            batch, dead = self._decode(fresh)
+            try:
+                outputs = self.handler(session, batch)
+            except (OperationalError, PublishError, NatsError):
+                raise
+            except Exception:
+                session.rollback()
+                outputs, dead = self._isolate(session, batch, dead)
+            publisher: Publisher = self.publisher_factory()
+            await publisher.publish_batch(outputs)
+            for letter in dead:
+                await publisher.publish_dead_letter(letter)
+            last = fresh[-1].metadata.sequence.stream
+            set_position(session, self.durable, last)
+            session.commit()
+        self.position = last
+        obs.EVENTS_HANDLED.labels(*self.labels).inc(len(batch))
+        obs.EVENTS_PUBLISHED.labels(self.service).inc(len(outputs))
+        obs.POSITION.labels(*self.labels).set(last)
+        pending = fresh[-1].metadata.num_pending
+        obs.LAG.labels(*self.labels).set(pending or 0)
+
+    def _decode(self, msgs: list[Msg]) -> tuple[list[Delivered], list[DeadLetter]]:
+        batch: list[Delivered] = []
+        dead: list[DeadLetter] = []
+        for m in msgs:
+            seq = m.metadata.sequence.stream
+            try:
+                env = Envelope.model_validate_json(m.data)
+                decode(env)
+            except (ValidationError, UnknownEventType, ValueError) as err:
+                dead.append(self._dead_letter(seq, m.subject, m.data, type(err).__name__))
+                continue
+            batch.append(Delivered(seq, env))
+        return batch, dead
+
+    def _isolate(
+        self, session: Session, batch: list[Delivered], dead: list[DeadLetter]
+    ) -> tuple[list[Envelope], list[DeadLetter]]:
+        """Handle one event at a time so that only the event that fails is set aside."""
+        outputs: list[Envelope] = []
+        for item in batch:
+            nested = session.begin_nested()
+            try:
+                outputs += self.handler(session, [item])
+                nested.commit()
+            except (OperationalError, PublishError, NatsError):
+                raise
+            except Exception as err:
+                nested.rollback()
+                log.warning("event at seq %d set aside: %s", item.seq, type(err).__name__)
+                data = item.envelope.model_dump_json().encode()
+                dead.append(self._dead_letter(item.seq, item.envelope.subject, data, type(err).__name__))
+        return outputs, dead
+
+    def _dead_letter(self, seq: int, subject: str, data: bytes, reason: str) -> DeadLetter:
+        obs.EVENTS_FAILED.labels(*self.labels).inc()
+        return DeadLetter(consumer=self.durable, stream_seq=seq, subject=subject, reason=reason, data=data)

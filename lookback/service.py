@@ -1,0 +1,107 @@
+"""The shape every service shares: a FastAPI app whose lifespan runs a FastStream NATS broker.
+
+HTTP carries `/healthz`, `/progress`, `/metrics` and the service's own API (OpenAPI docs at `/docs`);
+the broker holds the NATS connection, and the service's batch consumers tail the log on it. Settings
+are read when the app is built, never at import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+import uvicorn
+from fastapi import APIRouter, FastAPI, Response
+from faststream.nats import NatsBroker
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import Engine
+
+from lookback.consumer import BatchConsumer
+from lookback.messaging import Publisher, ensure_streams
+from lookback.observability import setup_logging
+from lookback.settings import ServiceSettings
+
+Task = Callable[["Runtime"], Awaitable[None]]
+
+
+@dataclass
+class Runtime:
+    """What handlers and background tasks of a running service may use."""
+
+    name: str
+    settings: ServiceSettings
+    engine: Engine
+    broker: NatsBroker
+    consumers: list[BatchConsumer] = field(default_factory=list)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def publisher(self) -> Publisher:
+        return Publisher(self.broker.connection)
+
+
+def build_broker(settings: ServiceSettings) -> NatsBroker:
+    return NatsBroker(settings.nats_url, max_reconnect_attempts=-1, reconnect_time_wait=0.5, logger=None)
+
+
+def build_service(
+    name: str,
+    settings: ServiceSettings,
+    engine: Engine,
+    consumers: Callable[[Runtime], Sequence[BatchConsumer]],
+    routers: Sequence[APIRouter] = (),
+    tasks: Sequence[Task] = (),
+    title: str = "",
+) -> FastAPI:
+    setup_logging(name)
+    runtime_box: list[Runtime] = []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = Runtime(name, settings, engine, build_broker(settings))
+        runtime.consumers = list(consumers(runtime))
+        runtime_box.append(runtime)
+        app.state.runtime = runtime
+        await runtime.broker.start()
+        nc = runtime.broker.connection
+        await ensure_streams(nc, settings.stream_replicas)
+        started = [asyncio.Event() for _ in runtime.consumers]
+        running = [asyncio.create_task(c.run(nc, ev)) for c, ev in zip(runtime.consumers, started, strict=True)]
+        await asyncio.gather(*(ev.wait() for ev in started))
+        running += [asyncio.create_task(task(runtime)) for task in tasks]
+        runtime.ready.set()
+        try:
+            yield
+        finally:
+            for t in running:
+                t.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+            await runtime.broker.stop()
+            engine.dispose()
+
+    app = FastAPI(title=title or f"Lookback {name}", lifespan=lifespan)
+
+    @app.get("/healthz", tags=["ops"], summary="Ready when connected to NATS and consuming")
+    async def healthz() -> Response:
+        ok = bool(runtime_box) and runtime_box[0].ready.is_set() and runtime_box[0].broker.connection.is_connected
+        return Response('{"status":"ok"}' if ok else '{"status":"starting"}', status_code=200 if ok else 503,
+                        media_type="application/json")
+
+    @app.get("/progress", tags=["ops"], summary="Stream position and events still to handle, per consumer")
+    async def progress() -> dict[str, dict[str, int]]:
+        if not runtime_box or not runtime_box[0].ready.is_set():
+            return {}
+        return {c.durable: {"position": c.position, "pending": await c.pending()} for c in runtime_box[0].consumers}
+
+    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def serve(app: FastAPI, settings: ServiceSettings, name: str) -> None:
+    uvicorn.run(app, host=settings.host, port=settings.http_port(name), log_level="warning")

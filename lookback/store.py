@@ -1,0 +1,60 @@
+"""SQL stores: one engine per service, and the stream position kept with the rows it produced.
+
+A projection skips every event at or below its stored position and writes the new position in the
+same transaction as its rows, so redelivery, duplicates and restarts never double-count.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Field, Session, SQLModel, create_engine, select
+
+
+class Position(SQLModel, table=True):
+    __tablename__ = "positions"
+
+    consumer: str = Field(primary_key=True)
+    seq: int = 0
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=10000")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def create_tables(engine: Engine, *tables: type[SQLModel]) -> None:
+    SQLModel.metadata.create_all(engine, tables=[Position.__table__, *(t.__table__ for t in tables)])  # type: ignore[attr-defined]
+
+
+def get_position(session: Session, consumer: str) -> int:
+    row = session.exec(select(Position.seq).where(Position.consumer == consumer)).first()  # type: ignore[attr-defined]
+    return int(row or 0)
+
+
+def set_position(session: Session, consumer: str, seq: int) -> None:
+    upsert(session, Position, [{"consumer": consumer, "seq": seq}], ["consumer"])
+
+
+def upsert(session: Session, table: type[SQLModel], rows: list[dict], keys: list[str]) -> None:
+    """Insert or replace rows by key in one statement: the batch write path of every projection."""
+    if not rows:
+        return
+    tbl = table.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(tbl)
+    update = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
+    stmt = stmt.on_conflict_do_update(index_elements=keys, set_=update) if update else stmt.on_conflict_do_nothing()
+    session.execute(stmt, rows)

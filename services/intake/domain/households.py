@@ -1,0 +1,66 @@
+"""Accepted person rows gathered into households by 户编号.
+
+A household's rows need not be contiguous in the sheet; they keep sheet order, because "the first
+row" stands in for the household-level cells when there is no single 户主 row (R07D). Rows are held
+as tuples of cell text against the sheet's shared column list and become `PersonRow`s only when a
+household is published, which keeps a whole 400,000-row roster affordable in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from lookback.contracts.intake import PersonRow
+from services.intake.domain.cells import cells_of
+from services.intake.domain.columns import HEAD, RELATION, VILLAGE
+
+Row = tuple[int, tuple[str, ...]]
+"""A sheet row number with the row's normalised cell text in column order ("" for empty)."""
+
+
+@dataclass(frozen=True, eq=False)
+class HouseholdDraft:
+    """A household as this import shows it, ready to become a `HouseholdRecorded`."""
+
+    household_id: str
+    village: str
+    columns: Sequence[str]
+    rows: tuple[Row, ...]
+
+    @property
+    def persons(self) -> list[PersonRow]:
+        """The rows as the event carries them; built on each call rather than held for every household."""
+        return [PersonRow(row=row, cells=cells_of(self.columns, values)) for row, values in self.rows]
+
+    @cached_property
+    def content_hash(self) -> str:
+        """Equal between two imports exactly when the household's cells are, row for row.
+
+        Row numbers are left out (a row inserted above shifts every later household but changes none
+        of them) and so is column order; row order is kept, since it decides which row is the first.
+        """
+        cells = [cells_of(self.columns, values) for _, values in self.rows]
+        text = json.dumps(cells, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def group_households(rows: Iterable[tuple[str, Row]], columns: Sequence[str]) -> list[HouseholdDraft]:
+    """Households in the order their 户编号 first appears, from (户编号, row) pairs of accepted rows."""
+    members: dict[str, list[Row]] = {}
+    for household_id, row in rows:
+        members.setdefault(household_id, []).append(row)
+    return [
+        HouseholdDraft(household_id, _village(household, columns), columns, tuple(household))
+        for household_id, household in members.items()
+    ]
+
+
+def _village(household: list[Row], columns: Sequence[str]) -> str:
+    """行政村 of the single 户主 row, else of the first row (roster.md; answer.json notes)."""
+    cells = [cells_of(columns, values) for _, values in household]
+    heads = [row for row in cells if row.get(RELATION) == HEAD]
+    return (heads[0] if len(heads) == 1 else cells[0])[VILLAGE]

@@ -1,0 +1,139 @@
+"""A roster's sheets turned into households, villages and rejected rows (pure: the rows come in as text).
+
+Every row read is either accepted or rejected, never dropped, so a town can account for what it sent;
+only rows with no value at all are skipped, as they hold nothing to lose. The 村级信息 sheet is read
+first because the villages it declares join the town's configured ones for the 人口明细 checks.
+Person rows are consumed as a stream; only accepted rows are kept, grouped into households.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from services.intake.domain.cells import RowReader, cells_of, nameless_column
+from services.intake.domain.checks import check_person, check_village
+from services.intake.domain.columns import (
+    HOUSEHOLD_ID,
+    PERSON_MARKERS,
+    PERSONS,
+    VILLAGE,
+    VILLAGE_MARKERS,
+    VILLAGES,
+)
+from services.intake.domain.errors import NotARoster
+from services.intake.domain.households import HouseholdDraft, Row, group_households
+
+
+@dataclass(frozen=True)
+class SheetRows:
+    """One sheet as read from a file: its header, then its data rows as (sheet row number, cell texts)."""
+
+    sheet: str
+    source: str
+    header: Sequence[str]
+    rows: Iterable[tuple[int, Sequence[str]]]
+
+
+@dataclass(frozen=True)
+class VillageDraft:
+    """An accepted 村级信息 row, ready to become a `VillageRecorded`."""
+
+    village: str
+    row: int
+    cells: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A row that cannot be placed, kept whole for `RowRejected`."""
+
+    sheet: str
+    row: int
+    column: str
+    reason_zh: str
+    reason_en: str
+    cells: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ParsedRoster:
+    households: list[HouseholdDraft]
+    villages: list[VillageDraft]
+    rejected: list[Rejection]
+    rows_read: dict[str, int]
+
+    @property
+    def persons_accepted(self) -> int:
+        return sum(len(h.rows) for h in self.households)
+
+    def rows_accepted(self, sheet: str) -> int:
+        return self.persons_accepted if sheet == PERSONS else len(self.villages)
+
+
+def parse_sheets(persons: SheetRows, villages: SheetRows | None, configured: Iterable[str]) -> ParsedRoster:
+    """Check and place every row; `configured` is the town's village list from its configuration."""
+    person_reader = RowReader(column_names(persons))
+    rejected: list[Rejection] = []
+    read = {PERSONS: 0, VILLAGES: 0}
+    declared = _villages(villages, rejected, read) if villages else {}
+    town = frozenset(v.strip() for v in configured) | declared.keys()
+
+    def accepted_persons() -> Iterator[tuple[str, Row]]:
+        for row, values in _rows(persons, person_reader):
+            read[PERSONS] += 1
+            cells = cells_of(person_reader.columns, values)
+            if problem := check_person(cells, town):
+                rejected.append(Rejection(PERSONS, row, problem.column, problem.reason_zh, problem.reason_en, cells))
+            else:
+                yield cells[HOUSEHOLD_ID], (row, values)
+
+    households = group_households(accepted_persons(), person_reader.columns)
+    return ParsedRoster(households, list(declared.values()), rejected, read)
+
+
+def _villages(sheet: SheetRows, rejected: list[Rejection], read: dict[str, int]) -> dict[str, VillageDraft]:
+    """The accepted 村级信息 rows by village; rejected rows declare no village."""
+    reader = RowReader(column_names(sheet))
+    declared: dict[str, VillageDraft] = {}
+    for row, values in _rows(sheet, reader):
+        read[VILLAGES] += 1
+        cells = cells_of(reader.columns, values)
+        if problem := check_village(cells, declared):
+            rejected.append(Rejection(VILLAGES, row, problem.column, problem.reason_zh, problem.reason_en, cells))
+        else:
+            declared[cells[VILLAGE]] = VillageDraft(cells[VILLAGE], row, cells)
+    return declared
+
+
+def column_names(sheet: SheetRows) -> list[str]:
+    """The header's trimmed names; a nameless column gets its position (第n列) so its cells are kept.
+
+    A header without the sheet's own columns, or naming a column twice, makes the file unreadable as a
+    roster: guessing which of two 行政村 columns counts would silently mis-place rows.
+    """
+    names = [name.strip() or nameless_column(i) for i, name in enumerate(sheet.header)]
+    markers = PERSON_MARKERS if sheet.sheet == PERSONS else VILLAGE_MARKERS
+    if not markers & set(names):
+        wanted = "、".join(sorted(markers))
+        raise NotARoster(
+            f"{sheet.source}：{sheet.sheet}表头中没有{wanted}列",
+            f"{sheet.source}: the {sheet.sheet} header has no {' or '.join(sorted(markers))} column",
+        )
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise NotARoster(
+                f"{sheet.source}：{sheet.sheet}表头中{name}列出现两次",
+                f"{sheet.source}: the {sheet.sheet} header names column {name} twice",
+            )
+        seen.add(name)
+    return names
+
+
+def _rows(sheet: SheetRows, reader: RowReader) -> Iterator[Row]:
+    """The sheet's rows that hold any value; a row of nothing but empty cells was never filled in."""
+    for row, raw in sheet.rows:
+        values = reader.values(raw)
+        if any(values):
+            yield row, values

@@ -1,0 +1,42 @@
+"""Intake folds its own household and import events, so a re-import can be diffed against the log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session
+
+from lookback.consumer import Delivered
+from lookback.contracts.envelope import Envelope
+from lookback.contracts.intake import HouseholdRecorded, HouseholdRemoved, RosterImported, VillageRecorded
+from lookback.store import upsert
+from services.intake.adapters.tables import KnownHousehold, KnownImport, KnownVillage
+from services.intake.domain.diff import fingerprint, village_fingerprint
+
+
+def fold(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
+    households: dict[str, dict] = {}
+    imports: list[dict] = []
+    villages: dict[str, dict] = {}
+    for item in batch:
+        event = item.envelope.event()
+        match event:
+            case HouseholdRecorded():
+                households[event.household_id] = {
+                    "household_id": event.household_id, "village": event.village,
+                    "fingerprint": fingerprint(event.as_of, event.persons), "removed": False,
+                }
+            case HouseholdRemoved():
+                households[event.household_id] = {
+                    "household_id": event.household_id, "village": event.village, "fingerprint": "", "removed": True,
+                }
+            case VillageRecorded():
+                villages[event.village] = {
+                    "village": event.village, "fingerprint": village_fingerprint(event.as_of, event.cells),
+                }
+            case RosterImported():
+                imports.append({"import_id": event.import_id})
+    upsert(session, KnownHousehold, list(households.values()), ["household_id"])
+    upsert(session, KnownImport, imports, ["import_id"])
+    upsert(session, KnownVillage, list(villages.values()), ["village"])
+    return []

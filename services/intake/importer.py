@@ -1,0 +1,140 @@
+"""One roster import: parse, diff against the roster on record, publish what changed.
+
+Event ids are derived from what they say (a household's id and fingerprint, an import's id and a
+row number), so an import retried after a crash is stored once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import hashlib
+import json
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from lookback.catalogue import load as load_catalogue
+from lookback.clock import start_of_day
+from lookback.contracts.envelope import Envelope, derived_id, new_envelope
+from lookback.contracts.intake import HouseholdRecorded, HouseholdRemoved, RosterImported, RowRejected, VillageRecorded
+from lookback.messaging import ATOMIC_LIMIT
+from lookback.service import Runtime
+from services.intake.adapters.sheets import parse_roster
+from services.intake.adapters.tables import KnownHousehold, KnownImport, KnownVillage
+from services.intake.domain.diff import diff, fingerprint, village_fingerprint
+from services.intake.domain.roster import ParsedRoster
+
+Progress = dict[str, Any]
+
+
+def import_id_of(files: Sequence[tuple[str, bytes]], as_of: date, partial: bool) -> str:
+    digest = hashlib.sha256(f"{as_of}|{partial}".encode())
+    for name, content in sorted(files):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
+    return digest.hexdigest()[:20]
+
+
+async def caught_up(runtime: Runtime, timeout: float = 60) -> None:
+    """Wait until intake has folded every event it published, so the diff sees the latest roster."""
+    for _ in range(int(timeout / 0.05)):
+        if all([await c.pending() == 0 for c in runtime.consumers]):
+            return
+        await asyncio.sleep(0.05)
+    raise TimeoutError("intake has not caught up with the event log")
+
+
+def save_files(runtime: Runtime, files: Sequence[tuple[str, bytes]], import_id: str) -> list[Path]:
+    """Keep what the town sent beside the import's summary: nothing a user sent is lost."""
+    folder = runtime.settings.data_dir / "imports" / import_id
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, content in files:
+        path = folder / Path(name).name
+        path.write_bytes(content)
+        paths.append(path)
+    return paths
+
+
+async def parse(paths: list[Path]) -> ParsedRoster:
+    return await asyncio.to_thread(parse_roster, paths, load_catalogue().villages)
+
+
+async def publish_import(
+    runtime: Runtime, parsed: ParsedRoster, paths: list[Path], import_id: str, as_of: date, partial: bool, actor: str
+) -> AsyncIterator[Progress]:
+    await caught_up(runtime)
+    envelopes, counts = _events(runtime, parsed, import_id, as_of, partial, actor)
+    total = len(envelopes)
+    publisher = runtime.publisher()
+    yield {"stage": "发布 publishing", "done": 0, "total": total}
+    for start in range(0, total, ATOMIC_LIMIT):
+        await publisher.publish_batch(envelopes[start : start + ATOMIC_LIMIT])
+        yield {"stage": "发布 publishing", "done": min(start + ATOMIC_LIMIT, total), "total": total}
+    folder = paths[0].parent
+    summary = {"import_id": import_id, "as_of": as_of.isoformat(), "files": [p.name for p in paths],
+               "events_published": total, **counts,
+               "rejected": [{k: v for k, v in asdict(r).items() if k != "cells"} for r in parsed.rejected],
+               "summary_file": str(folder / "summary.json"), "rejects_file": str(folder / "rejects.csv")}
+    _write_reports(folder, summary, parsed)
+    yield {"summary": summary}
+
+
+def _events(
+    runtime: Runtime, parsed: ParsedRoster, import_id: str, as_of: date, partial: bool, actor: str
+) -> tuple[list[Envelope], dict[str, int]]:
+    with Session(runtime.engine) as session:
+        on_record = session.exec(select(KnownHousehold).where(col(KnownHousehold.removed).is_(False))).all()
+        villages_known = {v.village: v.fingerprint for v in session.exec(select(KnownVillage))}
+        seen = session.get(KnownImport, import_id) is not None
+    when = start_of_day(as_of)
+    correlation = derived_id("import", import_id)
+
+    def wrap(event: Any, *id_parts: object) -> Envelope:
+        return new_envelope(event, actor=actor, business_time=when, correlation_id=correlation,
+                            event_id=derived_id(*id_parts))
+
+    drafts = {h.household_id: h for h in parsed.households}
+    prints = {hid: fingerprint(as_of, h.persons) for hid, h in drafts.items()}
+    change = diff(prints, {h.household_id: h.fingerprint for h in on_record}, full_roster=not partial)
+    village_of = {h.household_id: h.village for h in on_record}
+    out: list[Envelope] = []
+    for v in parsed.villages:
+        vprint = village_fingerprint(as_of, v.cells)
+        if villages_known.get(v.village) != vprint:
+            out.append(wrap(VillageRecorded(village=v.village, as_of=as_of, import_id=import_id, row=v.row,
+                                            cells=v.cells), "village", v.village, vprint))
+    for hid in change.added + change.changed:
+        h = drafts[hid]
+        out.append(wrap(HouseholdRecorded(household_id=hid, village=h.village, as_of=as_of, import_id=import_id,
+                                          persons=list(h.persons)), "household", hid, prints[hid]))
+    for hid in change.removed:
+        out.append(wrap(HouseholdRemoved(household_id=hid, village=village_of[hid], as_of=as_of, import_id=import_id),
+                        "removed", hid, import_id))
+    if not seen:
+        out += [wrap(RowRejected(import_id=import_id, sheet=r.sheet, row=r.row, column=r.column,
+                                 reason_zh=r.reason_zh, reason_en=r.reason_en, cells=r.cells),
+                     "rejected", import_id, r.sheet, r.row) for r in parsed.rejected]
+    rows_read = sum(parsed.rows_read.values())
+    counts = {"rows_read": rows_read, "rows_accepted": rows_read - len(parsed.rejected),
+              "rows_rejected": len(parsed.rejected), "households_added": len(change.added),
+              "households_changed": len(change.changed), "households_removed": len(change.removed),
+              "households_unchanged": change.unchanged}
+    if out or not seen:
+        summary = RosterImported(import_id=import_id, files=[], as_of=as_of, **counts)
+        out.append(wrap(summary, "import-completed", import_id, *counts.values()))
+    return out, counts
+
+
+def _write_reports(folder: Path, summary: dict[str, Any], parsed: ParsedRoster) -> None:
+    """The summary and the rejected rows beside the files, as a town clerk would file them."""
+    (folder / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+    with open(folder / "rejects.csv", "w", newline="", encoding="utf-8-sig") as f:
+        writer = csv.writer(f)
+        writer.writerow(["表 sheet", "行 row", "列 column", "原因", "reason"])
+        for r in parsed.rejected:
+            writer.writerow([r.sheet, r.row, r.column, r.reason_zh, r.reason_en])

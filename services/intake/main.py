@@ -1,0 +1,37 @@
+"""The intake service: takes rosters and publishes household events."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from lookback.consumer import BatchConsumer
+from lookback.contracts.subjects import aggregate_filter
+from lookback.service import Runtime, build_service, serve
+from lookback.settings import ServiceSettings
+from lookback.store import create_tables, make_engine
+from services.intake.adapters.tables import TABLES
+from services.intake.api import router
+from services.intake.handlers import fold
+
+NAME = "intake"
+
+
+def build_app(settings: ServiceSettings | None = None) -> FastAPI:
+    settings = settings or ServiceSettings()
+    engine = make_engine(settings.store_url(NAME))
+    create_tables(engine, *TABLES)
+
+    def consumers(rt: Runtime) -> list[BatchConsumer]:
+        return [BatchConsumer(
+            service=NAME, durable="intake",
+            filter_subjects=[aggregate_filter("household"), aggregate_filter("village"), aggregate_filter("import")],
+            engine=engine, publisher_factory=rt.publisher, handler=fold,
+            batch_size=settings.batch_size,
+        )]
+
+    return build_service(NAME, settings, engine, consumers, routers=[router], title="Lookback 采集 intake")
+
+
+def main() -> None:
+    settings = ServiceSettings()
+    serve(build_app(settings), settings, NAME)

@@ -1,0 +1,3 @@
+from services.rectify.main import main
+
+main()

@@ -1,0 +1,27 @@
+"""Opening a case: who owns a problem and by when (items.md sections 1 and 2)."""
+
+from __future__ import annotations
+
+from lookback.catalogue import Catalogue
+from lookback.contracts.rectify import CaseOpened
+from lookback.contracts.rules import ProblemFlagged
+from services.rectify.domain.deadlines import default_deadline
+
+
+def open_case(problem: ProblemFlagged, catalogue: Catalogue, case_id: str) -> CaseOpened:
+    """The item's lead unit owns the case and the household's village is co-responsible; the case is
+    assigned on the day the problem was found (the roster's as-of date), which fixes the deadline."""
+    item = catalogue.item(problem.item)
+    assigned_on = problem.as_of
+    return CaseOpened(
+        case_id=case_id,
+        problem_id=problem.problem_id,
+        rule=problem.rule,
+        item=problem.item,
+        village=problem.village,
+        lead_unit=item.lead_unit,
+        co_responsible=problem.village,
+        policy=item.policy,
+        assigned_on=assigned_on,
+        deadline=default_deadline(item.policy, assigned_on, catalogue.deadlines, catalogue.calendar),
+    )

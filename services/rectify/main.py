@@ -1,0 +1,38 @@
+"""The rectify service: owners, deadlines and overdue cases."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from lookback.catalogue import load as load_catalogue
+from lookback.consumer import BatchConsumer
+from lookback.contracts.subjects import aggregate_filter
+from lookback.service import Runtime, build_service, serve
+from lookback.settings import ServiceSettings
+from lookback.store import create_tables, make_engine
+from services.rectify import overdue
+from services.rectify.adapters.tables import TABLES
+from services.rectify.handlers import make_handler
+
+NAME = "rectify"
+
+
+def build_app(settings: ServiceSettings | None = None) -> FastAPI:
+    settings = settings or ServiceSettings()
+    engine = make_engine(settings.store_url(NAME))
+    create_tables(engine, *TABLES)
+    handler = make_handler(load_catalogue())
+
+    def consumers(rt: Runtime) -> list[BatchConsumer]:
+        return [BatchConsumer(
+            service=NAME, durable="rectify", filter_subjects=[aggregate_filter("problem"), aggregate_filter("case")],
+            engine=engine, publisher_factory=rt.publisher, handler=handler,
+            batch_size=settings.batch_size,
+        )]
+
+    return build_service(NAME, settings, engine, consumers, tasks=[overdue.watch], title="Lookback 整改 rectify")
+
+
+def main() -> None:
+    settings = ServiceSettings()
+    serve(build_app(settings), settings, NAME)

@@ -1,0 +1,3 @@
+from services.rules.main import main
+
+main()

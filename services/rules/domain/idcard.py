@@ -1,0 +1,72 @@
+"""Resident ID numbers (GB 11643-1999), as rules R07A–R07C and the age of R01 read them.
+
+items.md §3: a valid number has 18 characters after trimming — 17 ASCII digits and a check
+character 0–9 or X —, a real birth date in digits 7–14 and a correct ISO 7064 MOD 11-2 check.
+A lower-case `x` is read as `X` unless the town asks for `strict_x`. 15-digit numbers (the old
+first-generation cards) are not valid on a 2019 roster.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+_DIGITS = frozenset("0123456789")
+_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
+_CHECK_CHARS = "10X98765432"
+
+
+def check_char(body: str) -> str:
+    """ISO 7064 MOD 11-2 over the first 17 digits; callers pass 17 ASCII digits."""
+    return _CHECK_CHARS[sum(int(c) * w for c, w in zip(body, _WEIGHTS, strict=True)) % 11]
+
+
+def defect(text: str, *, strict_x: bool = False) -> str | None:
+    """Why a number is not valid (a short Chinese reason for R07A), or None when it is.
+
+    Only the kind of defect is named, never the number itself: it is personal data.
+    """
+    number = text.strip()
+    if len(number) != 18:
+        return f"长度为{len(number)}位，不是18位"
+    body, last = number[:17], number[17]
+    if not set(body) <= _DIGITS or last not in _DIGITS | {"X", "x"}:
+        return "含有数字和校验码X以外的字符"
+    if last == "x" and strict_x:
+        return "校验码为小写x"
+    if _birth(body) is None:
+        return "出生日期不是真实日期"
+    if check_char(body) != last.upper():
+        return "校验码错误"
+    return None
+
+
+def is_valid(text: str, *, strict_x: bool = False) -> bool:
+    return defect(text, strict_x=strict_x) is None
+
+
+def birth_date(text: str, *, strict_x: bool = False) -> date | None:
+    """The birth date a valid number carries; R01 falls back to it when 出生日期 is missing."""
+    number = text.strip()
+    return _birth(number[:17]) if is_valid(number, strict_x=strict_x) else None
+
+
+def sex(text: str, *, strict_x: bool = False) -> str | None:
+    """男 for an odd 17th digit, 女 for an even one (R07B); None for an invalid number."""
+    number = text.strip()
+    if not is_valid(number, strict_x=strict_x):
+        return None
+    return "男" if int(number[16]) % 2 else "女"
+
+
+def normalise(text: str) -> str:
+    """The form R07C compares: trimmed, check character upper-cased, whatever the setting."""
+    number = text.strip()
+    return number[:-1] + number[-1:].upper()
+
+
+def _birth(body: str) -> date | None:
+    digits = body[6:14]
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        return None

@@ -1,0 +1,49 @@
+"""The rules service: finds the problems the roster shows (items.md section 3)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from fastapi import FastAPI
+from pydantic import Field
+
+from lookback.consumer import BatchConsumer
+from lookback.contracts.subjects import aggregate_filter
+from lookback.service import Runtime, build_service, serve
+from lookback.settings import ServiceSettings
+from lookback.store import create_tables, make_engine
+from services.rules.adapters.tables import TABLES
+from services.rules.domain.settings import RuleSettings
+from services.rules.handlers import make_handler
+
+NAME = "rules"
+
+
+class RulesSettings(ServiceSettings):
+    income_line: Decimal = Field(Decimal(4000), description="Income line, yuan per person per year")
+    income_lines: dict[int, Decimal] = Field(default_factory=dict, description='Line by year, e.g. {"2020": 4200}')
+    strict_x: bool = Field(False, description="Treat a lower-case x check character as invalid")
+
+    def rules(self) -> RuleSettings:
+        return RuleSettings(self.income_line, self.income_lines, self.strict_x)
+
+
+def build_app(settings: RulesSettings | None = None) -> FastAPI:
+    settings = settings or RulesSettings()
+    engine = make_engine(settings.store_url(NAME))
+    create_tables(engine, *TABLES)
+    handler = make_handler(settings.rules())
+
+    def consumers(rt: Runtime) -> list[BatchConsumer]:
+        return [BatchConsumer(
+            service=NAME, durable="rules", filter_subjects=[aggregate_filter("household"), aggregate_filter("village")],
+            engine=engine, publisher_factory=rt.publisher, handler=handler,
+            batch_size=settings.batch_size,
+        )]
+
+    return build_service(NAME, settings, engine, consumers, title="Lookback 规则 rules")
+
+
+def main() -> None:
+    settings = RulesSettings()
+    serve(build_app(settings), settings, NAME)

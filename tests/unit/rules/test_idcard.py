@@ -1,0 +1,114 @@
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.rules.domain import idcard
+
+# The worked example of GB 11643-1999, Appendix A.
+STANDARD_EXAMPLE = "11010519491231002X"
+
+
+def test_the_standards_example_is_valid():
+    assert idcard.check_char("11010519491231002") == "X"
+    assert idcard.is_valid(STANDARD_EXAMPLE)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("110105194912310021", "校验码错误"),
+        ("110105199902300021", "出生日期不是真实日期"),
+        ("110105190002290021", "出生日期不是真实日期"),
+        ("341523550130905", "长度为15位，不是18位"),
+        ("3415231961030302607", "长度为19位，不是18位"),
+        ("11010519491231002Y", "含有数字和校验码X以外的字符"),
+        ("X10105194912310021", "含有数字和校验码X以外的字符"),
+        ("１１0105194912310021", "含有数字和校验码X以外的字符"),
+        ("", "长度为0位，不是18位"),
+    ],
+)
+def test_invalid_numbers_name_their_defect(text, reason):
+    assert idcard.defect(text) == reason
+    assert not idcard.is_valid(text)
+
+
+def test_a_real_leap_day_is_a_birth_date():
+    body = "11010520000229002"
+    assert idcard.is_valid(body + idcard.check_char(body))
+
+
+def test_lower_case_x_is_read_as_x_unless_strict():
+    lower = STANDARD_EXAMPLE.lower()
+    assert idcard.is_valid(lower)
+    assert idcard.defect(lower, strict_x=True) == "校验码为小写x"
+    assert idcard.is_valid(STANDARD_EXAMPLE, strict_x=True)
+
+
+def test_surrounding_spaces_are_trimmed():
+    assert idcard.is_valid(f"  {STANDARD_EXAMPLE} ")
+    assert idcard.normalise(f" {STANDARD_EXAMPLE.lower()}  ") == STANDARD_EXAMPLE
+
+
+def test_birth_date_and_sex_come_from_a_valid_number_only():
+    assert idcard.birth_date(STANDARD_EXAMPLE) == date(1949, 12, 31)
+    assert idcard.sex(STANDARD_EXAMPLE) == "女"
+    assert idcard.birth_date("110105194912310021") is None
+    assert idcard.sex("110105194912310021") is None
+    assert idcard.sex(STANDARD_EXAMPLE.lower(), strict_x=True) is None
+
+
+def test_normalise_only_touches_the_check_character():
+    assert idcard.normalise("11010519491231002x") == STANDARD_EXAMPLE
+    assert idcard.normalise("abc") == "abC"
+    assert idcard.normalise("") == ""
+
+
+bodies = st.builds(
+    lambda region, born, serial: f"{region}{born:%Y%m%d}{serial}",
+    st.from_regex(r"[0-9]{6}", fullmatch=True),
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2019, 12, 31)),
+    st.from_regex(r"[0-9]{3}", fullmatch=True),
+)
+
+
+@given(bodies)
+def test_a_number_with_its_computed_check_character_is_valid(body):
+    number = body + idcard.check_char(body)
+    assert idcard.is_valid(number, strict_x=True)
+    assert idcard.birth_date(number) == date(int(body[6:10]), int(body[10:12]), int(body[12:14]))
+    assert idcard.sex(number) == ("男" if int(body[16]) % 2 else "女")
+
+
+@given(bodies, st.integers(0, 16), st.integers(1, 9))
+def test_changing_any_one_digit_makes_it_invalid(body, position, shift):
+    number = body + idcard.check_char(body)
+    digit = str((int(number[position]) + shift) % 10)
+    assert not idcard.is_valid(number[:position] + digit + number[position + 1 :])
+
+
+@given(bodies, st.sampled_from("0123456789Xx"))
+def test_only_the_computed_check_character_is_accepted(body, last):
+    assert idcard.is_valid(body + last) == (last.upper() == idcard.check_char(body))
+
+
+@given(bodies, st.integers(0, 15))
+def test_swapping_two_different_neighbours_makes_it_invalid(body, position):
+    number = body + idcard.check_char(body)
+    a, b = number[position], number[position + 1]
+    swapped = number[:position] + b + a + number[position + 2 :]
+    assert idcard.is_valid(swapped) == (a == b)
+
+
+@given(bodies.filter(lambda body: idcard.check_char(body) == "X"))
+def test_an_x_check_character_in_either_case(body):
+    assert idcard.is_valid(body + "X", strict_x=True)
+    assert idcard.is_valid(body + "x")
+    assert not idcard.is_valid(body + "x", strict_x=True)
+    assert idcard.normalise(body + "x") == body + "X"
+
+
+@given(st.from_regex(r"[0-9]{15}", fullmatch=True))
+def test_fifteen_digit_numbers_are_never_valid(number):
+    assert not idcard.is_valid(number)
