@@ -46,3 +46,149 @@ class CaseOverdue(Event):
 
     def aggregate_id(self) -> str:
         return self.case_id
+
+
+CaseStatus = Literal["pending", "in_progress", "rectified", "escalated", "verified", "dismissed"]
+
+STATUS_LABELS: dict[CaseStatus, str] = {
+    "pending": "待整改",
+    "in_progress": "整改中",
+    "rectified": "已整改待验收",
+    "escalated": "已上报县级",
+    "verified": "已销号",
+    "dismissed": "不属实",
+}
+"""The words the ledger (整改台帐) and the half-monthly exports print for each status."""
+
+CLOSED_STATUSES: frozenset[CaseStatus] = frozenset({"verified", "dismissed"})
+"""Closed cases leave the open count and can never be overdue; every other status is open."""
+
+
+class CaseTransition(Event):
+    """A step a case took: who took it is the envelope's actor, the day it happened is `on`."""
+
+    aggregate_type: ClassVar[str] = "case"
+
+    case_id: str
+    on: date = Field(description="办理日期: the day it happened in the village; it starts the time in the new status")
+
+    def aggregate_id(self) -> str:
+        return self.case_id
+
+
+class CaseAssigned(CaseTransition):
+    """Who answers for the case now; the village stays co-responsible (属地) whatever the lead unit."""
+
+    event_type: ClassVar[str] = "case.assigned"
+
+    lead_unit: str = Field(description="牵头单位 after the change")
+    person: str | None = Field(default=None, description="责任人 after the change; none yet is allowed")
+    note: str = Field(default="", description="备注")
+
+
+class RectificationStarted(CaseTransition):
+    event_type: ClassVar[str] = "case.rectification_started"
+
+    measures: str = Field(description="整改措施 planned or begun")
+
+
+class CaseRectified(CaseTransition):
+    """The problem is reported solved and now awaits verification (已整改待验收)."""
+
+    event_type: ClassVar[str] = "case.rectified"
+
+    measures: str = Field(default="", description="整改措施 taken; empty when the data cleared it")
+    by: Literal["person", "data"] = Field(description="person = 责任人 reported it; data = a later roster cleared it")
+
+
+class VerificationFailed(CaseTransition):
+    """验收不通过: the case goes back to 整改中."""
+
+    event_type: ClassVar[str] = "case.verification_failed"
+
+    reason: str = Field(description="验收不通过的原因")
+
+
+class CaseVerified(CaseTransition):
+    """销号: the case is closed for good; `on` is the closing day and `on_time` is fixed here, never recomputed."""
+
+    event_type: ClassVar[str] = "case.verified"
+
+    deadline: date = Field(description="整改时限 in force when it was closed, the one on_time was judged against")
+    on_time: bool = Field(description="按期销号: closed on or before the deadline")
+    note: str = Field(default="", description="验收意见")
+
+
+class CaseEscalated(CaseTransition):
+    """上报县级: the town and village cannot solve it (plan 四(二) 健全工作机制); the deadline keeps running."""
+
+    event_type: ClassVar[str] = "case.escalated"
+
+    county_unit: str = Field(description="县有关脱贫攻坚指挥部 or county unit it went to")
+    reason: str = Field(description="镇村无力解决的原因")
+
+
+class EscalationAccepted(CaseTransition):
+    """The county took the case on; a new deadline it sets follows as `DeadlineExtended`."""
+
+    event_type: ClassVar[str] = "case.escalation_accepted"
+
+    note: str = Field(default="", description="县级意见")
+
+
+class EscalationReturned(CaseTransition):
+    """The county sent the case back to the town; it resumes the status it was escalated from."""
+
+    event_type: ClassVar[str] = "case.escalation_returned"
+
+    note: str = Field(default="", description="县级意见")
+
+
+class DeadlineExtended(CaseTransition):
+    """延期: the old deadline stays in the history, so a case closed on time only thanks to an extension still shows it."""
+
+    event_type: ClassVar[str] = "case.deadline_extended"
+
+    old_deadline: date = Field(description="原整改时限, kept so an audit sees every time a deadline moved")
+    new_deadline: date = Field(description="新整改时限")
+    reason: str = Field(description="延期理由")
+
+
+class CaseDismissed(CaseTransition):
+    """不属实: the problem was not real; the case closes without counting as on time or late."""
+
+    event_type: ClassVar[str] = "case.dismissed"
+
+    reason: str = Field(description="不属实的理由")
+
+
+class CaseDueSoon(Event):
+    """The deadline is near and the case is still open; published once per case and deadline."""
+
+    event_type: ClassVar[str] = "case.due_soon"
+    aggregate_type: ClassVar[str] = "case"
+
+    case_id: str
+    deadline: date
+    village: str
+    item: int
+
+    def aggregate_id(self) -> str:
+        return self.case_id
+
+
+CaseEvent = (
+    CaseOpened
+    | CaseOverdue
+    | CaseDueSoon
+    | CaseAssigned
+    | RectificationStarted
+    | CaseRectified
+    | VerificationFailed
+    | CaseVerified
+    | CaseEscalated
+    | EscalationAccepted
+    | EscalationReturned
+    | DeadlineExtended
+    | CaseDismissed
+)

@@ -1,6 +1,7 @@
 """One household's person rows: who lives there and the household-level cells of its 户主 row.
 
-Household-level cells are repeated on every member row, as the national system's export does.
+Household-level cells are repeated on every member row as the national system's export does, or,
+in one household in ten, left blank there as hand-edited sheets do (roster.md allows both).
 Planted household problems that data can clear (R03, R04, R12, R13, R15, R20, R23, R24, R25A) are
 left out when the household is `fixed`, with the same random draws (see persons.py).
 """
@@ -29,7 +30,7 @@ LOAN_TO_FIRM = 0.05  # of loans: R25B
 DUPLICATE_ID = 0.004  # a member registered again as the previous household's head: R07C
 STRAY_VILLAGE = 0.0045  # of member rows (≈ 0.3 % of all rows): a village not in the town, rejected
 STRAY_SPACE = 0.005  # of rows: " 桃园村 ", which intake must trim
-BLANK_MEMBER_CELLS = 0.1  # household cells only on the 户主 row (roster.md allows it)
+BLANK_MEMBER_CELLS = 0.1
 HEAD_NOT_FIRST = 0.03
 
 _SIZES = (1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 6)
@@ -56,9 +57,9 @@ def _members(rng: Random, size: int) -> list[tuple[str, bool, int]]:
         male = rng.random() < 0.52
         if r < 0.03:
             members.append(("兄弟姐妹" if r < 0.02 else "其他", male, max(18, head_age + below(rng, 17) - 8)))
-        elif head_age >= 55 and son_age >= 20 and len(members) == 2:
+        elif head_age >= 55 and len(members) == 2:
             members.append(("之子", True, son_age))
-        elif head_age >= 55 and son_age >= 20 and len(members) == 3:
+        elif head_age >= 55 and len(members) == 3:
             members.append(("之儿媳", False, max(20, son_age + below(rng, 7) - 4)))
         elif head_age >= 48:
             members.append(("之孙子" if male else "之孙女", male, max(0, head_age - 44 - below(rng, 18))))
@@ -77,7 +78,7 @@ class HouseholdMaker:
         self.persons = PersonMaker(rng, as_of)
         self._previous_head: dict[str, str] | None = None
 
-    def household(self, village: str, household_id: str, fixed: bool) -> dict[str, str]:
+    def _household(self, village: str, household_id: str, fixed: bool) -> dict[str, str]:
         rng = self.rng
         kind = pick(rng, _KINDS)
         exited = kind != "边缘户" and rng.random() < 0.85
@@ -100,6 +101,8 @@ class HouseholdMaker:
             water[bad_water] = "不达标"
         job = rng.random() < 0.12
         solar = rng.random() < 0.4
+        helper = name(rng, pick(rng, SURNAMES), True)
+        no_plan = pick(rng, ("否", ""))
         return {
             "乡镇": self.town,
             "行政村": village,
@@ -112,9 +115,9 @@ class HouseholdMaker:
             "上年人均纯收入": f"{last:.2f}" if rng.random() < 0.9 else "",
             "住房安全等级": house,
             **water,
-            "帮扶责任人": "" if planted(rng, NO_HELPER, fixed) else name(rng, pick(rng, SURNAMES), True),
+            "帮扶责任人": "" if planted(rng, NO_HELPER, fixed) else helper,
             "帮扶单位": pick(rng, _UNITS),
-            "帮扶计划": pick(rng, ("否", "")) if planted(rng, NO_PLAN, fixed) else "是",
+            "帮扶计划": no_plan if planted(rng, NO_PLAN, fixed) else "是",
             "公益岗位": "是" if job else pick(rng, ("否", "")),
             "公益岗位工资按时发放": ("否" if planted(rng, WAGE_UNPAID, fixed) else "是") if job else "",
             "光伏收益到户": ("否" if planted(rng, SOLAR_UNPAID, fixed) else "是") if solar else "不适用",
@@ -145,7 +148,7 @@ class HouseholdMaker:
         """The rows as a town's sheet has them, slips included: see the module's shares."""
         rng = self.rng
         size = pick(rng, _SIZES)
-        cells = self.household(village, household_id, fixed)
+        cells = self._household(village, household_id, fixed)
         recorded = size
         if rng.random() < WRONG_SIZE:
             recorded = size + 1 if size == 1 or rng.random() < 0.5 else size - 1

@@ -27,7 +27,7 @@ _DROPPED = ("辍学", "辍学", "非在校生", "", "学龄前")
 _GRADES = ("一级", "二级", "三级", "四级")
 
 
-def school(rng: Random, age: int) -> str:
+def _school(rng: Random, age: int) -> str:
     """A status that fits the age; the empty cell (= 非在校生) is only used where that is true."""
     if age < 6:
         return "学龄前" if age >= 3 else ""
@@ -76,18 +76,20 @@ class PersonMaker:
         if id_number[-1] == "X" and rng.random() < LOWER_X:
             id_number = id_number[:-1] + "x"
         sex = "男" if male else "女"
-        born = date_text(rng, birth) if age < 18 or rng.random() < 0.98 else ""
         r = rng.random() if age >= 18 else 1.0
         self.clean = r >= BAD_ID + ID_MISMATCH
-        if not self.clean:
-            if r < BAD_ID:
-                id_number = _broken(rng, id_number)
-            elif born and rng.random() < 0.5:
+        born = date_text(rng, birth)
+        if self.clean and age >= 18 and rng.random() < 0.02:
+            born = ""  # an adult's age can still come from the ID
+        elif r < BAD_ID:
+            id_number = _broken(rng, id_number)
+        elif not self.clean:
+            if rng.random() < 0.5:
                 born = date.fromordinal(birth.toordinal() + 1).isoformat()
             else:
                 sex = "女" if male else "男"
 
-        status = school(rng, age)
+        status = _school(rng, age)
         if rng.random() < DROPOUT and 6 <= age <= 15:
             dropped = pick(rng, _DROPPED) if age >= 7 else "辍学"
             status = status if fixed else dropped

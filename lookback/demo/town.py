@@ -32,7 +32,11 @@ class DemoTown:
     fix_seed: int = 0
 
     def persons(self) -> Iterator[dict[str, str]]:
-        """Person rows of the `人口明细` sheet, village by village, in 户编号 order."""
+        """Person rows of the `人口明细` sheet, village by village, in 户编号 order.
+
+        A 户编号 is 341523001, the village's number (3 digits) and the household's (4 digits, more
+        when a village has over 9,999 households), so it is never re-used within a town.
+        """
         maker = HouseholdMaker(Random(self.seed), self.as_of, self.town)
         fixes = Random(self.fix_seed)
         count, extra = divmod(self.households, len(self.villages))
@@ -98,9 +102,10 @@ def correct(town: DemoTown, fraction: float, seed: int) -> DemoTown:
     """A later roster of the same town in which about `fraction` of the households fixed what data can fix.
 
     Children are back in school, houses repaired to B, water, insurance, cards, helpers and plans
-    in order, wages and solar income paid, overdue loans settled. Identity slips stay: they are
-    corrected by hand, not by a new roster. With one seed a larger fraction fixes a superset of
-    households, so a series of later rosters only ever clears problems.
+    in order, wages and solar income paid, overdue loans settled. Identity slips, household sizes,
+    incomes and rejected rows stay: those are corrected by hand, not by the passing of time.
+    With one seed a larger fraction fixes a superset of households, so a series of later rosters
+    only ever clears problems.
     """
     if not 0.0 <= fraction <= 1.0:
         raise ValueError(f"比例须在 0 到 1 之间 / fraction must be between 0 and 1: {fraction}")

@@ -62,15 +62,18 @@ def _cell(column: str, text: str) -> str | int | float | date:
 
 
 def write_xlsx(town: DemoTown, path: Path | str) -> Path:
-    """Refuses a town larger than one sheet holds rather than write a truncated roster."""
+    """Refuses a town larger than one sheet holds rather than write a truncated roster.
+
+    Counting the rows first costs one extra generation pass, a few per cent of openpyxl's time.
+    """
+    if sum(1 for _ in town.persons()) >= EXCEL_MAX_ROWS:
+        raise ValueError(
+            f"人口明细超过 Excel 工作表的 {EXCEL_MAX_ROWS} 行 / more person rows than an Excel sheet holds"
+        )
     book = Workbook(write_only=True)
     persons = book.create_sheet(PERSON_SHEET)
     persons.append(PERSON_COLUMNS)
-    for count, row in enumerate(town.persons(), start=2):
-        if count > EXCEL_MAX_ROWS:
-            raise ValueError(
-                f"人口明细超过 Excel 工作表的 {EXCEL_MAX_ROWS} 行 / more person rows than an Excel sheet holds"
-            )
+    for row in town.persons():
         persons.append([_cell(c, row[c]) for c in PERSON_COLUMNS])
     villages = book.create_sheet(VILLAGE_SHEET)
     villages.append(VILLAGE_COLUMNS)

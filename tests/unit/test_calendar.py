@@ -78,8 +78,20 @@ def test_a_naive_instant_is_refused() -> None:
 
 @pytest.mark.parametrize(
     "code",
-    ["2019-13-H1", "2019-00-H1", "2019-12-H3", "2019-12-H0", "0000-01-H1", "2019-1-H1", "2019-12-h1",
-     " 2019-12-H1", "2019-12-H1 ", "garbage", "", "２０１９-12-H1"],
+    [
+        "2019-13-H1",
+        "2019-00-H1",
+        "2019-12-H3",
+        "2019-12-H0",
+        "0000-01-H1",
+        "2019-1-H1",
+        "2019-12-h1",
+        " 2019-12-H1",
+        "2019-12-H1 ",
+        "garbage",
+        "",
+        "２０１９-12-H1",
+    ],
 )
 def test_invalid_codes_are_refused_in_both_languages(code: str) -> None:
     with pytest.raises(ValueError, match="半月期编码无效") as raised:
@@ -95,14 +107,20 @@ def test_a_period_cannot_be_built_with_a_bad_half() -> None:
 def test_periods_order_chronologically() -> None:
     codes = ["2020-01-H1", "2019-12-H2", "2019-02-H1", "2019-12-H1"]
     assert [p.code for p in sorted(map(Period.parse, codes))] == [
-        "2019-02-H1", "2019-12-H1", "2019-12-H2", "2020-01-H1",
+        "2019-02-H1",
+        "2019-12-H1",
+        "2019-12-H2",
+        "2020-01-H1",
     ]
 
 
 def test_periods_between_includes_both_ends() -> None:
     first, last = Period.parse("2019-12-H1"), Period.parse("2020-01-H2")
     assert [p.code for p in periods_between(first, last)] == [
-        "2019-12-H1", "2019-12-H2", "2020-01-H1", "2020-01-H2",
+        "2019-12-H1",
+        "2019-12-H2",
+        "2020-01-H1",
+        "2020-01-H2",
     ]
     assert periods_between(first, first) == [first]
     assert periods_between(last, first) == []

@@ -27,7 +27,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "empty": ("{column}为空", "{column} is empty"),
     "not_in_town": ("{column}不属于本镇", "{column} is not a village of the town"),
     "not_in_list": ("{column}不在可选值（{zh_allowed}）之内", "{column} is not one of {en_allowed}"),
-    "not_count": ("{column}不是不小于1的整数", "{column} is not a whole number of at least 1"),
+    "not_count": ("{column}不是大于等于1的整数", "{column} is not a whole number of at least 1"),
     "not_number": ("{column}不是数字", "{column} is not a number"),
     "repeated": ("{column}在本表中重复", "{column} appears in an earlier row of this sheet"),
 }

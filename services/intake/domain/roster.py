@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from services.intake.domain.cells import RowReader, cells_of, nameless_column
-from services.intake.domain.checks import check_person, check_village
+from services.intake.domain.checks import Fault, check_person, check_village
 from services.intake.domain.columns import (
     HOUSEHOLD_ID,
     PERSON_MARKERS,
@@ -58,6 +58,8 @@ class Rejection:
 
 @dataclass(frozen=True)
 class ParsedRoster:
+    """What one import found. Per sheet, accepted + rejected rows = `rows_read`, so nothing goes missing."""
+
     households: list[HouseholdDraft]
     villages: list[VillageDraft]
     rejected: list[Rejection]
@@ -84,7 +86,7 @@ def parse_sheets(persons: SheetRows, villages: SheetRows | None, configured: Ite
             read[PERSONS] += 1
             cells = cells_of(person_reader.columns, values)
             if problem := check_person(cells, town):
-                rejected.append(Rejection(PERSONS, row, problem.column, problem.reason_zh, problem.reason_en, cells))
+                rejected.append(_rejection(PERSONS, row, problem, cells))
             else:
                 yield cells[HOUSEHOLD_ID], (row, values)
 
@@ -100,10 +102,14 @@ def _villages(sheet: SheetRows, rejected: list[Rejection], read: dict[str, int])
         read[VILLAGES] += 1
         cells = cells_of(reader.columns, values)
         if problem := check_village(cells, declared):
-            rejected.append(Rejection(VILLAGES, row, problem.column, problem.reason_zh, problem.reason_en, cells))
+            rejected.append(_rejection(VILLAGES, row, problem, cells))
         else:
             declared[cells[VILLAGE]] = VillageDraft(cells[VILLAGE], row, cells)
     return declared
+
+
+def _rejection(sheet: str, row: int, fault: Fault, cells: dict[str, str]) -> Rejection:
+    return Rejection(sheet, row, fault.column, fault.reason_zh, fault.reason_en, cells)
 
 
 def column_names(sheet: SheetRows) -> list[str]:

@@ -36,9 +36,7 @@ def add_days(start: date, days: int, settings: DeadlineSettings) -> date:
     return day
 
 
-def default_deadline(
-    policy: DeadlinePolicy, assigned_on: date, settings: DeadlineSettings, calendar: Calendar
-) -> date:
+def default_deadline(policy: DeadlinePolicy, assigned_on: date, settings: DeadlineSettings, calendar: Calendar) -> date:
     """立行立改 gets `immediate_days` days; 限时整改 runs to the end of the rectification phase.
 
     A timed case is never given less time than an immediate one would be: a problem assigned in

@@ -1,0 +1,95 @@
+"""`lookback users …`: manage API users on the machine that holds the users file.
+
+Tokens go to stdout alone, so `TOKEN=$(lookback users add …)` works; everything meant for a person goes
+to stderr. Running services notice changes on their next request; nothing needs restarting.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from lookback.auth.users import Role, UserError, UserStore, default_users_file
+
+users_app = typer.Typer(help="API users and their tokens (用户与令牌).", no_args_is_help=True)
+_err = Console(stderr=True)
+
+UsersFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--users-file",
+        envvar="LOOKBACK_USERS_FILE",
+        help="Users file; default users.json in LOOKBACK_DATA_DIR (.lookback)",
+        show_default=False,
+    ),
+]
+_ROLES = "station 扶贫工作站, village 村干部, unit 责任单位, county 县扶贫局, auditor 审计"
+Name = Annotated[str, typer.Argument(help="User name (1-64 letters, digits, . _ -)", show_default=False)]
+
+
+def _store(users_file: Path | None) -> UserStore:
+    return UserStore(users_file or default_users_file())
+
+
+def _fail(err: UserError) -> typer.Exit:
+    _err.print(str(err), style="red", markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(2)
+
+
+def _show_token(token: str) -> None:
+    typer.echo(token)
+    _err.print("令牌只显示这一次，请妥善保存 / the token is shown only this once: keep it now.", style="yellow")
+
+
+@users_app.command()
+def add(
+    name: Name,
+    role: Annotated[Role, typer.Option(help=_ROLES, show_default=False)],
+    village: Annotated[str | None, typer.Option(help="The cadre's village (role village only)")] = None,
+    unit: Annotated[str | None, typer.Option(help="The officer's unit (role unit only)")] = None,
+    users_file: UsersFile = None,
+) -> None:
+    """Add a user and print its new token once."""
+    try:
+        token = _store(users_file).add(name, role, village, unit)
+    except UserError as err:
+        raise _fail(err) from None
+    _show_token(token)
+
+
+@users_app.command("list")
+def list_users(users_file: UsersFile = None) -> None:
+    """List users with their role and scope (never tokens or hashes)."""
+    try:
+        users = _store(users_file).users()
+    except UserError as err:
+        raise _fail(err) from None
+    table = Table("name", "role", "village", "unit")
+    for user in users:
+        table.add_row(*(Text(cell or "") for cell in (user.name, user.role.value, user.village, user.unit)))
+    Console().print(table)
+
+
+@users_app.command()
+def remove(name: Name, users_file: UsersFile = None) -> None:
+    """Remove a user; its token stops working."""
+    try:
+        _store(users_file).remove(name)
+    except UserError as err:
+        raise _fail(err) from None
+    _err.print("已删除 / removed")
+
+
+@users_app.command()
+def rotate(name: Name, users_file: UsersFile = None) -> None:
+    """Give a user a new token (print it once); the old token stops working."""
+    try:
+        token = _store(users_file).rotate(name)
+    except UserError as err:
+        raise _fail(err) from None
+    _show_token(token)

@@ -1,0 +1,101 @@
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lookback.auth.cli import users_app
+from lookback.auth.users import Role, User, UserStore
+
+runner = CliRunner()
+
+
+def run(users_file: Path, *args: str):
+    return runner.invoke(users_app, [*args, "--users-file", str(users_file)])
+
+
+def test_add_prints_the_token_alone_on_stdout(users_file: Path, store: UserStore):
+    result = run(users_file, "add", "li", "--role", "village", "--village", "石门村")
+    assert result.exit_code == 0, result.output
+    token = result.stdout.strip()
+    assert result.stdout == token + "\n"
+    assert "只显示这一次" in result.stderr and "only this once" in result.stderr
+    assert store.verify(token) == User(name="li", role=Role.VILLAGE, village="石门村")
+    assert token not in users_file.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--role", "village"], "--village"),
+        (["--role", "unit"], "--unit"),
+        (["--role", "county", "--unit", "县教育局"], "--unit"),
+    ],
+)
+def test_add_checks_the_scope_options(users_file: Path, args: list[str], expected: str):
+    result = run(users_file, "add", "li", *args)
+    assert result.exit_code == 2
+    assert expected in result.stderr and " / " in result.stderr
+    assert result.stdout == ""
+    assert not users_file.exists()
+
+
+def test_add_refuses_an_unknown_role(users_file: Path):
+    result = run(users_file, "add", "li", "--role", "mayor")
+    assert result.exit_code == 2
+    assert "station" in result.stderr
+
+
+def test_list_shows_roles_and_scopes_but_no_secrets(users_file: Path, store: UserStore):
+    token = store.add("chen", Role.UNIT, unit="县教育局")
+    store.add("zhan", Role.STATION)
+    result = run(users_file, "list")
+    assert result.exit_code == 0, result.output
+    assert "chen" in result.stdout and "县教育局" in result.stdout and "station" in result.stdout
+    assert token not in result.output and "token" not in result.output
+    assert users_file.read_text(encoding="utf-8").count("token_hash") == 2
+
+
+def test_rotate_prints_a_new_token_and_revokes_the_old(users_file: Path, store: UserStore):
+    old = store.add("zhan", Role.STATION)
+    result = run(users_file, "rotate", "zhan")
+    assert result.exit_code == 0, result.output
+    assert store.verify(old) is None
+    assert store.verify(result.stdout.strip()) == User(name="zhan", role=Role.STATION)
+
+
+def test_remove(users_file: Path, store: UserStore):
+    token = store.add("zhan", Role.STATION)
+    result = run(users_file, "remove", "zhan")
+    assert result.exit_code == 0, result.output
+    assert store.verify(token) is None
+
+
+@pytest.mark.parametrize("command", ["remove", "rotate"])
+def test_an_unknown_user_is_an_error(users_file: Path, command: str):
+    result = run(users_file, command, "nobody")
+    assert result.exit_code == 2
+    assert "没有该用户 / no such user" in result.stderr
+    assert "nobody" not in result.output
+
+
+def test_a_broken_file_is_reported_not_traced(users_file: Path):
+    users_file.parent.mkdir(parents=True)
+    users_file.write_text('{"users": [{"name": "zhan", "role": "station", "token": "s3cret-token"}]}')
+    result = run(users_file, "list")
+    assert result.exit_code == 2
+    assert "plaintext token not accepted" in result.stderr
+    assert "s3cret-token" not in result.output and "Traceback" not in result.output
+
+
+def test_the_file_can_come_from_the_environment(users_file: Path, store: UserStore):
+    env = {"LOOKBACK_USERS_FILE": str(users_file)}
+    result = runner.invoke(users_app, ["add", "zhan", "--role", "station"], env=env)
+    assert result.exit_code == 0, result.output
+    assert [u.name for u in store.users()] == ["zhan"]
+
+
+@pytest.mark.parametrize("command", ["add", "list", "remove", "rotate"])
+def test_every_command_has_help(command: str):
+    result = runner.invoke(users_app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "--users-file" in result.stdout
