@@ -17,13 +17,12 @@ reason and the rest flows on; a failure of NATS or the database retries the batc
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
-
-import asyncio
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -112,8 +111,13 @@ class BatchConsumer:
         )
         js = nc.jetstream()
         self.subscription = await js.subscribe(
-            f"{PREFIX}.>", stream=STREAM, cb=on_msg, ordered_consumer=True, config=config,
-            pending_msgs_limit=-1, pending_bytes_limit=-1,
+            f"{PREFIX}.>",
+            stream=STREAM,
+            cb=on_msg,
+            ordered_consumer=True,
+            config=config,
+            pending_msgs_limit=-1,
+            pending_bytes_limit=-1,
         )
         self.buffered = lambda: len(buffer) + self.in_flight
         if ready is not None:

@@ -33,8 +33,9 @@ async def pending(service_urls: tuple[str, ...]) -> dict[str, int]:
     return out
 
 
-async def wait_idle(service_urls: tuple[str, ...] = DEFAULT_SERVICES, timeout: float = 120,
-                    settle: float = 0.2) -> dict[str, int]:
+async def wait_idle(
+    service_urls: tuple[str, ...] = DEFAULT_SERVICES, timeout: float = 120, settle: float = 0.2
+) -> dict[str, int]:
     """Idle when two looks `settle` seconds apart both find nothing pending anywhere."""
     deadline = time.monotonic() + timeout
     quiet = 0

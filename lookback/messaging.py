@@ -148,13 +148,6 @@ class Publisher:
         _check(body)
         return Ack(seq=body["seq"], duplicate=bool(body.get("duplicate")))
 
-
-def _check(body: dict) -> None:
-    error = body.get("error")
-    if error:
-        cls = ConcurrencyConflict if error.get("err_code") == ERR_WRONG_LAST_SEQUENCE else PublishError
-        raise cls(error.get("err_code", 0), error.get("description", ""))
-
     async def publish_dead_letter(self, letter: DeadLetter) -> None:
         headers = {
             "Nats-Msg-Id": f"dlq:{letter.consumer}:{letter.stream_seq}",
@@ -164,3 +157,10 @@ def _check(body: dict) -> None:
             "Lb-Reason": letter.reason,
         }
         await self.js.publish(f"{DEAD_LETTER_PREFIX}.{letter.consumer}", letter.data, headers=headers)
+
+
+def _check(body: dict) -> None:
+    error = body.get("error")
+    if error:
+        cls = ConcurrencyConflict if error.get("err_code") == ERR_WRONG_LAST_SEQUENCE else PublishError
+        raise cls(error.get("err_code", 0), error.get("description", ""))

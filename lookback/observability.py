@@ -21,7 +21,9 @@ BATCH_SECONDS = Histogram(
     ["service", "consumer"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
-LAG = Gauge("lookback_consumer_lag_events", "Stream last sequence minus the consumer's position", ["service", "consumer"])
+LAG = Gauge(
+    "lookback_consumer_lag_events", "Stream last sequence minus the consumer's position", ["service", "consumer"]
+)
 POSITION = Gauge("lookback_consumer_position", "Last stream sequence applied", ["service", "consumer"])
 
 

@@ -19,9 +19,11 @@ from pathlib import Path
 
 import httpx
 
+from lookback.auth.users import Role, UserStore
 from lookback.settings import DEFAULT_NATS_PORT, DEFAULT_PORTS
 
 SERVICES = ("intake", "rules", "rectify", "reporting")
+STATION_TOKEN = "station.token"
 
 
 def free_port() -> int:
@@ -42,7 +44,7 @@ def nats_config(store: Path, port: int, cluster: str = "") -> str:
     """JetStream on file storage, fsync on every write: an acknowledged event survives a power cut."""
     return (
         f"listen: 127.0.0.1:{port}\n"
-        f"jetstream {{\n  store_dir: \"{store}\"\n  sync_interval: always\n}}\n"
+        f'jetstream {{\n  store_dir: "{store}"\n  sync_interval: always\n}}\n'
         f"max_payload: 8MB\n{cluster}"
     )
 
@@ -62,7 +64,9 @@ class NatsServer:
         conf = self.data_dir / "nats.conf"
         conf.write_text(nats_config(self.data_dir / "jetstream", self.port))
         log = open(self.data_dir / "nats.log", "ab")  # noqa: SIM115 - lives as long as the process
-        self.proc = subprocess.Popen([nats_server_binary(), "-c", str(conf)], stdout=log, stderr=log)
+        self.proc = subprocess.Popen(
+            [nats_server_binary(), "-c", str(conf)], stdout=log, stderr=log, start_new_session=True
+        )
         wait_for(lambda: _port_open(self.port), timeout, "nats-server did not start")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
@@ -87,7 +91,9 @@ class Service:
     def start(self) -> None:
         log = open(self.log_path, "ab")  # noqa: SIM115 - lives as long as the process
         env = os.environ | self.env | {"LOOKBACK_PORT": str(self.port)}
-        self.proc = subprocess.Popen([sys.executable, "-m", f"services.{self.name}"], env=env, stdout=log, stderr=log)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", f"services.{self.name}"], env=env, stdout=log, stderr=log, start_new_session=True
+        )
 
     def healthy(self) -> bool:
         if self.proc is not None and self.proc.poll() is not None:
@@ -124,7 +130,24 @@ class System:
         for name in SERVICES:
             self.services[name] = Service(name, self.ports[name], base | self.env, self.data_dir / f"{name}.log")
 
+    def station_token(self) -> str:
+        """The station's token for this data dir, made on first start and kept (0600) beside the users file,
+        so a newcomer's `lookback` commands work against the embedded system without setup."""
+        path = self.data_dir / STATION_TOKEN
+        if path.exists():
+            return path.read_text().strip()
+        store = UserStore(self.data_dir / "users.json")
+        token = (
+            store.rotate("station")
+            if any(u.name == "station" for u in store.users())
+            else store.add("station", Role.STATION)
+        )
+        path.touch(mode=0o600)
+        path.write_text(token)
+        return token
+
     def start(self, timeout: float = 60) -> None:
+        self.station_token()
         for service in self.services.values():
             service.start()
         for service in self.services.values():

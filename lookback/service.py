@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import uvicorn
 from fastapi import APIRouter, FastAPI, Response
@@ -23,7 +24,7 @@ from lookback.messaging import Publisher, ensure_streams
 from lookback.observability import setup_logging
 from lookback.settings import ServiceSettings
 
-Task = Callable[["Runtime"], Awaitable[None]]
+Task = Callable[["Runtime"], Coroutine[Any, Any, None]]
 
 
 @dataclass
@@ -42,7 +43,7 @@ class Runtime:
 
 
 def build_broker(settings: ServiceSettings) -> NatsBroker:
-    return NatsBroker(settings.nats_url, max_reconnect_attempts=-1, reconnect_time_wait=0.5, logger=None)
+    return NatsBroker(settings.nats_url, max_reconnect_attempts=-1, reconnect_time_wait=1, logger=None)
 
 
 def build_service(
@@ -85,8 +86,11 @@ def build_service(
     @app.get("/healthz", tags=["ops"], summary="Ready when connected to NATS and consuming")
     async def healthz() -> Response:
         ok = bool(runtime_box) and runtime_box[0].ready.is_set() and runtime_box[0].broker.connection.is_connected
-        return Response('{"status":"ok"}' if ok else '{"status":"starting"}', status_code=200 if ok else 503,
-                        media_type="application/json")
+        return Response(
+            '{"status":"ok"}' if ok else '{"status":"starting"}',
+            status_code=200 if ok else 503,
+            media_type="application/json",
+        )
 
     @app.get("/progress", tags=["ops"], summary="Stream position and events still to handle, per consumer")
     async def progress() -> dict[str, dict[str, int]]:

@@ -7,6 +7,7 @@ themselves by their `event_type`, so a consumer decodes any message without know
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
@@ -63,7 +64,7 @@ class Envelope(BaseModel):
 
         return subject_for(self.type, self.aggregate_id)
 
-    def payload_as(self, cls: type[E]) -> E:
+    def payload_as(self, cls: builtins.type[E]) -> E:
         return cls.model_validate(self.payload)
 
     def event(self) -> Event:

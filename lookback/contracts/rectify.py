@@ -145,7 +145,7 @@ class EscalationReturned(CaseTransition):
 
 
 class DeadlineExtended(CaseTransition):
-    """延期: the old deadline stays in the history, so a case closed on time only thanks to an extension still shows it."""
+    """延期: the old deadline stays in the history: a case on time only thanks to an extension still shows it."""
 
     event_type: ClassVar[str] = "case.deadline_extended"
 

@@ -7,15 +7,16 @@ from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import StreamingResponse
 
+from lookback.auth.fastapi import require
+from lookback.auth.policy import Action
+from lookback.auth.users import User
 from services.intake.domain.errors import NotARoster
 from services.intake.importer import Progress, import_id_of, parse, publish_import, save_files
 
 router = APIRouter(tags=["intake"])
-
-ACTOR = "user:station"  # until tokens name the user (rectify issue), imports are the station's
 
 
 async def _ndjson(progress: AsyncIterator[Progress]) -> AsyncIterator[bytes]:
@@ -35,6 +36,7 @@ async def _ndjson(progress: AsyncIterator[Progress]) -> AsyncIterator[bytes]:
 )
 async def post_import(
     request: Request,
+    user: Annotated[User, Depends(require(Action.IMPORT_ROSTER))],
     files: Annotated[list[UploadFile], File(description="Roster files")],
     as_of: Annotated[date, Form(description="The roster's reference date")],
     partial: Annotated[bool, Form(description="The files hold part of the town; remove no household")] = False,
@@ -47,5 +49,5 @@ async def post_import(
         parsed = await parse(paths)
     except NotARoster as err:
         raise HTTPException(422, str(err)) from err
-    progress = publish_import(runtime, parsed, paths, import_id, as_of, partial, ACTOR)
+    progress = publish_import(runtime, parsed, paths, import_id, as_of, partial, user.actor)
     return StreamingResponse(_ndjson(progress), media_type="application/x-ndjson")

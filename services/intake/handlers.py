@@ -23,16 +23,22 @@ def fold(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
         match event:
             case HouseholdRecorded():
                 households[event.household_id] = {
-                    "household_id": event.household_id, "village": event.village,
-                    "fingerprint": fingerprint(event.as_of, event.persons), "removed": False,
+                    "household_id": event.household_id,
+                    "village": event.village,
+                    "fingerprint": fingerprint(event.as_of, event.persons),
+                    "removed": False,
                 }
             case HouseholdRemoved():
                 households[event.household_id] = {
-                    "household_id": event.household_id, "village": event.village, "fingerprint": "", "removed": True,
+                    "household_id": event.household_id,
+                    "village": event.village,
+                    "fingerprint": "",
+                    "removed": True,
                 }
             case VillageRecorded():
                 villages[event.village] = {
-                    "village": event.village, "fingerprint": village_fingerprint(event.as_of, event.cells),
+                    "village": event.village,
+                    "fingerprint": village_fingerprint(event.as_of, event.cells),
                 }
             case RosterImported():
                 imports.append({"import_id": event.import_id})

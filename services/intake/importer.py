@@ -76,10 +76,16 @@ async def publish_import(
         await publisher.publish_batch(envelopes[start : start + ATOMIC_LIMIT])
         yield {"stage": "发布 publishing", "done": min(start + ATOMIC_LIMIT, total), "total": total}
     folder = paths[0].parent
-    summary = {"import_id": import_id, "as_of": as_of.isoformat(), "files": [p.name for p in paths],
-               "events_published": total, **counts,
-               "rejected": [{k: v for k, v in asdict(r).items() if k != "cells"} for r in parsed.rejected],
-               "summary_file": str(folder / "summary.json"), "rejects_file": str(folder / "rejects.csv")}
+    summary = {
+        "import_id": import_id,
+        "as_of": as_of.isoformat(),
+        "files": [p.name for p in paths],
+        "events_published": total,
+        **counts,
+        "rejected": [{k: v for k, v in asdict(r).items() if k != "cells"} for r in parsed.rejected],
+        "summary_file": str(folder / "summary.json"),
+        "rejects_file": str(folder / "rejects.csv"),
+    }
     _write_reports(folder, summary, parsed)
     yield {"summary": summary}
 
@@ -95,8 +101,9 @@ def _events(
     correlation = derived_id("import", import_id)
 
     def wrap(event: Any, *id_parts: object) -> Envelope:
-        return new_envelope(event, actor=actor, business_time=when, correlation_id=correlation,
-                            event_id=derived_id(*id_parts))
+        return new_envelope(
+            event, actor=actor, business_time=when, correlation_id=correlation, event_id=derived_id(*id_parts)
+        )
 
     drafts = {h.household_id: h for h in parsed.households}
     prints = {hid: fingerprint(as_of, h.persons) for hid, h in drafts.items()}
@@ -106,24 +113,64 @@ def _events(
     for v in parsed.villages:
         vprint = village_fingerprint(as_of, v.cells)
         if villages_known.get(v.village) != vprint:
-            out.append(wrap(VillageRecorded(village=v.village, as_of=as_of, import_id=import_id, row=v.row,
-                                            cells=v.cells), "village", v.village, vprint))
+            out.append(
+                wrap(
+                    VillageRecorded(village=v.village, as_of=as_of, import_id=import_id, row=v.row, cells=v.cells),
+                    "village",
+                    v.village,
+                    vprint,
+                )
+            )
     for hid in change.added + change.changed:
         h = drafts[hid]
-        out.append(wrap(HouseholdRecorded(household_id=hid, village=h.village, as_of=as_of, import_id=import_id,
-                                          persons=list(h.persons)), "household", hid, prints[hid]))
+        out.append(
+            wrap(
+                HouseholdRecorded(
+                    household_id=hid, village=h.village, as_of=as_of, import_id=import_id, persons=list(h.persons)
+                ),
+                "household",
+                hid,
+                prints[hid],
+            )
+        )
     for hid in change.removed:
-        out.append(wrap(HouseholdRemoved(household_id=hid, village=village_of[hid], as_of=as_of, import_id=import_id),
-                        "removed", hid, import_id))
+        out.append(
+            wrap(
+                HouseholdRemoved(household_id=hid, village=village_of[hid], as_of=as_of, import_id=import_id),
+                "removed",
+                hid,
+                import_id,
+            )
+        )
     if not seen:
-        out += [wrap(RowRejected(import_id=import_id, sheet=r.sheet, row=r.row, column=r.column,
-                                 reason_zh=r.reason_zh, reason_en=r.reason_en, cells=r.cells),
-                     "rejected", import_id, r.sheet, r.row) for r in parsed.rejected]
+        out += [
+            wrap(
+                RowRejected(
+                    import_id=import_id,
+                    sheet=r.sheet,
+                    row=r.row,
+                    column=r.column,
+                    reason_zh=r.reason_zh,
+                    reason_en=r.reason_en,
+                    cells=r.cells,
+                ),
+                "rejected",
+                import_id,
+                r.sheet,
+                r.row,
+            )
+            for r in parsed.rejected
+        ]
     rows_read = sum(parsed.rows_read.values())
-    counts = {"rows_read": rows_read, "rows_accepted": rows_read - len(parsed.rejected),
-              "rows_rejected": len(parsed.rejected), "households_added": len(change.added),
-              "households_changed": len(change.changed), "households_removed": len(change.removed),
-              "households_unchanged": change.unchanged}
+    counts = {
+        "rows_read": rows_read,
+        "rows_accepted": rows_read - len(parsed.rejected),
+        "rows_rejected": len(parsed.rejected),
+        "households_added": len(change.added),
+        "households_changed": len(change.changed),
+        "households_removed": len(change.removed),
+        "households_unchanged": change.unchanged,
+    }
     if out or not seen:
         summary = RosterImported(import_id=import_id, files=[], as_of=as_of, **counts)
         out.append(wrap(summary, "import-completed", import_id, *counts.values()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from lookback import contracts
 from lookback.consumer import BatchConsumer
 from lookback.contracts.subjects import aggregate_filter
 from lookback.service import Runtime, build_service, serve
@@ -14,6 +15,8 @@ from services.intake.api import router
 from services.intake.handlers import fold
 
 NAME = "intake"
+CONSUMES = [aggregate_filter("household"), aggregate_filter("village"), aggregate_filter("import")]
+PUBLISHES = contracts.intake
 
 
 def build_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -22,12 +25,17 @@ def build_app(settings: ServiceSettings | None = None) -> FastAPI:
     create_tables(engine, *TABLES)
 
     def consumers(rt: Runtime) -> list[BatchConsumer]:
-        return [BatchConsumer(
-            service=NAME, durable="intake",
-            filter_subjects=[aggregate_filter("household"), aggregate_filter("village"), aggregate_filter("import")],
-            engine=engine, publisher_factory=rt.publisher, handler=fold,
-            batch_size=settings.batch_size,
-        )]
+        return [
+            BatchConsumer(
+                service=NAME,
+                durable="intake",
+                filter_subjects=CONSUMES,
+                engine=engine,
+                publisher_factory=rt.publisher,
+                handler=fold,
+                batch_size=settings.batch_size,
+            )
+        ]
 
     return build_service(NAME, settings, engine, consumers, routers=[router], title="Lookback 采集 intake")
 

@@ -40,10 +40,15 @@ def make_handler(catalogue: Catalogue):  # type: ignore[no-untyped-def]
             match event:
                 case ProblemFlagged() if case_id_for(event.problem_id) not in known:
                     opened = open_case(event, catalogue, case_id_for(event.problem_id))
-                    out.append(new_envelope(
-                        opened, actor=ACTOR, business_time=start_of_day(opened.assigned_on), caused_by=env,
-                        event_id=derived_id("case-opened", opened.case_id),
-                    ))
+                    out.append(
+                        new_envelope(
+                            opened,
+                            actor=ACTOR,
+                            business_time=start_of_day(opened.assigned_on),
+                            caused_by=env,
+                            event_id=derived_id("case-opened", opened.case_id),
+                        )
+                    )
                     known[opened.case_id] = _state(opened)
                 case CaseOpened():
                     known[event.case_id] = _state(event)
@@ -56,13 +61,24 @@ def make_handler(catalogue: Catalogue):  # type: ignore[no-untyped-def]
 
 
 def _state(opened: CaseOpened) -> dict:
-    return {"case_id": opened.case_id, "problem_id": opened.problem_id, "item": opened.item,
-            "village": opened.village, "state": "pending", "deadline": opened.deadline, "overdue_for": None}
+    return {
+        "case_id": opened.case_id,
+        "problem_id": opened.problem_id,
+        "item": opened.item,
+        "village": opened.village,
+        "state": "pending",
+        "deadline": opened.deadline,
+        "overdue_for": None,
+    }
 
 
 def overdue_event(case: CaseState) -> Envelope:
     """Once per case and deadline: the id is derived from both, so a restart or a second rectify
     process publishing it again is stored once."""
     event = CaseOverdue(case_id=case.case_id, deadline=case.deadline, village=case.village, item=case.item)
-    return new_envelope(event, actor=ACTOR, business_time=start_of_day(case.deadline + timedelta(days=1)),
-                        event_id=derived_id("case-overdue", case.case_id, case.deadline))
+    return new_envelope(
+        event,
+        actor=ACTOR,
+        business_time=start_of_day(case.deadline + timedelta(days=1)),
+        event_id=derived_id("case-overdue", case.case_id, case.deadline),
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from lookback import contracts
 from lookback.catalogue import load as load_catalogue
 from lookback.consumer import BatchConsumer
 from lookback.contracts.subjects import aggregate_filter
@@ -15,6 +16,8 @@ from services.rectify.adapters.tables import TABLES
 from services.rectify.handlers import make_handler
 
 NAME = "rectify"
+CONSUMES = [aggregate_filter("problem"), aggregate_filter("case")]
+PUBLISHES = contracts.rectify
 
 
 def build_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -24,11 +27,17 @@ def build_app(settings: ServiceSettings | None = None) -> FastAPI:
     handler = make_handler(load_catalogue())
 
     def consumers(rt: Runtime) -> list[BatchConsumer]:
-        return [BatchConsumer(
-            service=NAME, durable="rectify", filter_subjects=[aggregate_filter("problem"), aggregate_filter("case")],
-            engine=engine, publisher_factory=rt.publisher, handler=handler,
-            batch_size=settings.batch_size,
-        )]
+        return [
+            BatchConsumer(
+                service=NAME,
+                durable="rectify",
+                filter_subjects=CONSUMES,
+                engine=engine,
+                publisher_factory=rt.publisher,
+                handler=handler,
+                batch_size=settings.batch_size,
+            )
+        ]
 
     return build_service(NAME, settings, engine, consumers, tasks=[overdue.watch], title="Lookback 整改 rectify")
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from sqlmodel import Session, select
 
+from lookback.auth.fastapi import require
+from lookback.auth.policy import Action
 from lookback.calendar import Period
 from services.reporting.adapters.tables import CaseRow, ProblemRow
 from services.reporting.domain.semimonthly import CaseFact, ProblemFact, problem_counts, semimonthly
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = APIRouter(prefix="/reports", tags=["reports"], dependencies=[Depends(require(Action.READ_REPORTS))])
 
 GROUPS = {"rule", "village"}
 

@@ -22,13 +22,15 @@ class CaseGauges(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         open_cases = GaugeMetricFamily("lookback_cases_open", "Open cases", labels=["item", "village"])
-        overdue = GaugeMetricFamily("lookback_cases_overdue", "Open cases past their deadline", labels=["item", "village"])
+        overdue = GaugeMetricFamily(
+            "lookback_cases_overdue", "Open cases past their deadline", labels=["item", "village"]
+        )
         with Session(self.engine) as session:
             base = (
                 select(CaseRow.item, CaseRow.village, func.count())
                 .join(ProblemRow, ProblemRow.problem_id == CaseRow.problem_id)  # type: ignore[arg-type]
                 .where(CaseRow.closed_on.is_(None))  # type: ignore[union-attr]
-                .group_by(CaseRow.item, CaseRow.village)
+                .group_by(CaseRow.item, CaseRow.village)  # type: ignore[arg-type]
             )
             for item, village, n in session.exec(base):
                 open_cases.add_metric([str(item), village], n)

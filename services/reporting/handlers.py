@@ -35,9 +35,15 @@ def _load(session: Session, table: type[SQLModel], key: str, ids: set[str]) -> d
 def project(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
     catalogue = load_catalogue()
     events = [(d.envelope, d.envelope.event()) for d in batch]
-    problems = _load(session, ProblemRow, "problem_id",
-                     {e.problem_id for _, e in events if isinstance(e, ProblemFlagged | ProblemClearedByData)})
-    cases = _load(session, CaseRow, "case_id", {e.case_id for _, e in events if isinstance(e, CaseOpened | CaseOverdue)})
+    problems = _load(
+        session,
+        ProblemRow,
+        "problem_id",
+        {e.problem_id for _, e in events if isinstance(e, ProblemFlagged | ProblemClearedByData)},
+    )
+    cases = _load(
+        session, CaseRow, "case_id", {e.case_id for _, e in events if isinstance(e, CaseOpened | CaseOverdue)}
+    )
     households: dict[str, dict[str, Any]] = {}
     for _, event in events:
         match event:
@@ -45,10 +51,15 @@ def project(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
                 row = problems.get(event.problem_id)
                 if row is None:
                     problems[event.problem_id] = {
-                        "problem_id": event.problem_id, "rule": event.rule, "item": event.item,
-                        "category": catalogue.item(event.item).category, "village": event.village,
-                        "household_id": event.household_id, "flagged_on": event.as_of,
-                        "cleared_on": None, "open": True,
+                        "problem_id": event.problem_id,
+                        "rule": event.rule,
+                        "item": event.item,
+                        "category": catalogue.item(event.item).category,
+                        "village": event.village,
+                        "household_id": event.household_id,
+                        "flagged_on": event.as_of,
+                        "cleared_on": None,
+                        "open": True,
                     }
                 else:
                     row.update(open=True, cleared_on=None)
@@ -57,23 +68,35 @@ def project(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
                     problems[event.problem_id].update(open=False, cleared_on=event.as_of)
             case CaseOpened():
                 cases[event.case_id] = {
-                    "case_id": event.case_id, "problem_id": event.problem_id, "item": event.item,
-                    "village": event.village, "lead_unit": event.lead_unit, "policy": event.policy,
-                    "assigned_on": event.assigned_on, "deadline": event.deadline,
-                    "overdue_since": None, "closed_on": None,
+                    "case_id": event.case_id,
+                    "problem_id": event.problem_id,
+                    "item": event.item,
+                    "village": event.village,
+                    "lead_unit": event.lead_unit,
+                    "policy": event.policy,
+                    "assigned_on": event.assigned_on,
+                    "deadline": event.deadline,
+                    "overdue_since": None,
+                    "closed_on": None,
                 }
             case CaseOverdue():
                 if event.case_id in cases:
                     cases[event.case_id]["overdue_since"] = event.deadline + timedelta(days=1)
             case HouseholdRecorded():
                 households[event.household_id] = {
-                    "household_id": event.household_id, "village": event.village, "as_of": event.as_of,
-                    "persons": len(event.persons), "removed": False,
+                    "household_id": event.household_id,
+                    "village": event.village,
+                    "as_of": event.as_of,
+                    "persons": len(event.persons),
+                    "removed": False,
                 }
             case HouseholdRemoved():
                 households[event.household_id] = {
-                    "household_id": event.household_id, "village": event.village, "as_of": event.as_of,
-                    "persons": 0, "removed": True,
+                    "household_id": event.household_id,
+                    "village": event.village,
+                    "as_of": event.as_of,
+                    "persons": 0,
+                    "removed": True,
                 }
     upsert(session, ProblemRow, list(problems.values()), ["problem_id"])
     upsert(session, CaseRow, list(cases.values()), ["case_id"])

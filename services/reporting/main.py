@@ -15,6 +15,8 @@ from services.reporting.api import router
 from services.reporting.handlers import project
 
 NAME = "reporting"
+CONSUMES = [f"{PREFIX}.>"]
+PUBLISHES = None
 
 
 def build_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -24,11 +26,17 @@ def build_app(settings: ServiceSettings | None = None) -> FastAPI:
     gauges.register(engine)
 
     def consumers(rt: Runtime) -> list[BatchConsumer]:
-        return [BatchConsumer(
-            service=NAME, durable="reporting", filter_subjects=[f"{PREFIX}.>"], engine=engine,
-            publisher_factory=rt.publisher, handler=project,
-            batch_size=settings.batch_size,
-        )]
+        return [
+            BatchConsumer(
+                service=NAME,
+                durable="reporting",
+                filter_subjects=CONSUMES,
+                engine=engine,
+                publisher_factory=rt.publisher,
+                handler=project,
+                batch_size=settings.batch_size,
+            )
+        ]
 
     return build_service(NAME, settings, engine, consumers, routers=[router], title="Lookback 报表 reporting")
 

@@ -57,8 +57,12 @@ def _check(session: Session, env: Envelope, settings: RuleSettings) -> list[Enve
 
 
 def _reconcile(session: Session, env: Envelope, owner: str, as_of: date, findings: list[Finding]) -> list[Envelope]:
-    held = {p.problem_id: p for p in session.exec(
-        select(ActiveProblem).where(ActiveProblem.owner == owner, col(ActiveProblem.duplicate_id).is_(None)))}
+    held = {
+        p.problem_id: p
+        for p in session.exec(
+            select(ActiveProblem).where(ActiveProblem.owner == owner, col(ActiveProblem.duplicate_id).is_(None))
+        )
+    }
     return _apply(session, env, as_of, held, findings, owner, None)
 
 
@@ -75,16 +79,23 @@ def _duplicates(
     index: dict[str, list[PersonRef]] = {}
     for p in session.exec(select(IndexedPerson).where(col(IndexedPerson.normalised_id).in_(ids))):
         index.setdefault(p.normalised_id, []).append(_ref(p))
-    held = {p.problem_id: p for p in session.exec(
-        select(ActiveProblem).where(col(ActiveProblem.duplicate_id).in_(ids)))}
+    held = {
+        p.problem_id: p for p in session.exec(select(ActiveProblem).where(col(ActiveProblem.duplicate_id).in_(ids)))
+    }
     findings = duplicate_findings(index, ids)
     dup_of = {r.subject_key: r.normalised_id for refs_ in index.values() for r in refs_}
     return _apply(session, env, as_of, held, findings, None, dup_of, start)
 
 
 def _apply(
-    session: Session, env: Envelope, as_of: date, held: dict[str, ActiveProblem], findings: list[Finding],
-    owner: str | None, dup_of: dict[str, str] | None, start: int = 0,
+    session: Session,
+    env: Envelope,
+    as_of: date,
+    held: dict[str, ActiveProblem],
+    findings: list[Finding],
+    owner: str | None,
+    dup_of: dict[str, str] | None,
+    start: int = 0,
 ) -> list[Envelope]:
     """Flag what holds and was not held; clear what was held and holds no more."""
     now = {problem_id(f.rule, f.subject_key): f for f in findings}
@@ -92,21 +103,48 @@ def _apply(
     for pid, f in now.items():
         if pid in held:
             continue
-        events.append(ProblemFlagged(
-            problem_id=pid, rule=f.rule, item=f.item, village=f.village, household_id=f.household_id,
-            person_id_number=f.person_id_number, person_row=f.person_row, subject_key=f.subject_key,
-            as_of=as_of, description=f.description))
-        session.add(ActiveProblem(problem_id=pid, owner=owner or f.household_id or "", rule=f.rule, village=f.village,
-                                  duplicate_id=dup_of[f.subject_key] if dup_of is not None else None))
+        events.append(
+            ProblemFlagged(
+                problem_id=pid,
+                rule=f.rule,
+                item=f.item,
+                village=f.village,
+                household_id=f.household_id,
+                person_id_number=f.person_id_number,
+                person_row=f.person_row,
+                subject_key=f.subject_key,
+                as_of=as_of,
+                description=f.description,
+            )
+        )
+        session.add(
+            ActiveProblem(
+                problem_id=pid,
+                owner=owner or f.household_id or "",
+                rule=f.rule,
+                village=f.village,
+                duplicate_id=dup_of[f.subject_key] if dup_of is not None else None,
+            )
+        )
     for pid, p in held.items():
         if pid not in now:
             events.append(ProblemClearedByData(problem_id=pid, rule=p.rule, village=p.village, as_of=as_of))
             session.delete(p)
     session.flush()
-    return [new_envelope(e, actor=ACTOR, business_time=env.business_time, caused_by=env,
-                         event_id=output_id("rules", env, start + n)) for n, e in enumerate(events)]
+    return [
+        new_envelope(
+            e, actor=ACTOR, business_time=env.business_time, caused_by=env, event_id=output_id("rules", env, start + n)
+        )
+        for n, e in enumerate(events)
+    ]
 
 
 def _ref(p: IndexedPerson) -> PersonRef:
-    return PersonRef(normalised_id=p.normalised_id, household_id=p.household_id, village=p.village, row=p.row,
-                     id_number=p.id_number, subject_key=p.subject_key)
+    return PersonRef(
+        normalised_id=p.normalised_id,
+        household_id=p.household_id,
+        village=p.village,
+        row=p.row,
+        id_number=p.id_number,
+        subject_key=p.subject_key,
+    )

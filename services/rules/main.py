@@ -7,6 +7,7 @@ from decimal import Decimal
 from fastapi import FastAPI
 from pydantic import Field
 
+from lookback import contracts
 from lookback.consumer import BatchConsumer
 from lookback.contracts.subjects import aggregate_filter
 from lookback.service import Runtime, build_service, serve
@@ -17,6 +18,8 @@ from services.rules.domain.settings import RuleSettings
 from services.rules.handlers import make_handler
 
 NAME = "rules"
+CONSUMES = [aggregate_filter("household"), aggregate_filter("village")]
+PUBLISHES = contracts.rules
 
 
 class RulesSettings(ServiceSettings):
@@ -35,11 +38,17 @@ def build_app(settings: RulesSettings | None = None) -> FastAPI:
     handler = make_handler(settings.rules())
 
     def consumers(rt: Runtime) -> list[BatchConsumer]:
-        return [BatchConsumer(
-            service=NAME, durable="rules", filter_subjects=[aggregate_filter("household"), aggregate_filter("village")],
-            engine=engine, publisher_factory=rt.publisher, handler=handler,
-            batch_size=settings.batch_size,
-        )]
+        return [
+            BatchConsumer(
+                service=NAME,
+                durable="rules",
+                filter_subjects=CONSUMES,
+                engine=engine,
+                publisher_factory=rt.publisher,
+                handler=handler,
+                batch_size=settings.batch_size,
+            )
+        ]
 
     return build_service(NAME, settings, engine, consumers, title="Lookback 规则 rules")
 

@@ -43,11 +43,13 @@ class Town:
             "LOOKBACK_REPORTING_URL": self.system.url("reporting"),
             "LOOKBACK_SERVICE_URLS": ",".join(self.urls),
             "LOOKBACK_NATS_URL": self.nats.url,
+            "LOOKBACK_DATA_DIR": str(self.root),
         }
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([sys.executable, "-m", "lookback", *args], env=self.env(),
-                                capture_output=True, text=True, timeout=600)
+        result = subprocess.run(
+            [sys.executable, "-m", "lookback", *args], env=self.env(), capture_output=True, text=True, timeout=600
+        )
         if check and result.returncode != 0:
             raise AssertionError(f"lookback {' '.join(args)} failed: {result.stdout}\n{result.stderr}")
         return result
@@ -63,7 +65,9 @@ class Town:
         return json.loads(self.cli("report", "problems", "--by", "rule,village", "--format", "json").stdout)
 
     def get(self, service: str, path: str, **params: Any) -> Any:
-        response = httpx.get(f"{self.system.url(service)}{path}", params=params, timeout=30)
+        token = self.system.station_token()
+        response = httpx.get(f"{self.system.url(service)}{path}", params=params, timeout=30,
+                             headers={"Authorization": f"Bearer {token}"})
         response.raise_for_status()
         return response.json()
 

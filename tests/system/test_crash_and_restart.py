@@ -47,17 +47,23 @@ def test_reporting_killed_mid_import_recovers_exactly(town: Any, tmp_path: Path)
     reporting = town.system.services["reporting"]
     importing = subprocess.Popen(
         [sys.executable, "-m", "lookback", "import", "roster", str(roster), str(villages), "--as-of", "2019-12-01"],
-        env=town.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=town.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    wait_for(lambda: town.get("reporting", "/progress").get("reporting", {}).get("position", 0) > 300, 60,
-             "reporting never started on the import")
+    wait_for(
+        lambda: town.get("reporting", "/progress").get("reporting", {}).get("position", 0) > 300,
+        60,
+        "reporting never started on the import",
+    )
     reporting.stop(signal.SIGKILL)
     killed_at = time.monotonic()
     with sqlite3.connect(town.root / "reporting.db") as db:
         position_at_kill = db.execute("select seq from positions where consumer = 'reporting'").fetchone()[0]
     reporting.start()
     wait_for(reporting.healthy, 60, "reporting did not come back")
-    out, err = importing.communicate(timeout=300)
+    _out, err = importing.communicate(timeout=300)
     assert importing.returncode == 0, err
     town.wait_idle()
 

@@ -33,8 +33,13 @@ async def publisher(nats_server: NatsServer) -> AsyncIterator[Publisher]:
 
 
 def household(n: int) -> Envelope:
-    event = HouseholdRecorded(household_id=f"34152300100{n:05d}", village="桃园村", as_of=date(2019, 12, 1),
-                              import_id="t", persons=[PersonRow(row=2, cells={"与户主关系": "户主"})])
+    event = HouseholdRecorded(
+        household_id=f"34152300100{n:05d}",
+        village="桃园村",
+        as_of=date(2019, 12, 1),
+        import_id="t",
+        persons=[PersonRow(row=2, cells={"与户主关系": "户主"})],
+    )
     return new_envelope(event, actor="test", business_time=start_of_day(date(2019, 12, 1)))
 
 

@@ -60,9 +60,7 @@ def _open(path: Path, stack: ExitStack) -> list[SheetRows]:
         return _workbook_sheets(path, stack)
     if suffix == ".csv":
         return [_csv_sheet(path, stack)]
-    raise NotARoster(
-        f"{path.name}不是.xlsx或.csv文件", f"{path.name} is not an .xlsx or .csv file"
-    )
+    raise NotARoster(f"{path.name}不是.xlsx或.csv文件", f"{path.name} is not an .xlsx or .csv file")
 
 
 def _workbook_sheets(path: Path, stack: ExitStack) -> list[SheetRows]:
@@ -149,9 +147,7 @@ def detect_encoding(path: Path) -> str:
     for encoding in CSV_ENCODINGS:
         if _decodes(path, encoding):
             return encoding
-    raise NotARoster(
-        f"{path.name}不是UTF-8或GB18030/GBK编码的文本", f"{path.name} is not text in UTF-8 or GB18030/GBK"
-    )
+    raise NotARoster(f"{path.name}不是UTF-8或GB18030/GBK编码的文本", f"{path.name} is not text in UTF-8 or GB18030/GBK")
 
 
 def _decodes(path: Path, encoding: str) -> bool:

@@ -20,12 +20,11 @@ class KnownImport(SQLModel, table=True):
     import_id: str = Field(primary_key=True)
 
 
-
-
-
 class KnownVillage(SQLModel, table=True):
     __tablename__ = "intake_villages"
 
     village: str = Field(primary_key=True)
     fingerprint: str
+
+
 TABLES = (KnownHousehold, KnownImport, KnownVillage)

@@ -17,7 +17,18 @@ HAVE = ("有", "无")
 # its list rejects the row (an empty one is allowed: H columns may be empty on non-户主 rows).
 PERSON_LISTS: dict[str, tuple[str, ...]] = {
     "与户主关系": (
-        "户主", "配偶", "之子", "之女", "之儿媳", "之女婿", "之孙子", "之孙女", "之父", "之母", "兄弟姐妹", "其他",
+        "户主",
+        "配偶",
+        "之子",
+        "之女",
+        "之儿媳",
+        "之女婿",
+        "之孙子",
+        "之孙女",
+        "之父",
+        "之母",
+        "兄弟姐妹",
+        "其他",
     ),
     "性别": ("男", "女"),
     "参加城乡居民基本医疗保险": YES_NO,
@@ -46,10 +57,18 @@ ID_NUMBER = "证件号码"
 PERSONAL = frozenset({NAME, ID_NUMBER, "联系电话", "帮扶责任人"})
 
 DATES = frozenset({"出生日期", "小额信贷到期日"})
-NUMBERS = frozenset({
-    HOUSEHOLD_SIZE, INCOME, "上年人均纯收入", "小额信贷余额", "脱贫年度",
-    "集体经济收入", "上年集体经济收入", "出列年度",
-})
+NUMBERS = frozenset(
+    {
+        HOUSEHOLD_SIZE,
+        INCOME,
+        "上年人均纯收入",
+        "小额信贷余额",
+        "脱贫年度",
+        "集体经济收入",
+        "上年集体经济收入",
+        "出列年度",
+    }
+)
 
 # A header is recognised by these columns; a CSV file carries one sheet and is told apart by them.
 PERSON_MARKERS = frozenset({HOUSEHOLD_ID, NAME})

@@ -47,8 +47,11 @@ def period_stats(problems: list[ProblemFact], cases: list[CaseFact], period: Per
     cleared = [p for p in problems if p.cleared_on is not None and first <= p.cleared_on <= last]
     open_at_end = [p for p in problems if _open_on(p, last)]
     open_ids = {p.problem_id for p in open_at_end}
-    overdue = [c for c in cases if c.problem_id in open_ids and c.deadline < last
-               and not (c.closed_on is not None and c.closed_on <= last)]
+    overdue = [
+        c
+        for c in cases
+        if c.problem_id in open_ids and c.deadline < last and not (c.closed_on is not None and c.closed_on <= last)
+    ]
     return {
         "found": len(found),
         "found_cumulative": len(cumulative),

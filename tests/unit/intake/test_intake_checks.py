@@ -45,9 +45,13 @@ def test_reasons_never_carry_personal_data(column, value, zh, en):
 
 def test_checks_run_in_the_spec_order_and_report_the_first_failing_column():
     defects = [
-        ("户编号", ""), ("行政村", "桃源村"), ("姓名", ""), ("证件号码", ""),
+        ("户编号", ""),
+        ("行政村", "桃源村"),
+        ("姓名", ""),
+        ("证件号码", ""),
         *[(column, "不详") for column in PERSON_LISTS],
-        ("家庭人口数", "0"), ("人均纯收入", "abc"),
+        ("家庭人口数", "0"),
+        ("人均纯收入", "abc"),
     ]
     for first in range(len(defects)):
         row = person(**dict(defects[first:]))

@@ -75,7 +75,9 @@ def assert_accounted_for(parsed, rows: list[list[str]]) -> None:
         fault = check_person(rejection.cells, town)
         assert fault is not None
         assert (fault.column, fault.reason_zh, fault.reason_en) == (
-            rejection.column, rejection.reason_zh, rejection.reason_en
+            rejection.column,
+            rejection.reason_zh,
+            rejection.reason_en,
         )
 
 

@@ -15,11 +15,13 @@ SPOUSE = {"与户主关系": "配偶", "姓名": "谭美凤", "证件号码": "3
 
 
 def test_households_gather_their_rows_wherever_they_are_in_the_sheet():
-    parsed = parse([
-        person(户编号="A"),
-        person(户编号="B", 行政村="新河村"),
-        person(户编号="A", **SPOUSE),
-    ])
+    parsed = parse(
+        [
+            person(户编号="A"),
+            person(户编号="B", 行政村="新河村"),
+            person(户编号="A", **SPOUSE),
+        ]
+    )
     assert [h.household_id for h in parsed.households] == ["A", "B"]
     assert [[p.row for p in h.persons] for h in parsed.households] == [[2, 4], [3]]
     assert parsed.households[0].persons[1].cells["姓名"] == "谭美凤"
@@ -104,8 +106,11 @@ def test_every_row_read_is_accepted_or_rejected():
 def test_a_household_becomes_the_event_the_rules_read():
     household = parse([person(), person(**SPOUSE)]).households[0]
     event = HouseholdRecorded(
-        household_id=household.household_id, village=household.village, as_of=date(2019, 12, 1),
-        import_id="i1", persons=household.persons,
+        household_id=household.household_id,
+        village=household.village,
+        as_of=date(2019, 12, 1),
+        import_id="i1",
+        persons=household.persons,
     )
     assert event.persons == [PersonRow(row=2, cells=person()), PersonRow(row=3, cells=person(**SPOUSE))]
 

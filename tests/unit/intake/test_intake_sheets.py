@@ -12,7 +12,11 @@ from services.intake.domain.errors import NotARoster
 from .builders import TOWN, person, table, village, write_csv
 
 SPOUSE = {
-    "与户主关系": "配偶", "姓名": "谭美凤", "证件号码": "341523195311017664", "性别": "女", "出生日期": " 1953/11/1 ",
+    "与户主关系": "配偶",
+    "姓名": "谭美凤",
+    "证件号码": "341523195311017664",
+    "性别": "女",
+    "出生日期": " 1953/11/1 ",
 }
 ROWS = [person(), person(**SPOUSE)]
 
@@ -21,9 +25,15 @@ def households(parsed):
     return [(h.household_id, h.village, [(p.row, p.cells) for p in h.persons]) for h in parsed.households]
 
 
-@pytest.mark.parametrize(("encoding", "detected"), [
-    ("utf-8", "utf-8-sig"), ("utf-8-sig", "utf-8-sig"), ("gb18030", "gb18030"), ("gbk", "gb18030"),
-])
+@pytest.mark.parametrize(
+    ("encoding", "detected"),
+    [
+        ("utf-8", "utf-8-sig"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("gb18030", "gb18030"),
+        ("gbk", "gb18030"),
+    ],
+)
 def test_csv_encodings_are_detected_and_read_alike(tmp_path, encoding, detected):
     roster = write_csv(tmp_path / "roster.csv", table(ROWS), encoding)
     villages = write_csv(tmp_path / "villages.csv", table([village()]), encoding)
@@ -62,8 +72,14 @@ def test_workbook_date_and_number_cells_read_as_a_town_typed_them(tmp_path):
     header = [*person(), "备注"]
     head = [*person().values(), None]
     numbers = dict(zip(header, head, strict=True)) | {
-        "户编号": 3415230010010001.0, "证件号码": 341523195208089411, "家庭人口数": 3.0, "人均纯收入": 4000.5,
-        "出生日期": datetime(1952, 8, 8), "小额信贷到期日": date(2019, 12, 1), "脱贫年度": 2018, "备注": 1e16,
+        "户编号": 3415230010010001.0,
+        "证件号码": 341523195208089411,
+        "家庭人口数": 3.0,
+        "人均纯收入": 4000.5,
+        "出生日期": datetime(1952, 8, 8),
+        "小额信贷到期日": date(2019, 12, 1),
+        "脱贫年度": 2018,
+        "备注": 1e16,
     }
     path = workbook(tmp_path / "r.xlsx", {PERSONS: [list(numbers), list(numbers.values())]})
     cells = parse_roster([path], TOWN).households[0].persons[0].cells
@@ -86,11 +102,14 @@ def test_a_number_cell_formatted_as_a_date_is_a_date(tmp_path):
 
 
 def test_a_workbook_reads_its_village_sheet_first_whatever_the_sheet_order(tmp_path):
-    path = workbook(tmp_path / "r.xlsx", {
-        " 人口明细 ": table([person(行政村="茶山村")]),
-        "说明": [["随便写点什么"]],
-        VILLAGES: table([village(行政村="茶山村")]),
-    })
+    path = workbook(
+        tmp_path / "r.xlsx",
+        {
+            " 人口明细 ": table([person(行政村="茶山村")]),
+            "说明": [["随便写点什么"]],
+            VILLAGES: table([village(行政村="茶山村")]),
+        },
+    )
     parsed = parse_roster([path], [])
     assert [h.village for h in parsed.households] == ["茶山村"]
     assert [(v.village, v.row) for v in parsed.villages] == [("茶山村", 2)]
@@ -111,10 +130,20 @@ def test_open_sheets_leaves_rows_unread_until_asked(tmp_path):
 @pytest.mark.parametrize(
     ("value", "text"),
     [
-        (None, ""), (True, "TRUE"), (3, "3"), (3.0, "3"), (-0.5, "-0.5"), (22.3, "22.3"), (1e-7, "0.0000001"),
-        (341523195208089411, "341523195208089411"), (datetime(2019, 12, 1), "2019-12-01"),
-        (datetime(2019, 12, 1, 8, 30), "2019-12-01 08:30:00"), (date(2019, 1, 2), "2019-01-02"),
-        (time(8, 30), "08:30:00"), (" 桃园村 ", " 桃园村 "), ("#N/A", "#N/A"),
+        (None, ""),
+        (True, "TRUE"),
+        (3, "3"),
+        (3.0, "3"),
+        (-0.5, "-0.5"),
+        (22.3, "22.3"),
+        (1e-7, "0.0000001"),
+        (341523195208089411, "341523195208089411"),
+        (datetime(2019, 12, 1), "2019-12-01"),
+        (datetime(2019, 12, 1, 8, 30), "2019-12-01 08:30:00"),
+        (date(2019, 1, 2), "2019-01-02"),
+        (time(8, 30), "08:30:00"),
+        (" 桃园村 ", " 桃园村 "),
+        ("#N/A", "#N/A"),
     ],
 )
 def test_excel_values_become_text_without_spurious_decimals(value, text):

@@ -1,0 +1,68 @@
+"""`lookback import …`: rosters and problem lists go to intake."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from lookback.cli.http import INTAKE_URL, auth_headers, console, detail, err, fail
+
+app = typer.Typer(help="Import rosters and problem lists (导入).", no_args_is_help=True)
+
+
+def send_roster(paths: list[Path], as_of: date, partial: bool, api_url: str) -> dict[str, Any]:
+    files = [("files", (p.name, p.read_bytes())) for p in paths]
+    data = {"as_of": as_of.isoformat(), "partial": str(partial).lower()}
+    summary: dict[str, Any] = {}
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("导入 importing", total=None)
+        with httpx.Client(timeout=None) as client:
+            try:
+                stream = client.stream("POST", f"{api_url}/imports", files=files, data=data, headers=auth_headers())
+                with stream as response:
+                    if response.status_code >= 400:
+                        response.read()
+                        fail(f"{response.status_code}: {detail(response)}")
+                    for line in response.iter_lines():
+                        if not line:
+                            continue
+                        msg = json.loads(line)
+                        if "summary" in msg:
+                            summary = msg["summary"]
+                        elif "error" in msg:
+                            fail(msg["error"])
+                        else:
+                            progress.update(task, description=msg["stage"], completed=msg["done"], total=msg["total"])
+            except httpx.HTTPError as e:
+                fail(f"无法连接 {api_url} / cannot reach {api_url}: {type(e).__name__}")
+    return summary
+
+
+@app.command("roster")
+def import_roster(
+    paths: Annotated[list[Path], typer.Argument(help="人口明细 and 村级信息: one .xlsx, or CSV files", exists=True)],
+    as_of: Annotated[str, typer.Option("--as-of", help="The roster's reference date, YYYY-MM-DD")],
+    partial: Annotated[bool, typer.Option(help="The files hold only part of the town: remove no household")] = False,
+    api_url: Annotated[str, typer.Option(help="Intake service", envvar="LOOKBACK_INTAKE_URL")] = INTAKE_URL,
+) -> None:
+    """Import a roster; prints accepted and rejected rows (exit 0 when the file was processed)."""
+    try:
+        day = date.fromisoformat(as_of)
+    except ValueError:
+        fail(f"--as-of 日期格式应为 YYYY-MM-DD / --as-of must be YYYY-MM-DD, got {as_of!r}")
+        return
+    summary = send_roster(paths, day, partial, api_url)
+    console.print_json(data=summary)
