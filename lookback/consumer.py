@@ -20,9 +20,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -48,10 +48,8 @@ class Delivered:
     envelope: Envelope
 
 
-class Handler(Protocol):
-    """A service's projection/decision step over one batch, inside one open transaction."""
-
-    def __call__(self, session: Session, batch: Sequence[Delivered]) -> list[Envelope]: ...
+# A service's projection/decision step over one batch, inside one open transaction.
+Handler = Callable[[Session, Sequence[Delivered]], list[Envelope]]
 
 
 class InfraError(Exception):

@@ -13,6 +13,7 @@ from lookback.settings import ServiceSettings
 from lookback.store import create_tables, make_engine
 from services.rectify import overdue
 from services.rectify.adapters.tables import TABLES
+from services.rectify.api import router
 from services.rectify.handlers import make_handler
 
 NAME = "rectify"
@@ -39,7 +40,9 @@ def build_app(settings: ServiceSettings | None = None) -> FastAPI:
             )
         ]
 
-    return build_service(NAME, settings, engine, consumers, tasks=[overdue.watch], title="Lookback 整改 rectify")
+    return build_service(
+        NAME, settings, engine, consumers, routers=[router], tasks=[overdue.watch], title="Lookback 整改 rectify"
+    )
 
 
 def main() -> None:

@@ -1,4 +1,8 @@
-"""Rectify's own view of the cases, folded from case events (rebuildable from the stream)."""
+"""Rectify's memory of each case: the case's events in the order they were folded, and a summary row.
+
+The events are the case (the summary is derived from them and rewritten with every fold), so both
+can be rebuilt from the stream.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,27 @@ from datetime import date
 from sqlmodel import Field, SQLModel
 
 
-class CaseState(SQLModel, table=True):
+class CaseEventRow(SQLModel, table=True):
+    __tablename__ = "rectify_case_events"
+
+    n: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(index=True)
+    event_id: str = Field(unique=True)
+    seq: int | None = Field(None, description="Stream sequence; unknown until an event rectify emitted comes back")
+    body: str = Field(description="The envelope as JSON")
+
+
+class CaseSummary(SQLModel, table=True):
     __tablename__ = "rectify_cases"
 
     case_id: str = Field(primary_key=True)
-    problem_id: str = Field(index=True)
     item: int
-    village: str
-    state: str
+    village: str = Field(index=True)
+    lead_unit: str = Field(index=True)
+    status: str = Field(index=True)
     deadline: date = Field(index=True)
-    overdue_for: date | None = Field(None, description="The deadline a case-overdue event was published for")
+    overdue_for: date | None = None
+    due_soon_for: date | None = None
 
 
-TABLES = (CaseState,)
+TABLES = (CaseEventRow, CaseSummary)

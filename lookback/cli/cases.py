@@ -1,0 +1,161 @@
+"""`lookback case …`: the rectification workflow from the command line, as the token's user."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from lookback.cli.http import RECTIFY_URL, console, request
+
+app = typer.Typer(help="Cases (整改台帐): list, show and act on them.", no_args_is_help=True)
+
+ApiUrl = Annotated[str, typer.Option(help="Rectify service", envvar="LOOKBACK_RECTIFY_URL")]
+On = Annotated[str | None, typer.Option(help="办理日期 YYYY-MM-DD (default: today by the business clock)")]
+
+
+def _act(api_url: str, case_id: str, action: str, body: dict[str, Any], on: str | None) -> None:
+    if on:
+        body["on"] = date.fromisoformat(on).isoformat()
+    case = request("POST", f"{api_url}/cases/{case_id}/{action}", json=body).json()
+    console.print(f"{case['case_id']}: {case['status_label']} ({case['status']}), 整改时限 {case['deadline']}")
+
+
+@app.command("list")
+def list_cases(
+    village: Annotated[str | None, typer.Option(help="行政村")] = None,
+    unit: Annotated[str | None, typer.Option(help="责任单位")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="pending, in_progress, rectified, escalated, verified, dismissed")
+    ] = None,
+    overdue: Annotated[bool | None, typer.Option(help="Only overdue (or only not overdue) cases")] = None,
+    format: Annotated[str, typer.Option(help="table or json")] = "table",
+    api_url: ApiUrl = RECTIFY_URL,
+) -> None:
+    """Cases the token's user may see."""
+    params = {
+        k: v
+        for k, v in {"village": village, "unit": unit, "status": status, "overdue": overdue}.items()
+        if v is not None
+    }
+    cases = request("GET", f"{api_url}/cases", params=params).json()
+    if format == "json":
+        print(json.dumps(cases, ensure_ascii=False))
+        return
+    table = Table("案件 case", "行政村", "条目", "责任单位", "状态", "整改时限", "逾期")
+    for c in cases:
+        table.add_row(
+            c["case_id"][:12],
+            c["village"],
+            str(c["item"]),
+            c["lead_unit"],
+            c["status_label"],
+            c["deadline"],
+            "是" if c["overdue"] else "",
+        )
+    console.print(table)
+
+
+@app.command("show")
+def show(case_id: str, api_url: ApiUrl = RECTIFY_URL) -> None:
+    """One case as JSON."""
+    print(json.dumps(request("GET", f"{api_url}/cases/{case_id}").json(), ensure_ascii=False, indent=1))
+
+
+@app.command("history")
+def history(case_id: str, api_url: ApiUrl = RECTIFY_URL) -> None:
+    """Every event of the case with its actor and times (station and auditors)."""
+    for event in request("GET", f"{api_url}/cases/{case_id}/history").json():
+        console.print(f"{event['recorded_time']}  {event['type']:<28} {event['actor']:<22} {event['payload']}")
+
+
+@app.command("assign")
+def assign(
+    case_id: str,
+    unit: Annotated[str | None, typer.Option(help="责任单位")] = None,
+    person: Annotated[str | None, typer.Option(help="责任人")] = None,
+    note: str = "",
+    on: On = None,
+    api_url: ApiUrl = RECTIFY_URL,
+) -> None:
+    """分派: set the lead unit and/or the responsible person."""
+    _act(api_url, case_id, "assign", {"lead_unit": unit, "person": person, "note": note}, on)
+
+
+@app.command("start")
+def start(
+    case_id: str, measures: Annotated[str, typer.Option(help="整改措施")], on: On = None, api_url: ApiUrl = RECTIFY_URL
+) -> None:
+    """开始整改."""
+    _act(api_url, case_id, "start", {"measures": measures}, on)
+
+
+@app.command("rectified")
+def rectified(
+    case_id: str, measures: Annotated[str, typer.Option(help="整改措施")], on: On = None, api_url: ApiUrl = RECTIFY_URL
+) -> None:
+    """已整改待验收: report the work done."""
+    _act(api_url, case_id, "rectified", {"measures": measures}, on)
+
+
+@app.command("verify")
+def verify(
+    case_id: str,
+    passed: Annotated[bool, typer.Option("--passed/--failed", help="销号, or 验收不通过")],
+    reason: str = "",
+    on: On = None,
+    api_url: ApiUrl = RECTIFY_URL,
+) -> None:
+    """验收: close the case (销号) or send it back (验收不通过, reason required)."""
+    _act(api_url, case_id, "verify", {"passed": passed, "reason": reason}, on)
+
+
+@app.command("escalate")
+def escalate(
+    case_id: str,
+    county_unit: Annotated[str, typer.Option(help="县级指挥部")],
+    reason: Annotated[str, typer.Option(help="上报理由")],
+    on: On = None,
+    api_url: ApiUrl = RECTIFY_URL,
+) -> None:
+    """上报县级."""
+    _act(api_url, case_id, "escalate", {"county_unit": county_unit, "reason": reason}, on)
+
+
+@app.command("answer")
+def answer(
+    case_id: str,
+    accepted: Annotated[bool, typer.Option("--accepted/--returned")],
+    new_deadline: Annotated[str | None, typer.Option(help="YYYY-MM-DD, with --accepted")] = None,
+    note: str = "",
+    on: On = None,
+    api_url: ApiUrl = RECTIFY_URL,
+) -> None:
+    """县级答复: accept the escalation (optionally with a new deadline) or return it."""
+    _act(api_url, case_id, "answer", {"accepted": accepted, "new_deadline": new_deadline, "note": note}, on)
+
+
+@app.command("extend")
+def extend(
+    case_id: str,
+    new_deadline: Annotated[str, typer.Option(help="YYYY-MM-DD")],
+    reason: Annotated[str, typer.Option(help="延期理由")],
+    on: On = None,
+    api_url: ApiUrl = RECTIFY_URL,
+) -> None:
+    """延期: a later deadline, with a reason; the old one stays in the history."""
+    _act(api_url, case_id, "extend", {"new_deadline": new_deadline, "reason": reason}, on)
+
+
+@app.command("dismiss")
+def dismiss(
+    case_id: str,
+    reason: Annotated[str, typer.Option(help="不属实的理由")],
+    on: On = None,
+    api_url: ApiUrl = RECTIFY_URL,
+) -> None:
+    """不属实: close the case as not a real problem."""
+    _act(api_url, case_id, "dismiss", {"reason": reason}, on)

@@ -1,0 +1,78 @@
+"""Loading and storing cases: fold a case's events into its state, append the events it gains.
+
+An event rectify derives itself (a case opened, a case rectified by data) is folded at once, so a
+later event in the same batch sees it; when it comes back through the stream it is recognised by
+its id and only its sequence is recorded. Any event id is folded at most once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlmodel import Session, col, select
+
+from lookback.contracts.envelope import Envelope
+from lookback.contracts.rectify import CaseEvent
+from lookback.store import upsert
+from services.rectify.adapters.tables import CaseEventRow, CaseSummary
+from services.rectify.domain.state import Case, evolve
+
+
+class Casebook:
+    """The cases one batch (or one request) touches, loaded once and written back together."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.cases: dict[str, Case | None] = {}
+        self.touched: set[str] = set()
+
+    def load(self, case_ids: Iterable[str]) -> None:
+        wanted = [c for c in set(case_ids) if c not in self.cases]
+        if not wanted:
+            return
+        rows = self.session.exec(
+            select(CaseEventRow).where(col(CaseEventRow.case_id).in_(wanted)).order_by(col(CaseEventRow.n))
+        ).all()
+        for case_id in wanted:
+            self.cases[case_id] = None
+        for row in rows:
+            env = Envelope.model_validate_json(row.body)
+            self.cases[row.case_id] = evolve(self.cases[row.case_id], env.event())  # type: ignore[arg-type]
+
+    def get(self, case_id: str) -> Case | None:
+        self.load([case_id])
+        return self.cases[case_id]
+
+    def apply(self, env: Envelope, seq: int | None) -> None:
+        """Fold `env` unless it was folded before (then only note where it landed in the stream)."""
+        event_id = str(env.id)
+        known = self.session.exec(select(CaseEventRow).where(CaseEventRow.event_id == event_id)).first()
+        if known is not None:
+            if seq is not None and known.seq is None:
+                known.seq = seq
+                self.session.add(known)
+            return
+        case_id = env.aggregate_id
+        event: CaseEvent = env.event()  # type: ignore[assignment]
+        self.cases[case_id] = evolve(self.get(case_id), event)
+        self.session.add(CaseEventRow(case_id=case_id, event_id=event_id, seq=seq, body=env.model_dump_json()))
+        self.session.flush()
+        self.touched.add(case_id)
+
+    def save(self) -> None:
+        rows = [_summary(c) for cid in self.touched if (c := self.cases.get(cid)) is not None]
+        upsert(self.session, CaseSummary, rows, ["case_id"])
+        self.touched.clear()
+
+
+def _summary(case: Case) -> dict:
+    return {
+        "case_id": case.case_id,
+        "item": case.item,
+        "village": case.village,
+        "lead_unit": case.lead_unit,
+        "status": case.status,
+        "deadline": case.deadline,
+        "overdue_for": case.overdue_for,
+        "due_soon_for": case.due_soon_for,
+    }

@@ -1,0 +1,244 @@
+"""HTTP API of rectify: read cases, and act on them (整改台帐 workflow) as the authenticated user.
+
+An action reads the case's last stream sequence, waits until rectify has folded the case that far,
+decides on that state and appends with that sequence as the expected one: of two people acting on
+the same case at once, exactly one wins and the other gets 409.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from nats.js.errors import NotFoundError
+from pydantic import BaseModel, Field
+from sqlmodel import Session, col, select
+
+from lookback.auth.fastapi import check, current_user
+from lookback.auth.policy import Action, Scope, allowed
+from lookback.auth.users import User
+from lookback.clock import local_date, now, start_of_day
+from lookback.contracts.envelope import new_envelope
+from lookback.contracts.rectify import STATUS_LABELS
+from lookback.contracts.subjects import STREAM, aggregate_subjects
+from lookback.messaging import ConcurrencyConflict
+from lookback.service import Runtime
+from services.rectify.adapters.casebook import Casebook
+from services.rectify.adapters.tables import CaseEventRow, CaseSummary
+from services.rectify.domain import commands as cmd
+from services.rectify.domain.state import Case, is_overdue
+from services.rectify.domain.workflow import decide
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+Caller = Annotated[User, Depends(current_user)]
+
+
+class ActionBody(BaseModel):
+    on: date | None = Field(None, description="办理日期: the day it happened; today by the business clock if omitted")
+
+
+class AssignBody(ActionBody):
+    lead_unit: str | None = Field(None, description="责任单位")
+    person: str | None = Field(None, description="责任人")
+    note: str = ""
+
+
+class MeasuresBody(ActionBody):
+    measures: str = Field(description="整改措施")
+
+
+class VerifyBody(ActionBody):
+    passed: bool = Field(description="验收通过 (销号) or not (验收不通过)")
+    reason: str = ""
+
+
+class EscalateBody(ActionBody):
+    county_unit: str = Field(description="县级指挥部 the case goes to")
+    reason: str
+
+
+class AnswerBody(ActionBody):
+    accepted: bool
+    new_deadline: date | None = None
+    note: str = ""
+
+
+class ExtendBody(ActionBody):
+    new_deadline: date
+    reason: str
+
+
+class DismissBody(ActionBody):
+    reason: str = Field(description="不属实的理由")
+
+
+def view(case: Case, today: date) -> dict[str, Any]:
+    body = dataclasses.asdict(case)
+    body["status_label"] = STATUS_LABELS[case.status]
+    body["overdue"] = is_overdue(case, today)
+    return body
+
+
+def _runtime(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+async def _folded_to(runtime: Runtime, seq: int, timeout: float = 10) -> None:
+    consumer = runtime.consumers[0]
+    for _ in range(int(timeout / 0.02)):
+        if consumer.position >= seq:
+            return
+        await asyncio.sleep(0.02)
+    raise HTTPException(
+        503, "整改服务尚未处理完最新事件，请稍后重试 / rectify is catching up with the log; retry shortly"
+    )
+
+
+async def _act(
+    request: Request, user: User, case_id: str, action: Action, command: cmd.Command, on: date | None
+) -> dict[str, Any]:
+    runtime = _runtime(request)
+    js = runtime.broker.connection.jetstream()
+    try:
+        last = int((await js.get_last_msg(STREAM, aggregate_subjects("case", case_id), direct=True)).seq or 0)
+    except NotFoundError as err:
+        raise HTTPException(404, f"无此案件 / no case {case_id}") from err
+    await _folded_to(runtime, last)
+    with Session(runtime.engine) as session:
+        case = Casebook(session).get(case_id)
+    if case is None:
+        raise HTTPException(404, f"无此案件 / no case {case_id}")
+    check(user, action, Scope(case.village, case.lead_unit))
+    today = on or local_date(now())
+    try:
+        events = decide(case, command, today)
+    except cmd.TransitionRefused as err:
+        raise HTTPException(409, {"zh": err.message_zh, "en": err.message_en, "status": err.status}) from err
+    expected = last
+    publisher = runtime.publisher()
+    try:
+        for event in events:
+            env = new_envelope(event, actor=user.actor, business_time=start_of_day(today))
+            expected = (await publisher.publish(env, expected_last_seq=expected)).seq
+    except ConcurrencyConflict as err:
+        raise HTTPException(
+            409,
+            {
+                "zh": "案件已被他人更新，请刷新后重试",
+                "en": "the case changed meanwhile; reload and retry",
+                "status": case.status,
+            },
+        ) from err
+    await _folded_to(runtime, expected)
+    with Session(runtime.engine) as session:
+        updated = Casebook(session).get(case_id)
+    assert updated is not None
+    return view(updated, today)
+
+
+@router.get("", summary="案件列表 / cases the caller may see")
+def list_cases(
+    request: Request,
+    user: Caller,
+    village: str | None = None,
+    unit: str | None = None,
+    status: str | None = None,
+    overdue: bool | None = None,
+) -> list[dict[str, Any]]:
+    today = local_date(now())
+    query = select(CaseSummary)
+    if village:
+        query = query.where(CaseSummary.village == village)
+    if unit:
+        query = query.where(CaseSummary.lead_unit == unit)
+    if status:
+        query = query.where(CaseSummary.status == status)
+    with Session(_runtime(request).engine) as session:
+        rows = [
+            r
+            for r in session.exec(query.order_by(col(CaseSummary.case_id)))
+            if allowed(user, Action.READ_CASES, Scope(r.village, r.lead_unit))
+        ]
+        book = Casebook(session)
+        book.load(r.case_id for r in rows)
+        cases = [view(c, today) for c in book.cases.values() if c is not None]
+    if overdue is not None:
+        cases = [c for c in cases if c["overdue"] == overdue]
+    return sorted(cases, key=lambda c: c["case_id"])
+
+
+@router.get("/{case_id}", summary="案件 / one case")
+def get_case(request: Request, user: Caller, case_id: str) -> dict[str, Any]:
+    with Session(_runtime(request).engine) as session:
+        case = Casebook(session).get(case_id)
+    if case is None:
+        raise HTTPException(404, f"无此案件 / no case {case_id}")
+    check(user, Action.READ_CASES, Scope(case.village, case.lead_unit))
+    return view(case, local_date(now()))
+
+
+@router.get("/{case_id}/history", summary="案件历史 / every event of the case, in order")
+def get_history(request: Request, user: Caller, case_id: str) -> list[dict[str, Any]]:
+    check(user, Action.READ_HISTORY)
+    with Session(_runtime(request).engine) as session:
+        rows = session.exec(
+            select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(col(CaseEventRow.n))
+        ).all()
+    if not rows:
+        raise HTTPException(404, f"无此案件 / no case {case_id}")
+    return [{"seq": r.seq, **json.loads(r.body)} for r in rows]
+
+
+@router.post("/{case_id}/assign", summary="分派 / set the lead unit and 责任人")
+async def assign(request: Request, user: Caller, case_id: str, body: AssignBody) -> dict[str, Any]:
+    return await _act(
+        request, user, case_id, Action.ASSIGN, cmd.Assign(body.lead_unit, body.person, body.note), body.on
+    )
+
+
+@router.post("/{case_id}/start", summary="开始整改 / start rectifying")
+async def start(request: Request, user: Caller, case_id: str, body: MeasuresBody) -> dict[str, Any]:
+    return await _act(request, user, case_id, Action.START, cmd.StartRectification(body.measures), body.on)
+
+
+@router.post("/{case_id}/rectified", summary="已整改待验收 / report rectified")
+async def rectified(request: Request, user: Caller, case_id: str, body: MeasuresBody) -> dict[str, Any]:
+    return await _act(request, user, case_id, Action.REPORT_RECTIFIED, cmd.ReportRectified(body.measures), body.on)
+
+
+@router.post("/{case_id}/verify", summary="验收 / verify: 销号 or 验收不通过")
+async def verify(request: Request, user: Caller, case_id: str, body: VerifyBody) -> dict[str, Any]:
+    return await _act(request, user, case_id, Action.VERIFY, cmd.Verify(body.passed, body.reason), body.on)
+
+
+@router.post("/{case_id}/escalate", summary="上报县级 / escalate to the county")
+async def escalate(request: Request, user: Caller, case_id: str, body: EscalateBody) -> dict[str, Any]:
+    return await _act(request, user, case_id, Action.ESCALATE, cmd.Escalate(body.county_unit, body.reason), body.on)
+
+
+@router.post("/{case_id}/answer", summary="县级答复 / the county's answer to an escalation")
+async def answer(request: Request, user: Caller, case_id: str, body: AnswerBody) -> dict[str, Any]:
+    return await _act(
+        request,
+        user,
+        case_id,
+        Action.ANSWER_ESCALATION,
+        cmd.AnswerEscalation(body.accepted, body.new_deadline, body.note),
+        body.on,
+    )
+
+
+@router.post("/{case_id}/extend", summary="延期 / extend the deadline (reason required)")
+async def extend(request: Request, user: Caller, case_id: str, body: ExtendBody) -> dict[str, Any]:
+    return await _act(
+        request, user, case_id, Action.EXTEND_DEADLINE, cmd.ExtendDeadline(body.new_deadline, body.reason), body.on
+    )
+
+
+@router.post("/{case_id}/dismiss", summary="不属实 / dismiss with a reason")
+async def dismiss(request: Request, user: Caller, case_id: str, body: DismissBody) -> dict[str, Any]:
+    return await _act(request, user, case_id, Action.DISMISS, cmd.Dismiss(body.reason), body.on)

@@ -1,0 +1,81 @@
+"""A running Lookback system for tests: a real nats-server and the four services as processes.
+
+The same runner that `lookback up` uses starts them, so the tests prove what users run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from lookback.idle import wait_idle
+from lookback.runner import SERVICES, NatsServer, System, free_port, wait_for
+
+
+class Town:
+    """A running system and the commands a user would type against it."""
+
+    def __init__(self, root: Path, env: dict[str, str] | None = None) -> None:
+        self.root = root
+        self.nats = NatsServer(root / "nats", free_port())
+        self.nats.start()
+        self.system = System(root, self.nats.url, ports={s: free_port() for s in SERVICES}, env=env or {})
+        self.system.start()
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        return tuple(self.system.url(s) for s in SERVICES)
+
+    def env(self) -> dict[str, str]:
+        return os.environ | {
+            "LOOKBACK_INTAKE_URL": self.system.url("intake"),
+            "LOOKBACK_REPORTING_URL": self.system.url("reporting"),
+            "LOOKBACK_SERVICE_URLS": ",".join(self.urls),
+            "LOOKBACK_NATS_URL": self.nats.url,
+            "LOOKBACK_DATA_DIR": str(self.root),
+        }
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, "-m", "lookback", *args], env=self.env(), capture_output=True, text=True, timeout=600
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"lookback {' '.join(args)} failed: {result.stdout}\n{result.stderr}")
+        return result
+
+    def import_roster(self, *paths: Path, as_of: str = "2019-12-01") -> dict[str, Any]:
+        out = self.cli("import", "roster", *map(str, paths), "--as-of", as_of).stdout
+        return json.loads(out)
+
+    def wait_idle(self, timeout: float = 120) -> None:
+        asyncio.run(wait_idle(self.urls, timeout))
+
+    def problems(self) -> dict[str, dict[str, int]]:
+        return json.loads(self.cli("report", "problems", "--by", "rule,village", "--format", "json").stdout)
+
+    def get(self, service: str, path: str, **params: Any) -> Any:
+        token = self.system.station_token()
+        response = httpx.get(
+            f"{self.system.url(service)}{path}", params=params, timeout=30, headers={"Authorization": f"Bearer {token}"}
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def stop(self) -> None:
+        self.system.stop()
+        self.nats.stop()
+
+    def restart(self, service: str, **env: str) -> None:
+        """Stop one service and start it again, with `env` changed (e.g. the business clock)."""
+        svc = self.system.services[service]
+        svc.stop()
+        svc.env.update(env)
+        svc.start()
+        wait_for(svc.healthy, 60, f"{service} did not come back")
