@@ -7,6 +7,7 @@ same transaction as its rows, so redelivery, duplicates and restarts never doubl
 from __future__ import annotations
 
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, create_engine, select
@@ -36,7 +37,16 @@ def make_engine(url: str) -> Engine:
 
 
 def create_tables(engine: Engine, *tables: type[SQLModel]) -> None:
-    SQLModel.metadata.create_all(engine, tables=[Position.__table__, *(t.__table__ for t in tables)])  # type: ignore[attr-defined]
+    """Create what is missing. Services sharing one PostgreSQL database start together and may race to
+    create `positions`; the loser finds it there on the second look."""
+    wanted = [Position.__table__, *(t.__table__ for t in tables)]  # type: ignore[attr-defined]
+    for attempt in range(3):
+        try:
+            SQLModel.metadata.create_all(engine, tables=wanted)
+            return
+        except (IntegrityError, ProgrammingError):
+            if attempt == 2:
+                raise
 
 
 def get_position(session: Session, consumer: str) -> int:

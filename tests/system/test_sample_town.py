@@ -35,7 +35,9 @@ def test_every_form_gives_the_answer(town: Any, sample_dir: Path, answer: dict[s
     assert "行政村不属于本镇" in rejects_file
 
 
-def test_same_roster_twice_adds_no_event(town: Any, sample_dir: Path) -> None:
+def test_same_roster_twice_adds_no_event(store_town: Any, sample_dir: Path, answer: dict[str, Any]) -> None:
+    """On SQLite and on PostgreSQL: the answer's counts, then nothing new for the same file."""
+    town = store_town
     files = [sample_dir / f for f in FORMS["utf8"]]
     first = town.import_roster(*files)
     town.wait_idle()
@@ -48,6 +50,7 @@ def test_same_roster_twice_adds_no_event(town: Any, sample_dir: Path) -> None:
     assert second["events_published"] == 0
     assert second["households_unchanged"] == first["households_added"]
     assert town.get("reporting", "/progress")["reporting"]["position"] == last_seq
+    assert town.problems() == counts_by_rule_village(answer)
 
 
 def test_corrected_roster_clears_exactly_the_fixed_problems(
