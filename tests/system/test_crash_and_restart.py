@@ -3,43 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import nats
+from lookback_log import flagged_in_log
 
 from lookback import demo
-from lookback.contracts.subjects import STREAM
 from lookback.runner import wait_for
 
 
 def _position(town: Any) -> int:
     return int(town.get("reporting", "/progress")["reporting"]["position"])
-
-
-async def flagged_in_log(nats_url: str) -> dict[str, dict[str, int]]:
-    """The counts computed straight from the stream, independently of any read model."""
-    nc = await nats.connect(nats_url)
-    js = nc.jetstream()
-    info = await js.stream_info(STREAM, subjects_filter="lb.problem.*.flagged")
-    total = sum((info.state.subjects or {}).values())
-    sub = await js.subscribe("lb.problem.*.flagged", ordered_consumer=True)
-    seen: dict[str, tuple[str, str]] = {}
-    for _ in range(total):
-        body = json.loads((await sub.next_msg(timeout=10)).data)["payload"]
-        seen[body["problem_id"]] = (body["rule"], body["village"])
-    await nc.close()
-    counts: dict[str, Counter[str]] = {}
-    for rule, village in seen.values():
-        counts.setdefault(rule, Counter())[village] += 1
-    return {rule: dict(c) for rule, c in counts.items()}
 
 
 def test_reporting_killed_mid_import_recovers_exactly(town: Any, tmp_path: Path) -> None:

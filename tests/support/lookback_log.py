@@ -1,0 +1,33 @@
+"""Reading the event log directly in tests: the independent side of every consistency check."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import nats
+
+from lookback.contracts.subjects import STREAM
+
+
+async def count_in_log(nats_url: str, subject: str) -> int:
+    nc = await nats.connect(nats_url)
+    info = await nc.jetstream().stream_info(STREAM, subjects_filter=subject)
+    await nc.close()
+    return sum((info.state.subjects or {}).values())
+
+
+async def flagged_in_log(nats_url: str) -> dict[str, dict[str, int]]:
+    """Problems ever flagged by rule and village, counted from the stream, not from any read model."""
+    total = await count_in_log(nats_url, "lb.problem.*.flagged")
+    nc = await nats.connect(nats_url)
+    sub = await nc.jetstream().subscribe("lb.problem.*.flagged", ordered_consumer=True)
+    seen: dict[str, tuple[str, str]] = {}
+    for _ in range(total):
+        body = json.loads((await sub.next_msg(timeout=10)).data)["payload"]
+        seen[body["problem_id"]] = (body["rule"], body["village"])
+    await nc.close()
+    counts: dict[str, Counter[str]] = {}
+    for rule, village in seen.values():
+        counts.setdefault(rule, Counter())[village] += 1
+    return {rule: dict(c) for rule, c in counts.items()}
