@@ -11,7 +11,7 @@ WORKDIR /src
 # until the lock changes.
 COPY requirements.lock ./
 RUN /opt/lookback/bin/pip install --no-deps -r requirements.lock
-COPY pyproject.toml ./
+COPY pyproject.toml README.md ./
 COPY lookback/ lookback/
 COPY services/ services/
 RUN /opt/lookback/bin/pip install --no-deps . && /opt/lookback/bin/pip check
@@ -24,7 +24,7 @@ ENV PATH=/opt/lookback/bin:$PATH \
     LOOKBACK_DATA_DIR=/var/lib/lookback
 RUN groupadd --system --gid 10001 lookback \
  && useradd --system --uid 10001 --gid lookback --home-dir /var/lib/lookback --shell /usr/sbin/nologin lookback \
- && install -d -o lookback -g lookback -m 0750 /var/lib/lookback
+ && install -d -o lookback -g lookback -m 0750 /var/lib/lookback /etc/lookback/users
 COPY --from=build /opt/lookback /opt/lookback
 COPY deploy/docker/entrypoint.py /usr/local/lib/lookback/entrypoint.py
 COPY deploy/docker/healthcheck.py /usr/local/lib/lookback/healthcheck.py

@@ -7,9 +7,9 @@ same transaction as its rows, so redelivery, duplicates and restarts never doubl
 from __future__ import annotations
 
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 

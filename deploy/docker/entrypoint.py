@@ -4,8 +4,9 @@ The services read only `LOOKBACK_*` environment variables (lookback/settings.py)
 database passwords travel inside LOOKBACK_NATS_URL and LOOKBACK_DB_URL. So that no password has to
 sit in a compose file or `docker inspect`, this entry point:
 
-1. replaces every `LOOKBACK_<NAME>_FILE=/path` with `LOOKBACK_<NAME>=<the file's content>`
-   (trailing newline removed), the convention of the official database images;
+1. replaces `LOOKBACK_<NAME>_FILE=/path` with `LOOKBACK_<NAME>=<the file's content>` (trailing
+   newline removed), the convention of the official database images, for the variables that carry
+   secrets (FROM_FILE below; `LOOKBACK_USERS_FILE`, say, is a setting of its own and left alone);
 2. puts LOOKBACK_NATS_PASSWORD into each URL of LOOKBACK_NATS_URL and LOOKBACK_DB_PASSWORD into
    LOOKBACK_DB_URL, whose user names are already in the URL (`nats://rules@nats:4222`,
    `postgresql+psycopg://rules@postgres:5432/lookback_rules`), then drops both variables;
@@ -25,6 +26,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 SERVICES = ("intake", "rules", "rectify", "reporting")
 PREFIX = "LOOKBACK_"
+# Variables that may be given as `<name>_FILE`.
+FROM_FILE = ("LOOKBACK_NATS_URL", "LOOKBACK_DB_URL", "LOOKBACK_NATS_PASSWORD", "LOOKBACK_DB_PASSWORD", "LOOKBACK_TOKEN")
 # nats-py takes the password from the URL without percent-decoding it: only unreserved characters
 # survive that unchanged. `openssl rand -hex 32` gives such passwords.
 NATS_SAFE = re.compile(r"[A-Za-z0-9._~-]+")
@@ -32,9 +35,9 @@ NATS_SAFE = re.compile(r"[A-Za-z0-9._~-]+")
 USAGE = f"""usage: <image> {{{"|".join(SERVICES)}}}   run one Lookback service
        <image> COMMAND [ARG…]              run a command (e.g. lookback --help)
 
-Secrets: LOOKBACK_<NAME>_FILE=/run/secrets/… sets LOOKBACK_<NAME> from the file.
-LOOKBACK_NATS_PASSWORD[_FILE] and LOOKBACK_DB_PASSWORD[_FILE] are put into LOOKBACK_NATS_URL and
-LOOKBACK_DB_URL, which name the user. See docs/operations.md.
+Secrets: <NAME>_FILE=/run/secrets/… sets <NAME> from the file, for {", ".join(FROM_FILE)}.
+LOOKBACK_NATS_PASSWORD and LOOKBACK_DB_PASSWORD are put into LOOKBACK_NATS_URL and LOOKBACK_DB_URL,
+which name the user. See docs/operations.md.
 """
 
 
@@ -44,8 +47,10 @@ class ConfigError(Exception):
 
 def read_secret_files(env: Mapping[str, str]) -> dict[str, str]:
     out = dict(env)
-    for key in sorted(k for k in env if k.startswith(PREFIX) and k.endswith("_FILE")):
-        target = key.removesuffix("_FILE")
+    for target in FROM_FILE:
+        key = f"{target}_FILE"
+        if key not in env:
+            continue
         if target in env:
             raise ConfigError(f"both {target} and {key} are set: set one of them")
         path = Path(env[key])

@@ -12,12 +12,13 @@ from typing import Annotated
 import typer
 
 from lookback.auth.cli import users_app
-from lookback.cli import cases, imports, reports, system
+from lookback.cli import cases, imports, issues, reports, system
 from lookback.cli.http import console
 
 app = typer.Typer(help="回头看 Lookback: a township's poverty-alleviation look-back review.", no_args_is_help=True)
 docs_app = typer.Typer(help="Generate documentation.", no_args_is_help=True)
 app.registered_commands += system.app.registered_commands
+app.registered_commands += issues.app.registered_commands
 app.add_typer(imports.app, name="import")
 app.add_typer(reports.app, name="report")
 app.add_typer(cases.app, name="case")

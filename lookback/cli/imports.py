@@ -12,6 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lookback.cli.http import INTAKE_URL, auth_headers, console, detail, err, fail
+from lookback.cli.issues import send_problem_list
 
 app = typer.Typer(help="Import rosters and problem lists (导入).", no_args_is_help=True)
 
@@ -66,3 +67,12 @@ def import_roster(
         return
     summary = send_roster(paths, day, partial, api_url)
     console.print_json(data=summary)
+
+
+@app.command("issues")
+def import_issues(
+    paths: Annotated[list[Path], typer.Argument(help="问题清单 files: .xlsx or CSV", exists=True)],
+    api_url: Annotated[str, typer.Option(help="Intake service", envvar="LOOKBACK_INTAKE_URL")] = INTAKE_URL,
+) -> None:
+    """Import problem lists; prints a JSON list of summaries, one per file (exit 0 when each was processed)."""
+    console.print_json(data=[send_problem_list(path, api_url) for path in paths])

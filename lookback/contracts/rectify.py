@@ -28,6 +28,8 @@ class CaseOpened(Event):
     policy: DeadlinePolicy = Field(description="immediate = 立行立改, timed = 限时整改")
     assigned_on: date
     deadline: date
+    person: str | None = Field(None, description="责任人, when the problem list named one")
+    measures: str | None = Field(None, description="整改措施 the problem list proposed")
 
     def aggregate_id(self) -> str:
         return self.case_id

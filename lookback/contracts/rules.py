@@ -29,6 +29,14 @@ class ProblemFlagged(Event):
     subject_key: str = Field(description="What the problem is about: rule-independent key of the subject")
     as_of: date
     description: str
+    # Set only for a problem reported by hand (rule M<item>, subject issue:<issue id>), from its IssueReported;
+    # a problem found in the roster leaves them empty and takes the item's defaults.
+    unit: str | None = Field(None, description="Reporting unit when 行政村或单位 named a unit; village is then (镇直)")
+    lead_unit: str | None = Field(None, description="责任单位 the reporter proposed; none: the item's lead unit")
+    person: str | None = Field(None, description="责任人 the reporter named (personal data)")
+    deadline: date | None = Field(None, description="整改时限 the reporter set; none: the item's default deadline")
+    measures: str | None = Field(None, description="整改措施 the reporter planned")
+    reported_by: str | None = Field(None, description="Actor who reported it by hand (user:…); none: found by a rule")
 
     def aggregate_id(self) -> str:
         return self.problem_id

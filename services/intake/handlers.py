@@ -1,4 +1,5 @@
-"""Intake folds its own household and import events, so a re-import can be diffed against the log."""
+"""Intake folds its own household and import events, so a re-import can be diffed against the log
+and a problem list imported again does not reject its bad rows twice."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from sqlmodel import Session
 
 from lookback.consumer import Delivered
 from lookback.contracts.envelope import Envelope
-from lookback.contracts.intake import HouseholdRecorded, HouseholdRemoved, RosterImported, VillageRecorded
+from lookback.contracts.intake import HouseholdRecorded, HouseholdRemoved, RosterImported, RowRejected, VillageRecorded
 from lookback.store import upsert
-from services.intake.adapters.tables import KnownHousehold, KnownImport, KnownVillage
+from services.intake.adapters.tables import KnownHousehold, KnownImport, KnownRejection, KnownVillage
 from services.intake.domain.diff import fingerprint, village_fingerprint
 
 
@@ -18,6 +19,7 @@ def fold(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
     households: dict[str, dict] = {}
     imports: list[dict] = []
     villages: dict[str, dict] = {}
+    rejections: list[dict] = []
     for item in batch:
         event = item.envelope.event()
         match event:
@@ -42,7 +44,10 @@ def fold(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
                 }
             case RosterImported():
                 imports.append({"import_id": event.import_id})
+            case RowRejected():
+                rejections.append({"import_id": event.import_id, "sheet": event.sheet, "row": event.row})
     upsert(session, KnownHousehold, list(households.values()), ["household_id"])
     upsert(session, KnownImport, imports, ["import_id"])
     upsert(session, KnownVillage, list(villages.values()), ["village"])
+    upsert(session, KnownRejection, rejections, ["import_id", "sheet", "row"])
     return []

@@ -28,12 +28,14 @@ from services.intake.adapters.sheets import parse_roster
 from services.intake.adapters.tables import KnownHousehold, KnownImport, KnownVillage
 from services.intake.domain.diff import diff, fingerprint, village_fingerprint
 from services.intake.domain.roster import ParsedRoster
+from services.intake.domain.sheet import Rejection
 
 Progress = dict[str, Any]
 
 
-def import_id_of(files: Sequence[tuple[str, bytes]], as_of: date, partial: bool) -> str:
-    digest = hashlib.sha256(f"{as_of}|{partial}".encode())
+def import_id_of(files: Sequence[tuple[str, bytes]], *context: object) -> str:
+    """The same files sent in the same context (as-of date, partial; or the reporter) are the same import."""
+    digest = hashlib.sha256("|".join(map(str, context)).encode())
     for name, content in sorted(files):
         digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
     return digest.hexdigest()[:20]
@@ -82,11 +84,11 @@ async def publish_import(
         "files": [p.name for p in paths],
         "events_published": total,
         **counts,
-        "rejected": [{k: v for k, v in asdict(r).items() if k != "cells"} for r in parsed.rejected],
+        "rejected": rejected_summary(parsed.rejected),
         "summary_file": str(folder / "summary.json"),
         "rejects_file": str(folder / "rejects.csv"),
     }
-    _write_reports(folder, summary, parsed)
+    write_reports(folder, summary, parsed.rejected)
     yield {"summary": summary}
 
 
@@ -143,24 +145,7 @@ def _events(
             )
         )
     if not seen:
-        out += [
-            wrap(
-                RowRejected(
-                    import_id=import_id,
-                    sheet=r.sheet,
-                    row=r.row,
-                    column=r.column,
-                    reason_zh=r.reason_zh,
-                    reason_en=r.reason_en,
-                    cells=r.cells,
-                ),
-                "rejected",
-                import_id,
-                r.sheet,
-                r.row,
-            )
-            for r in parsed.rejected
-        ]
+        out += [wrap(row_rejected(import_id, r), *rejected_id_parts(import_id, r)) for r in parsed.rejected]
     rows_read = sum(parsed.rows_read.values())
     counts = {
         "rows_read": rows_read,
@@ -177,11 +162,33 @@ def _events(
     return out, counts
 
 
-def _write_reports(folder: Path, summary: dict[str, Any], parsed: ParsedRoster) -> None:
+def row_rejected(import_id: str, r: Rejection) -> RowRejected:
+    return RowRejected(
+        import_id=import_id,
+        sheet=r.sheet,
+        row=r.row,
+        column=r.column,
+        reason_zh=r.reason_zh,
+        reason_en=r.reason_en,
+        cells=r.cells,
+    )
+
+
+def rejected_id_parts(import_id: str, r: Rejection) -> tuple[object, ...]:
+    """What a rejected row's event id is derived from: an import rejects a row once, however often it runs."""
+    return "rejected", import_id, r.sheet, r.row
+
+
+def rejected_summary(rejected: Sequence[Rejection]) -> list[dict[str, Any]]:
+    """The rejected rows as the summary lists them: where and why, without the cells (personal data)."""
+    return [{k: v for k, v in asdict(r).items() if k != "cells"} for r in rejected]
+
+
+def write_reports(folder: Path, summary: dict[str, Any], rejected: Sequence[Rejection]) -> None:
     """The summary and the rejected rows beside the files, as a town clerk would file them."""
     (folder / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
     with open(folder / "rejects.csv", "w", newline="", encoding="utf-8-sig") as f:
         writer = csv.writer(f)
         writer.writerow(["表 sheet", "行 row", "列 column", "原因", "reason"])
-        for r in parsed.rejected:
+        for r in rejected:
             writer.writerow([r.sheet, r.row, r.column, r.reason_zh, r.reason_en])

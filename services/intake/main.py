@@ -1,4 +1,4 @@
-"""The intake service: takes rosters and publishes household events."""
+"""The intake service: takes rosters and problem lists, and publishes household and issue events."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from lookback.store import create_tables, make_engine
 from services.intake.adapters.tables import TABLES
 from services.intake.api import router
 from services.intake.handlers import fold
+from services.intake.issue_api import router as issue_router
 
 NAME = "intake"
 CONSUMES = [aggregate_filter("household"), aggregate_filter("village"), aggregate_filter("import")]
@@ -37,7 +38,9 @@ def build_app(settings: ServiceSettings | None = None) -> FastAPI:
             )
         ]
 
-    return build_service(NAME, settings, engine, consumers, routers=[router], title="Lookback 采集 intake")
+    return build_service(
+        NAME, settings, engine, consumers, routers=[router, issue_router], title="Lookback 采集 intake"
+    )
 
 
 def main() -> None:

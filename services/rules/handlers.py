@@ -1,24 +1,25 @@
-"""Rules' consumer: each household or village event is checked, and the difference between the
-problems that hold now and those that held before becomes `problem flagged` / `problem cleared by
-data` events.
+"""Rules' consumer: the households and villages of a batch are checked, and the difference between
+the problems that hold now and those that held before becomes `problem flagged` / `problem cleared
+by data` events. An issue reported by hand becomes a problem as it stands: no data can clear it.
 
-Events are handled one after another inside the batch's transaction, so a household that appears
-twice in a batch, or two households sharing an ID number, are judged on the state just before them.
+A batch is judged on its final state: each household by its last event in the batch, and R07C on the
+ID-number index once every household of the batch is in it. Rules' memory is read and written a batch
+at a time (`adapters/memory.py`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from datetime import date
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session
 
 from lookback.consumer import Delivered, output_id
 from lookback.contracts.envelope import Envelope, new_envelope
-from lookback.contracts.intake import HouseholdRecorded, HouseholdRemoved, VillageRecorded
+from lookback.contracts.intake import HouseholdRecorded, HouseholdRemoved, IssueReported, VillageRecorded
 from lookback.contracts.rules import ProblemClearedByData, ProblemFlagged, problem_id
-from services.rules.adapters.tables import ActiveProblem, IndexedPerson
+from services.rules.adapters import memory
 from services.rules.domain.checks import household_findings, village_findings
 from services.rules.domain.duplicates import PersonRef, affected_ids, duplicate_findings, person_refs
 from services.rules.domain.finding import Finding
@@ -26,125 +27,152 @@ from services.rules.domain.settings import RuleSettings
 from services.rules.domain.subjects import village_key
 
 ACTOR = "service:rules"
-R07C = "R07C"
+Change = ProblemFlagged | ProblemClearedByData
 
 
-def make_handler(settings: RuleSettings):  # type: ignore[no-untyped-def]
+class Outbox:
+    """The events a batch derives, each with an id derived from its cause, in the order they arose."""
+
+    def __init__(self) -> None:
+        self.events: list[Envelope] = []
+        self.counts: dict[str, int] = defaultdict(int)
+
+    def add(self, cause: Envelope, event: Change | ProblemFlagged, actor: str = ACTOR) -> None:
+        n = self.counts[str(cause.id)]
+        self.counts[str(cause.id)] += 1
+        self.events.append(
+            new_envelope(
+                event,
+                actor=actor,
+                business_time=cause.business_time,
+                caused_by=cause,
+                event_id=output_id("rules", cause, n),
+            )
+        )
+
+
+def make_handler(settings: RuleSettings) -> Callable[[Session, Sequence[Delivered]], list[Envelope]]:
     def handle(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
-        out: list[Envelope] = []
+        outbox = Outbox()
+        subjects: dict[str, tuple[Envelope, list[Finding], list[PersonRef] | None, date]] = {}
         for item in batch:
-            out += _check(session, item.envelope, settings)
-        return out
+            env, event = item.envelope, item.envelope.event()
+            match event:
+                case HouseholdRecorded():
+                    subjects[event.household_id] = (
+                        env,
+                        household_findings(event, settings),
+                        person_refs(event, settings),
+                        event.as_of,
+                    )
+                case HouseholdRemoved():
+                    subjects[event.household_id] = (env, [], [], event.as_of)
+                case VillageRecorded():
+                    subjects[village_key(event.village)] = (env, village_findings(event), None, event.as_of)
+                case IssueReported():
+                    outbox.add(env, _issue_problem(env, event), actor=env.actor)
+        _reconcile(session, subjects, outbox)
+        _duplicates(session, {o: s for o, s in subjects.items() if s[2] is not None}, outbox)
+        return outbox.events
 
     return handle
 
 
-def _check(session: Session, env: Envelope, settings: RuleSettings) -> list[Envelope]:
-    event = env.event()
-    match event:
-        case HouseholdRecorded():
-            owner, as_of = event.household_id, event.as_of
-            findings = household_findings(event, settings)
-            refs = person_refs(event, settings)
-        case HouseholdRemoved():
-            owner, as_of, findings, refs = event.household_id, event.as_of, [], []
-        case VillageRecorded():
-            return _reconcile(session, env, village_key(event.village), event.as_of, village_findings(event))
-        case _:
-            return []
-    out = _reconcile(session, env, owner, as_of, findings)
-    return out + _duplicates(session, env, owner, as_of, refs, start=len(out))
+def _reconcile(session: Session, subjects: dict, outbox: Outbox) -> None:
+    held = memory.held_by_owner(session, list(subjects))
+    gone: list[str] = []
+    new: list[dict] = []
+    for owner, (env, findings, _refs, as_of) in subjects.items():
+        now = {problem_id(f.rule, f.subject_key): f for f in findings}
+        _diff(env, as_of, held[owner], now, outbox, gone)
+        new += [_row(pid, owner, f, None) for pid, f in now.items() if pid not in held[owner]]
+    memory.forget(session, gone)
+    memory.remember(session, new)
 
 
-def _reconcile(session: Session, env: Envelope, owner: str, as_of: date, findings: list[Finding]) -> list[Envelope]:
-    held = {
-        p.problem_id: p
-        for p in session.exec(
-            select(ActiveProblem).where(ActiveProblem.owner == owner, col(ActiveProblem.duplicate_id).is_(None))
-        )
-    }
-    return _apply(session, env, as_of, held, findings, owner, None)
+def _duplicates(session: Session, households: dict, outbox: Outbox) -> None:
+    """R07C over the index once every household of the batch is in it."""
+    if not households:
+        return
+    before = memory.refs_of_households(session, list(households))
+    after = [ref for _env, _f, refs, _d in households.values() for ref in refs]
+    memory.replace_refs(session, list(households), after)
+    cause: dict[str, tuple[Envelope, date]] = {}
+    for owner, (env, _f, refs, as_of) in households.items():
+        for number in affected_ids(before[owner], refs):
+            cause[number] = (env, as_of)
+    if not cause:
+        return
+    index = memory.index_of(session, list(cause))
+    held = memory.held_duplicates(session, list(cause))
+    number_of = {r.subject_key: r.normalised_id for refs in index.values() for r in refs}
+    now = {problem_id(f.rule, f.subject_key): f for f in duplicate_findings(index, cause)}
+    gone: list[str] = []
+    for number, (env, as_of) in cause.items():
+        mine = {pid: f for pid, f in now.items() if number_of[f.subject_key] == number}
+        was = {pid: row for pid, row in held.items() if row["duplicate_id"] == number}
+        _diff(env, as_of, was, mine, outbox, gone)
+    memory.forget(session, gone)
+    memory.remember(
+        session,
+        [_row(pid, f.household_id or "", f, number_of[f.subject_key]) for pid, f in now.items() if pid not in held],
+    )
 
 
-def _duplicates(
-    session: Session, env: Envelope, household_id: str, as_of: date, refs: list[PersonRef], start: int
-) -> list[Envelope]:
-    before = [_ref(p) for p in session.exec(select(IndexedPerson).where(IndexedPerson.household_id == household_id))]
-    session.execute(delete(IndexedPerson).where(col(IndexedPerson.household_id) == household_id))
-    session.add_all(IndexedPerson(**asdict(r)) for r in refs)
-    session.flush()
-    ids = affected_ids(before, refs)
-    if not ids:
-        return []
-    index: dict[str, list[PersonRef]] = {}
-    for p in session.exec(select(IndexedPerson).where(col(IndexedPerson.normalised_id).in_(ids))):
-        index.setdefault(p.normalised_id, []).append(_ref(p))
-    held = {
-        p.problem_id: p for p in session.exec(select(ActiveProblem).where(col(ActiveProblem.duplicate_id).in_(ids)))
-    }
-    findings = duplicate_findings(index, ids)
-    dup_of = {r.subject_key: r.normalised_id for refs_ in index.values() for r in refs_}
-    return _apply(session, env, as_of, held, findings, None, dup_of, start)
-
-
-def _apply(
-    session: Session,
-    env: Envelope,
-    as_of: date,
-    held: dict[str, ActiveProblem],
-    findings: list[Finding],
-    owner: str | None,
-    dup_of: dict[str, str] | None,
-    start: int = 0,
-) -> list[Envelope]:
+def _diff(
+    env: Envelope, as_of: date, held: dict[str, dict], now: dict[str, Finding], outbox: Outbox, gone: list[str]
+) -> None:
     """Flag what holds and was not held; clear what was held and holds no more."""
-    now = {problem_id(f.rule, f.subject_key): f for f in findings}
-    events: list[ProblemFlagged | ProblemClearedByData] = []
     for pid, f in now.items():
-        if pid in held:
-            continue
-        events.append(
-            ProblemFlagged(
-                problem_id=pid,
-                rule=f.rule,
-                item=f.item,
-                village=f.village,
-                household_id=f.household_id,
-                person_id_number=f.person_id_number,
-                person_row=f.person_row,
-                subject_key=f.subject_key,
-                as_of=as_of,
-                description=f.description,
+        if pid not in held:
+            outbox.add(
+                env,
+                ProblemFlagged(
+                    problem_id=pid,
+                    rule=f.rule,
+                    item=f.item,
+                    village=f.village,
+                    household_id=f.household_id,
+                    person_id_number=f.person_id_number,
+                    person_row=f.person_row,
+                    subject_key=f.subject_key,
+                    as_of=as_of,
+                    description=f.description,
+                ),
             )
-        )
-        session.add(
-            ActiveProblem(
-                problem_id=pid,
-                owner=owner or f.household_id or "",
-                rule=f.rule,
-                village=f.village,
-                duplicate_id=dup_of[f.subject_key] if dup_of is not None else None,
-            )
-        )
-    for pid, p in held.items():
+    for pid, row in held.items():
         if pid not in now:
-            events.append(ProblemClearedByData(problem_id=pid, rule=p.rule, village=p.village, as_of=as_of))
-            session.delete(p)
-    session.flush()
-    return [
-        new_envelope(
-            e, actor=ACTOR, business_time=env.business_time, caused_by=env, event_id=output_id("rules", env, start + n)
-        )
-        for n, e in enumerate(events)
-    ]
+            outbox.add(env, ProblemClearedByData(problem_id=pid, rule=row["rule"], village=row["village"], as_of=as_of))
+            gone.append(pid)
 
 
-def _ref(p: IndexedPerson) -> PersonRef:
-    return PersonRef(
-        normalised_id=p.normalised_id,
-        household_id=p.household_id,
-        village=p.village,
-        row=p.row,
-        id_number=p.id_number,
-        subject_key=p.subject_key,
+def _row(pid: str, owner: str, f: Finding, duplicate_id: str | None) -> dict:
+    return {"problem_id": pid, "owner": owner, "rule": f.rule, "village": f.village, "duplicate_id": duplicate_id}
+
+
+def manual_rule(item: int) -> str:
+    """The rule id of a problem reported by hand: `M` and the item (M09); never an R-rule's id, so
+    reports that count by rule keep hand-reported problems apart from those found in the roster."""
+    return f"M{item:02d}"
+
+
+def _issue_problem(env: Envelope, issue: IssueReported) -> ProblemFlagged:
+    """The problem an issue reports, with the reporter as its actor: the station must see who reported it,
+    not that the rules service passed it on. Its id comes from the issue's, so a repeat is the same problem."""
+    rule, subject = manual_rule(issue.item), f"issue:{issue.issue_id}"
+    return ProblemFlagged(
+        problem_id=problem_id(rule, subject),
+        rule=rule,
+        item=issue.item,
+        village=issue.village,
+        household_id=issue.household_id,
+        subject_key=subject,
+        as_of=issue.found_on,
+        description=issue.description,
+        unit=issue.unit,
+        lead_unit=issue.lead_unit,
+        person=issue.person,
+        deadline=issue.deadline,
+        measures=issue.measures,
+        reported_by=env.actor,
     )

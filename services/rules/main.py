@@ -18,7 +18,7 @@ from services.rules.domain.settings import RuleSettings
 from services.rules.handlers import make_handler
 
 NAME = "rules"
-CONSUMES = [aggregate_filter("household"), aggregate_filter("village")]
+CONSUMES = [aggregate_filter("household"), aggregate_filter("village"), aggregate_filter("issue")]
 PUBLISHES = contracts.rules
 
 

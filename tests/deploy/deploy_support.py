@@ -61,6 +61,17 @@ def nats_server_binary() -> str:
     return found
 
 
+def cluster_ports(conf: Path) -> tuple[int, int, int]:
+    """(client, route, monitoring) port of a deploy/nats/cluster node config."""
+    text = conf.read_text()
+    found = []
+    for pattern in (r"^listen: 127\.0\.0\.1:(\d+)", r"^  listen: 127\.0\.0\.1:(\d+)", r"^http_port: (\d+)"):
+        m = re.search(pattern, text, re.M)
+        assert m, f"{conf}: no line matching {pattern}"
+        found.append(int(m.group(1)))
+    return found[0], found[1], found[2]
+
+
 def nats_env(passwords: dict[str, str] | None = None) -> dict[str, str]:
     """The environment deploy/nats/*.conf needs: one password variable per user."""
     passwords = passwords or {u: f"test-{u}-password" for u in NATS_USERS}

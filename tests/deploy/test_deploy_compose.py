@@ -22,6 +22,7 @@ from .deploy_support import (
     DEPLOY,
     PROMETHEUS,
     ROOT,
+    cluster_ports,
     interpolate,
     load_yaml,
     merge_compose,
@@ -32,6 +33,15 @@ SCHEMA = Path(__file__).with_name("compose-spec.json")
 LOOKBACK_SERVICES = ("intake", "rules", "rectify", "reporting")
 # What the image's entrypoint reads besides the settings (deploy/docker/entrypoint.py).
 ENTRYPOINT_VARS = {"LOOKBACK_NATS_PASSWORD", "LOOKBACK_DB_PASSWORD"}
+# Variables read elsewhere in the code (users file, CLI); each must still occur in lookback/.
+OTHER_CODE_VARS = {
+    "LOOKBACK_USERS_FILE",
+    "LOOKBACK_INTAKE_URL",
+    "LOOKBACK_RECTIFY_URL",
+    "LOOKBACK_REPORTING_URL",
+    "LOOKBACK_SERVICE_URLS",
+    "LOOKBACK_TOKEN",
+}
 
 
 def validate(document: Any) -> list[str]:
@@ -70,6 +80,16 @@ def service_env(compose: dict[str, Any], name: str) -> dict[str, str]:
     if isinstance(environment, list):
         environment = dict(item.split("=", 1) for item in environment)
     return env | {k: str(v) for k, v in environment.items()}
+
+
+def from_file_vars() -> set[str]:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("lookback_deploy_entrypoint", DEPLOY / "docker" / "entrypoint.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return set(module.FROM_FILE)
 
 
 def known_settings() -> set[str]:
@@ -121,14 +141,16 @@ def test_lookback_services_share_one_image_and_run_hardened(base: dict[str, Any]
 def test_env_files_hold_only_known_settings_and_no_secrets(base: dict[str, Any]) -> None:
     from lookback.settings import DEFAULT_PORTS
 
-    known = known_settings()
-    for name in LOOKBACK_SERVICES:
+    known = known_settings() | ENTRYPOINT_VARS | OTHER_CODE_VARS
+    secret_files = {f"{v}_FILE" for v in from_file_vars()}
+    for name in (*LOOKBACK_SERVICES, "cli"):
         env = service_env(base, name)
         for key, value in env.items():
-            plain = key.removesuffix("_FILE")
-            assert plain in known | ENTRYPOINT_VARS, f"{name}: {key} is no setting of the services"
-            if "PASSWORD" in key:
-                assert key.endswith("_FILE") and value.startswith("/run/secrets/"), f"{name}: {key} must be a file"
+            assert key in known | secret_files, f"{name}: {key} is read by nothing"
+            if "PASSWORD" in key or key == "LOOKBACK_TOKEN":
+                assert key in secret_files and value.startswith("/run/secrets/"), f"{name}: {key} must be a file"
+    for name in LOOKBACK_SERVICES:
+        env = service_env(base, name)
         assert env["LOOKBACK_PORT"] == str(DEFAULT_PORTS[name])
         assert env["LOOKBACK_HOST"] == "0.0.0.0"
         assert re.fullmatch(rf"nats://{name}@nats:4222", env["LOOKBACK_NATS_URL"])
@@ -152,16 +174,16 @@ def test_secrets_are_defined_mounted_and_gitignored(base: dict[str, Any], cluste
             for secret in service.get("secrets", []):
                 secret_name = secret if isinstance(secret, str) else secret["source"]
                 assert secret_name in defined, f"{name} uses undefined secret {secret_name}"
-            # every *_FILE variable points at a secret this service mounts
+            # every secret *_FILE variable points at a secret this service mounts
             if name in LOOKBACK_SERVICES:
                 for key, value in service_env(compose, name).items():
-                    if key.endswith("_FILE"):
+                    if key.removesuffix("_FILE") in from_file_vars() and key.endswith("_FILE"):
                         assert value.removeprefix("/run/secrets/") in service["secrets"], f"{name}: {key}"
     for name, secret in base["secrets"].items():
         assert secret["file"] == f"deploy/secrets/{name}"
         assert f"`{name}`" in readme, f"deploy/secrets/README.md does not explain {name}"
     ignore = (DEPLOY / "secrets" / ".gitignore").read_text().split()
-    assert ignore[ignore.index("*"):] == ["*", "!.gitignore", "!README.md"]
+    assert ignore[ignore.index("*") :] == ["*", "!.gitignore", "!README.md"]
 
 
 def test_nats_and_postgres_get_their_users_passwords(base: dict[str, Any]) -> None:
@@ -188,9 +210,7 @@ def test_bind_mounts_exist_in_the_repository(base: dict[str, Any], cluster: dict
 def test_cluster_override_uses_the_three_node_configs(cluster: dict[str, Any]) -> None:
     listen = {}
     for conf in CLUSTER_CONFS:
-        text = conf.read_text()
-        listen[conf.stem] = int(re.search(r"^listen: 127\.0\.0\.1:(\d+)", text, re.M).group(1))
-        monitor = int(re.search(r"^http_port: (\d+)", text, re.M).group(1))
+        listen[conf.stem], _, monitor = cluster_ports(conf)
         node = {"n1": "nats", "n2": "nats-2", "n3": "nats-3"}[conf.stem]
         service = cluster["services"][node]
         assert service["command"][:2] == ["-c", f"/etc/nats/cluster/{conf.name}"]
@@ -226,3 +246,17 @@ def test_interpolation_helper() -> None:
 def test_all_deploy_yaml_parses() -> None:
     for path in [COMPOSE, *DEPLOY.rglob("*.yml"), *DEPLOY.rglob("*.yaml")]:
         assert load_yaml(path) is not None, path
+
+
+def test_other_variables_are_still_read_by_the_code() -> None:
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "lookback").rglob("*.py"))
+    for var in sorted(OTHER_CODE_VARS):
+        assert var in source, f"{var} is set in deploy/env but no longer read in lookback/"
+
+
+def test_users_file_is_shared_read_only(base: dict[str, Any]) -> None:
+    for name in LOOKBACK_SERVICES:
+        assert "users:/etc/lookback/users:ro" in base["services"][name]["volumes"], name
+        assert service_env(base, name)["LOOKBACK_USERS_FILE"] == "/etc/lookback/users/users.json"
+    assert "users:/etc/lookback/users" in base["services"]["cli"]["volumes"]
+    assert service_env(base, "cli")["LOOKBACK_USERS_FILE"] == "/etc/lookback/users/users.json"

@@ -70,8 +70,9 @@ def test_dockerfile_builds_one_non_root_image_from_the_lock() -> None:
 
 
 def test_dockerignore_lets_through_what_the_dockerfile_copies() -> None:
-    patterns = [p.strip() for p in (ROOT / ".dockerignore").read_text().splitlines()
-                if p.strip() and not p.startswith("#")]
+    patterns = [
+        p.strip() for p in (ROOT / ".dockerignore").read_text().splitlines() if p.strip() and not p.startswith("#")
+    ]
 
     def ignored(path: str) -> bool:
         result = False
@@ -105,20 +106,26 @@ def test_scripts_agree_with_the_code(entrypoint: ModuleType, healthcheck: Module
 def test_secret_files_become_settings(entrypoint: ModuleType, tmp_path: Path) -> None:
     (tmp_path / "nats").write_text("0123abcd\n")
     (tmp_path / "db").write_text("p@ss:w/rd%\n")
-    (tmp_path / "url").write_text("http://x\n")
-    env = entrypoint.resolve_env({
-        "LOOKBACK_NATS_URL": "nats://rules@nats:4222",
-        "LOOKBACK_NATS_PASSWORD_FILE": str(tmp_path / "nats"),
-        "LOOKBACK_DB_URL": "postgresql+psycopg://rules@postgres:5432/lookback_rules",
-        "LOOKBACK_DB_PASSWORD_FILE": str(tmp_path / "db"),
-        "LOOKBACK_OTHER_FILE": str(tmp_path / "url"),
-        "PATH": "/bin",
-    })
+    (tmp_path / "token").write_text("tok\n")
+    env = entrypoint.resolve_env(
+        {
+            "LOOKBACK_NATS_URL": "nats://rules@nats:4222",
+            "LOOKBACK_NATS_PASSWORD_FILE": str(tmp_path / "nats"),
+            "LOOKBACK_DB_URL": "postgresql+psycopg://rules@postgres:5432/lookback_rules",
+            "LOOKBACK_DB_PASSWORD_FILE": str(tmp_path / "db"),
+            "LOOKBACK_TOKEN_FILE": str(tmp_path / "token"),
+            "LOOKBACK_USERS_FILE": "/etc/lookback/users/users.json",
+            "PATH": "/bin",
+        }
+    )
     assert env["LOOKBACK_NATS_URL"] == "nats://rules:0123abcd@nats:4222"
-    assert env["LOOKBACK_DB_URL"] == f"postgresql+psycopg://rules:{quote('p@ss:w/rd%', safe='')}@postgres:5432/lookback_rules"
-    assert env["LOOKBACK_OTHER"] == "http://x"
+    db_url = f"postgresql+psycopg://rules:{quote('p@ss:w/rd%', safe='')}@postgres:5432/lookback_rules"
+    assert env["LOOKBACK_DB_URL"] == db_url
+    assert env["LOOKBACK_TOKEN"] == "tok"
+    assert env["LOOKBACK_USERS_FILE"] == "/etc/lookback/users/users.json"  # a setting, not a secret file
+    assert "LOOKBACK_USERS" not in env
     assert env["PATH"] == "/bin"
-    assert not {k for k in env if k.endswith(("_FILE", "_PASSWORD"))}
+    assert not {k for k in env if k.endswith("_PASSWORD") or (k.endswith("_FILE") and k != "LOOKBACK_USERS_FILE")}
 
     from sqlalchemy.engine import make_url
 
@@ -170,14 +177,24 @@ def test_entrypoint_runs_the_command_with_the_resolved_environment(tmp_path: Pat
         "LOOKBACK_NATS_PASSWORD_FILE": str(tmp_path / "pw"),
     }
     script = "import os; print(os.environ['LOOKBACK_NATS_URL']); print('LOOKBACK_NATS_PASSWORD_FILE' in os.environ)"
-    result = subprocess.run([sys.executable, str(ENTRYPOINT), sys.executable, "-c", script], env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, str(ENTRYPOINT), sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["nats://intake:s3cret@nats:4222", "False"]
     usage = subprocess.run([sys.executable, str(ENTRYPOINT)], capture_output=True, text=True, timeout=60)
     assert usage.returncode == 64 and "intake" in usage.stdout
-    bad = subprocess.run([sys.executable, str(ENTRYPOINT), "true"], env=env | {"LOOKBACK_NATS_PASSWORD": "x"},
-                         capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [sys.executable, str(ENTRYPOINT), "true"],
+        env=env | {"LOOKBACK_NATS_PASSWORD": "x"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 78 and "both" in bad.stderr
 
 
@@ -207,8 +224,13 @@ def test_healthcheck_asks_healthz(tmp_path: Path) -> None:
         try:
             assert proc.stdout is not None
             port = proc.stdout.readline().strip()
-            result = subprocess.run([sys.executable, str(HEALTHCHECK)], env=os.environ | {"LOOKBACK_PORT": port},
-                                    capture_output=True, text=True, timeout=30)
+            result = subprocess.run(
+                [sys.executable, str(HEALTHCHECK)],
+                env=os.environ | {"LOOKBACK_PORT": port},
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
             assert result.returncode == expected, result.stderr
         finally:
             proc.terminate()

@@ -16,6 +16,7 @@ from .deploy_support import (
     grafana_to_promql,
     load_yaml,
     metric_names,
+    need_module,
     promtool,
 )
 from .expected_metrics import EXPECTED_METRICS, PLANNED_METRICS, PROMETHEUS_SYNTHETIC, REPORTING_ONLY
@@ -155,21 +156,25 @@ def test_existing_metric_names_are_defined_in_the_code() -> None:
     assert today <= exposed, f"not exported by the code: {sorted(today - exposed)}"
 
 
-def test_promtool_check_rules_and_config() -> None:
-    tool = promtool()
-    for args in (
-        ["check", "rules", "alerts.yml"],
+@pytest.mark.parametrize(
+    "args",
+    [
         ["check", "config", "prometheus.yml"],
+        ["check", "rules", "alerts.yml"],
         ["test", "rules", "tests/alerts_test.yml"],
-    ):
-        result = subprocess.run([tool, *args], cwd=PROMETHEUS, capture_output=True, text=True, timeout=120)
-        assert result.returncode == 0, f"promtool {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
+    ],
+    ids=" ".join,
+)
+def test_promtool(args: list[str]) -> None:
+    tool = promtool()
+    result = subprocess.run([tool, *args], cwd=PROMETHEUS, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, f"promtool {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
 
 
 def test_dashboard_queries_are_valid_promql(tmp_path: Path) -> None:
     """promtool parses every dashboard query (Grafana's $variables replaced by sample values)."""
     tool = promtool()
-    yaml = pytest.importorskip("yaml")
+    yaml = need_module("yaml")
     rules = []
     for path, dash in dashboards():
         for n, (_, expr) in enumerate(panel_targets(dash)):

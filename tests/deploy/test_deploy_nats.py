@@ -23,12 +23,13 @@ from pathlib import Path
 import nats
 import pytest
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from lookback.contracts.envelope import Envelope
-from lookback.messaging import Publisher, ensure_streams, stream_config
+from lookback.messaging import DeadLetter, Publisher, ensure_streams, stream_config
 
-from .deploy_support import CLUSTER_CONFS, DEPLOY, NATS_CONF, NATS_USERS, nats_env, nats_server_binary
+from .deploy_support import CLUSTER_CONFS, DEPLOY, NATS_CONF, NATS_USERS, cluster_ports, nats_env, nats_server_binary
 
 FORBIDDEN_PORT = 4222
 
@@ -52,10 +53,12 @@ def wait_healthy(monitor_port: int, proc: subprocess.Popen[bytes], log: Path, ti
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError(f"nats-server exited with {proc.returncode}:\n{log.read_text()}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"http://127.0.0.1:{monitor_port}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"http://127.0.0.1:{monitor_port}/healthz", timeout=1) as response,
+        ):
+            if response.status == 200:
+                return
         time.sleep(0.2)
     raise AssertionError(f"nats-server on monitor port {monitor_port} not healthy:\n{log.read_text()}")
 
@@ -89,9 +92,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = root / "nats.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [nats_server_binary(), "-c", str(NATS_CONF), "-a", "127.0.0.1", "-p", str(port), "-m", str(monitor),
-             "-sd", str(root / "store")],
-            env=nats_env(passwords), stdout=out, stderr=subprocess.STDOUT,
+            [
+                nats_server_binary(),
+                "-c",
+                str(NATS_CONF),
+                "-a",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-m",
+                str(monitor),
+                "-sd",
+                str(root / "store"),
+            ],
+            env=nats_env(passwords),
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         wait_healthy(monitor, proc, log)
@@ -132,8 +148,16 @@ async def settle(nc: Client) -> None:
 def envelope(event_type: str, aggregate_id: str) -> Envelope:
     now = datetime.now(UTC)
     aggregate_type = event_type.partition(".")[0]
-    return Envelope(id=uuid.uuid4(), type=event_type, aggregate_type=aggregate_type, aggregate_id=aggregate_id,
-                    business_time=now, recorded_time=now, actor="deploy-test", payload={})
+    return Envelope(
+        id=uuid.uuid4(),
+        type=event_type,
+        aggregate_type=aggregate_type,
+        aggregate_id=aggregate_id,
+        business_time=now,
+        recorded_time=now,
+        actor="deploy-test",
+        payload={},
+    )
 
 
 # --- config test mode ---------------------------------------------------------------------------
@@ -141,8 +165,9 @@ def envelope(event_type: str, aggregate_id: str) -> Envelope:
 
 @pytest.mark.parametrize("conf", [NATS_CONF, *CLUSTER_CONFS], ids=lambda p: p.name)
 def test_config_test_mode(conf: Path) -> None:
-    result = subprocess.run([nats_server_binary(), "-t", "-c", str(conf)], env=nats_env(),
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [nats_server_binary(), "-t", "-c", str(conf)], env=nats_env(), capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "is valid" in result.stdout + result.stderr
 
@@ -150,8 +175,9 @@ def test_config_test_mode(conf: Path) -> None:
 def test_config_refuses_to_start_without_a_password() -> None:
     env = nats_env()
     del env["RULES_PASSWORD"]
-    result = subprocess.run([nats_server_binary(), "-t", "-c", str(NATS_CONF)], env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [nats_server_binary(), "-t", "-c", str(NATS_CONF)], env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode != 0
     assert "RULES_PASSWORD" in result.stdout + result.stderr
 
@@ -181,12 +207,22 @@ def test_nats_entrypoint_exports_passwords_from_secret_files(tmp_path: Path) -> 
     bin_dir.mkdir()
     (bin_dir / "nats-server").symlink_to(nats_server_binary())
     env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "SECRETS_DIR": str(secrets_dir)}
-    result = subprocess.run(["sh", str(DEPLOY / "nats" / "entrypoint.sh"), "-t", "-c", str(NATS_CONF)],
-                            env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["sh", str(DEPLOY / "nats" / "entrypoint.sh"), "-t", "-c", str(NATS_CONF)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     (secrets_dir / "nats_rectify_password").unlink()
-    result = subprocess.run(["sh", str(DEPLOY / "nats" / "entrypoint.sh"), "-t", "-c", str(NATS_CONF)],
-                            env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["sh", str(DEPLOY / "nats" / "entrypoint.sh"), "-t", "-c", str(NATS_CONF)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 78
     assert "nats_rectify_password" in result.stderr
 
@@ -213,16 +249,26 @@ async def test_anonymous_and_wrong_password_are_refused(server: Server) -> None:
     for url in (server.url(), f"nats://rules:{'0' * 32}@127.0.0.1:{server.port}"):
         errors = Errors()
         with pytest.raises(Exception):  # noqa: B017 - nats-py raises NoServersError or an auth error
-            await nats.connect(url, error_cb=errors.record, allow_reconnect=False, max_reconnect_attempts=0,
-                               connect_timeout=5)
+            await nats.connect(
+                url, error_cb=errors.record, allow_reconnect=False, max_reconnect_attempts=0, connect_timeout=5
+            )
         assert any("authorization violation" in e.lower() for e in errors.seen), errors.seen
 
 
 @pytest.mark.parametrize(
     ("user", "allowed", "refused"),
     [
-        ("intake", ["lb.household.h1.recorded", "lb.village.v1.registered", "lb.import.i1.started",
-                    "lb.issue.s1.reported", "lbdlq.intake"], ["lb.problem.p1.flagged", "lb.case.c1.opened"]),
+        (
+            "intake",
+            [
+                "lb.household.h1.recorded",
+                "lb.village.v1.registered",
+                "lb.import.i1.started",
+                "lb.issue.s1.reported",
+                "lbdlq.intake",
+            ],
+            ["lb.problem.p1.flagged", "lb.case.c1.opened"],
+        ),
         ("rules", ["lb.problem.p1.flagged", "lbdlq.rules"], ["lb.household.h1.recorded", "lb.case.c1.opened"]),
         ("rectify", ["lb.case.c1.opened", "lbdlq.rectify"], ["lb.problem.p1.flagged", "lb.village.v1.registered"]),
         ("reporting", ["lbdlq.reporting"], ["lb.case.c1.opened", "lb.household.h1.recorded", "lb.issue.s1.reported"]),
@@ -254,7 +300,7 @@ async def test_services_can_do_their_jetstream_work(server: Server) -> None:
         await publisher.publish_batch([envelope("problem.flagged", "p1"), envelope("problem.flagged", "p2")])
         ack = await publisher.publish(envelope("problem.flagged", "p3"))
         assert ack.seq >= 3 and not ack.duplicate
-        await rules.jetstream().publish("lbdlq.rules", b"{}", headers={"Lb-Reason": "ValueError"})
+        await publisher.publish_dead_letter(DeadLetter("rules", 7, "lb.household.h9.recorded", "ValueError", b"{}"))
         with pytest.raises(Exception):  # noqa: B017 - refused: no ack comes back, the request times out
             await publisher.publish(envelope("household.recorded", "h1"))
         with pytest.raises(Exception):  # noqa: B017 - refused by permissions: times out
@@ -272,19 +318,21 @@ async def test_services_can_do_their_jetstream_work(server: Server) -> None:
         got: list[str] = []
         done = asyncio.Event()
 
-        async def on_msg(msg: nats.aio.msg.Msg) -> None:
+        async def on_msg(msg: Msg) -> None:
             got.append(msg.subject)
             if len(got) == 3:
                 done.set()
 
-        config = ConsumerConfig(filter_subjects=["lb.>"], deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
-                                opt_start_seq=1)
-        sub = await reporting.jetstream().subscribe("lb.>", stream="LOOKBACK", cb=on_msg, ordered_consumer=True,
-                                                    config=config)
+        config = ConsumerConfig(
+            filter_subjects=["lb.>"], deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=1
+        )
+        sub = await reporting.jetstream().subscribe(
+            "lb.>", stream="LOOKBACK", cb=on_msg, ordered_consumer=True, config=config
+        )
         await asyncio.wait_for(done.wait(), timeout=10)
         assert sorted(got) == ["lb.problem.p1.flagged", "lb.problem.p2.flagged", "lb.problem.p3.flagged"]
-        info = await sub.consumer_info()
-        assert info.num_pending == 0
+        consumer = await sub.consumer_info()
+        assert consumer.num_pending == 0
         await sub.unsubscribe()
         assert errors.seen == []
 
@@ -293,15 +341,7 @@ async def test_services_can_do_their_jetstream_work(server: Server) -> None:
 
 
 def test_three_node_cluster_forms_and_keeps_three_replicas(tmp_path: Path) -> None:
-    import re
-
-    ports = []
-    for conf in CLUSTER_CONFS:
-        text = conf.read_text()
-        client = int(re.search(r"^listen: 127\.0\.0\.1:(\d+)", text, re.M).group(1))
-        route = int(re.search(r"^  listen: 127\.0\.0\.1:(\d+)", text, re.M).group(1))
-        monitor = int(re.search(r"^http_port: (\d+)", text, re.M).group(1))
-        ports.append((client, route, monitor))
+    ports = [cluster_ports(conf) for conf in CLUSTER_CONFS]
     busy = [p for group in ports for p in group if port_in_use(p)]
     if busy:
         pytest.skip(f"loopback ports of deploy/nats/cluster are in use: {busy}")
@@ -311,10 +351,17 @@ def test_three_node_cluster_forms_and_keeps_three_replicas(tmp_path: Path) -> No
         for conf in CLUSTER_CONFS:
             log = tmp_path / f"{conf.stem}.log"
             with open(log, "wb") as out:
-                procs.append((subprocess.Popen(
-                    [nats_server_binary(), "-c", str(conf), "-sd", str(tmp_path / conf.stem)],
-                    env=nats_env(passwords), stdout=out, stderr=subprocess.STDOUT,
-                ), log))
+                procs.append(
+                    (
+                        subprocess.Popen(
+                            [nats_server_binary(), "-c", str(conf), "-sd", str(tmp_path / conf.stem)],
+                            env=nats_env(passwords),
+                            stdout=out,
+                            stderr=subprocess.STDOUT,
+                        ),
+                        log,
+                    )
+                )
         for (proc, log), (_, _, monitor) in zip(procs, ports, strict=True):
             wait_healthy(monitor, proc, log, timeout=60)
 
@@ -323,7 +370,8 @@ def test_three_node_cluster_forms_and_keeps_three_replicas(tmp_path: Path) -> No
             async with connected(url) as (nc, _):
                 await ensure_streams(nc, replicas=3)
                 await Publisher(nc, timeout=10).publish_batch(
-                    [envelope("problem.flagged", "p1"), envelope("problem.flagged", "p2")])
+                    [envelope("problem.flagged", "p1"), envelope("problem.flagged", "p2")]
+                )
                 info = await nc.jetstream().stream_info("LOOKBACK")
                 assert info.config.num_replicas == 3
                 assert info.state.messages == 2

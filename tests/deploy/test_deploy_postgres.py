@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -38,7 +39,7 @@ def server_bin() -> Path:
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[tuple[int, Path, dict[str, str]]]:
+def cluster() -> Iterator[tuple[int, Path, dict[str, str], Any]]:
     bin_dir = server_bin()
     runuser = shutil.which("runuser")
     if os.geteuid() != 0 or not runuser:
@@ -55,14 +56,25 @@ def cluster() -> Iterator[tuple[int, Path, dict[str, str]]]:
         port = s.getsockname()[1]
 
     def as_postgres(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([runuser, "-u", "postgres", "--", *args], capture_output=True, text=True,
-                              timeout=120, cwd=root)
+        return subprocess.run(
+            [runuser, "-u", "postgres", "--", *args], capture_output=True, text=True, timeout=120, cwd=root
+        )
 
-    result = as_postgres(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth-local=trust",
-                         "--auth-host=scram-sha-256")
+    result = as_postgres(
+        str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256"
+    )
     assert result.returncode == 0, result.stderr
-    result = as_postgres(str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(root / "log"), "-o",
-                         f"-p {port} -k {root} -c listen_addresses=127.0.0.1", "start")
+    result = as_postgres(
+        str(bin_dir / "pg_ctl"),
+        "-D",
+        str(data),
+        "-w",
+        "-l",
+        str(root / "log"),
+        "-o",
+        f"-p {port} -k {root} -c listen_addresses=127.0.0.1",
+        "start",
+    )
     assert result.returncode == 0, result.stderr + (root / "log").read_text()
     secrets_dir = root / "secrets"
     secrets_dir.mkdir()
@@ -71,12 +83,35 @@ def cluster() -> Iterator[tuple[int, Path, dict[str, str]]]:
         (secrets_dir / f"db_{name}_password").write_text(pw + "\n")
     os.chmod(secrets_dir, 0o755)
     try:
-        env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "POSTGRES_USER": "postgres", "PGHOST": str(root),
-               "PGPORT": str(port), "SECRETS_DIR": str(secrets_dir)}
-        result = subprocess.run([runuser, "-u", "postgres", "--", "sh", str(DEPLOY / "postgres" / "init-databases.sh")],
-                                env=env, capture_output=True, text=True, timeout=120, cwd=root)
+        env = {
+            "PATH": f"{bin_dir}:/usr/bin:/bin",
+            "POSTGRES_USER": "postgres",
+            "PGHOST": str(root),
+            "PGPORT": str(port),
+            "SECRETS_DIR": str(secrets_dir),
+        }
+        result = subprocess.run(
+            [runuser, "-u", "postgres", "--", "sh", str(DEPLOY / "postgres" / "init-databases.sh")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=root,
+        )
         assert result.returncode == 0, result.stdout + result.stderr
-        yield port, root, passwords
+        yield (
+            port,
+            root,
+            passwords,
+            lambda *args: subprocess.run(
+                [runuser, "-u", "postgres", "--", "sh", str(DEPLOY / "postgres" / "init-databases.sh"), *args],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                cwd=root,
+            ),
+        )
     finally:
         as_postgres(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop")
         shutil.rmtree(root, ignore_errors=True)
@@ -88,8 +123,8 @@ def url(name: str, password: str, port: int, database: str) -> str:
     return f"postgresql+psycopg://{name}:{quote(password, safe='')}@127.0.0.1:{port}/{database}"
 
 
-def test_each_service_owns_its_database(cluster: tuple[int, Path, dict[str, str]]) -> None:
-    port, _, passwords = cluster
+def test_each_service_owns_its_database(cluster: tuple[int, Path, dict[str, str], Any]) -> None:
+    port, _, passwords, _ = cluster
     for name, pw in passwords.items():
         engine = make_engine(url(name, pw, port, f"lookback_{name}"))
         try:
@@ -101,8 +136,8 @@ def test_each_service_owns_its_database(cluster: tuple[int, Path, dict[str, str]
             engine.dispose()
 
 
-def test_a_service_cannot_open_another_services_database(cluster: tuple[int, Path, dict[str, str]]) -> None:
-    port, _, passwords = cluster
+def test_a_service_cannot_open_another_services_database(cluster: tuple[int, Path, dict[str, str], Any]) -> None:
+    port, _, passwords, _ = cluster
     engine = make_engine(url("rules", passwords["rules"], port, "lookback_reporting"))
     try:
         with pytest.raises(OperationalError, match="permission denied"), engine.connect():
@@ -115,3 +150,26 @@ def test_a_service_cannot_open_another_services_database(cluster: tuple[int, Pat
             pass
     finally:
         engine.dispose()
+
+
+def test_passwords_can_be_rotated_from_the_files(cluster: tuple[int, Path, dict[str, str], Any]) -> None:
+    port, root, passwords, run_script = cluster
+    secret = root / "secrets" / "db_reporting_password"
+    secret.write_text("new reporting password\n")  # in place, as docs/operations.md says
+    try:
+        result = run_script("--update-passwords")
+        assert result.returncode == 0, result.stdout + result.stderr
+        for pw, works in (("new reporting password", True), (passwords["reporting"], False)):
+            engine = make_engine(url("reporting", pw, port, "lookback_reporting"))
+            try:
+                if works:
+                    with engine.connect() as conn:
+                        assert conn.execute(text("SELECT current_user")).scalar() == "reporting"
+                else:
+                    with pytest.raises(OperationalError, match="password authentication failed"), engine.connect():
+                        pass
+            finally:
+                engine.dispose()
+    finally:
+        secret.write_text(passwords["reporting"] + "\n")
+        assert run_script("--update-passwords").returncode == 0

@@ -15,10 +15,14 @@ async def _poison(nats_url: str) -> None:
     nc = await nats.connect(nats_url)
     js = nc.jetstream()
     await js.publish("lb.household.999.recorded", b"{not json", headers={"Nats-Msg-Id": "poison-1"})
-    await js.publish("lb.household.998.recorded", b'{"id": "00000000-0000-0000-0000-000000000001", '
-                     b'"type": "household.exploded", "aggregate_type": "household", "aggregate_id": "998", '
-                     b'"business_time": "2019-12-01T00:00:00+08:00", "recorded_time": "2019-12-01T00:00:00+08:00", '
-                     b'"actor": "x", "payload": {}}', headers={"Nats-Msg-Id": "poison-2"})
+    await js.publish(
+        "lb.household.998.recorded",
+        b'{"id": "00000000-0000-0000-0000-000000000001", '
+        b'"type": "household.exploded", "aggregate_type": "household", "aggregate_id": "998", '
+        b'"business_time": "2019-12-01T00:00:00+08:00", "recorded_time": "2019-12-01T00:00:00+08:00", '
+        b'"actor": "x", "payload": {}}',
+        headers={"Nats-Msg-Id": "poison-2"},
+    )
     await nc.close()
 
 
@@ -35,8 +39,9 @@ async def _dead_letters(nats_url: str) -> list[tuple[str, str]]:
     return sorted(letters)
 
 
-def test_malformed_and_unknown_events_go_to_the_dead_letter_stream(town: Any, sample_dir: Path,
-                                                                    answer: dict[str, Any]) -> None:
+def test_malformed_and_unknown_events_go_to_the_dead_letter_stream(
+    town: Any, sample_dir: Path, answer: dict[str, Any]
+) -> None:
     asyncio.run(_poison(town.nats.url))
     town.import_roster(sample_dir / "roster-utf8.csv", sample_dir / "villages-utf8.csv")
     town.wait_idle()

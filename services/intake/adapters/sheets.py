@@ -1,17 +1,19 @@
-"""Roster files read into sheets of raw cell text: the I/O edge of intake.
+"""Roster and problem-list files read into sheets of raw cell text: the I/O edge of intake.
 
 Towns send an `.xlsx` workbook or one `.csv` file per sheet in whatever encoding their Excel saved
 (roster.md). Rows are streamed, never loaded whole, so a 400,000-row roster costs memory only for the
 rows the domain keeps. Whatever goes wrong underneath (a PDF renamed `.xlsx`, an empty file, a CSV
-of something else) surfaces as the one `NotARoster` error, never as a parser's traceback.
+of something else) surfaces as the one error of the kind of list expected (`NotARoster`,
+`NotAProblemList`), never as a parser's traceback.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -20,14 +22,32 @@ from typing import Any
 import openpyxl
 
 from services.intake.domain.columns import PERSONS, VILLAGES, sheet_of_header
-from services.intake.domain.errors import NotARoster
-from services.intake.domain.roster import ParsedRoster, SheetRows, parse_sheets
+from services.intake.domain.errors import NotARoster, NotImportable
+from services.intake.domain.roster import ParsedRoster, parse_sheets
+from services.intake.domain.sheet import SheetRows
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One kind of file a town sends: its sheets (the first required), how a CSV header names its sheet,
+    and the error a file that is not of this kind ends with."""
+
+    sheets: tuple[str, ...]
+    sheet_of_header: Callable[[list[str]], str | None]
+    refused: type[NotImportable]
+
+    @property
+    def required(self) -> str:
+        return self.sheets[0]
+
+
+ROSTER = Layout((PERSONS, VILLAGES), sheet_of_header, NotARoster)
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # utf-8-sig also reads UTF-8 without a BOM
 _CHUNK = 1 << 20
 
-Row = tuple[int, list[str]]
+RawRow = tuple[int, list[str]]
 
 
 def parse_roster(paths: Iterable[str | Path], configured_villages: Iterable[str]) -> ParsedRoster:
@@ -37,56 +57,67 @@ def parse_roster(paths: Iterable[str | Path], configured_villages: Iterable[str]
 
 
 @contextmanager
-def open_sheets(paths: Iterable[str | Path]) -> Iterator[dict[str, SheetRows]]:
-    """The roster's sheets by name, their rows still unread; the files stay open inside the block."""
-    with ExitStack() as stack:
-        sheets: dict[str, SheetRows] = {}
-        for path in map(Path, paths):
-            for sheet in _open(path, stack):
-                if sheet.sheet in sheets:
-                    raise NotARoster(
-                        f"{sheet.sheet}表由{sheets[sheet.sheet].source}和{path.name}重复提供",
-                        f"sheet {sheet.sheet} comes from both {sheets[sheet.sheet].source} and {path.name}",
-                    )
-                sheets[sheet.sheet] = sheet
-        if PERSONS not in sheets:
-            raise NotARoster("所给文件中没有人口明细表", "none of the files holds a 人口明细 sheet")
-        yield sheets
+def open_sheets(paths: Iterable[str | Path], layout: Layout = ROSTER) -> Iterator[dict[str, SheetRows]]:
+    """The files' sheets by name, their rows still unread; the files stay open inside the block.
+
+    Any file-level failure, raised here or while the block reads rows, ends as `layout.refused`.
+    """
+    try:
+        with ExitStack() as stack:
+            sheets: dict[str, SheetRows] = {}
+            for path in map(Path, paths):
+                for sheet in _open(path, stack, layout):
+                    if sheet.sheet in sheets:
+                        raise layout.refused(
+                            f"{sheet.sheet}表由{sheets[sheet.sheet].source}和{path.name}重复提供",
+                            f"sheet {sheet.sheet} comes from both {sheets[sheet.sheet].source} and {path.name}",
+                        )
+                    sheets[sheet.sheet] = sheet
+            if layout.required not in sheets:
+                raise layout.refused(
+                    f"所给文件中没有{layout.required}表", f"none of the files holds a {layout.required} sheet"
+                )
+            yield sheets
+    except NotImportable as error:
+        if isinstance(error, layout.refused):
+            raise
+        raise layout.refused(error.zh, error.en) from error
 
 
-def _open(path: Path, stack: ExitStack) -> list[SheetRows]:
+def _open(path: Path, stack: ExitStack, layout: Layout) -> list[SheetRows]:
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
-        return _workbook_sheets(path, stack)
+        return _workbook_sheets(path, stack, layout)
     if suffix == ".csv":
-        return [_csv_sheet(path, stack)]
-    raise NotARoster(f"{path.name}不是.xlsx或.csv文件", f"{path.name} is not an .xlsx or .csv file")
+        return [_csv_sheet(path, stack, layout)]
+    raise NotImportable(f"{path.name}不是.xlsx或.csv文件", f"{path.name} is not an .xlsx or .csv file")
 
 
-def _workbook_sheets(path: Path, stack: ExitStack) -> list[SheetRows]:
+def _workbook_sheets(path: Path, stack: ExitStack, layout: Layout) -> list[SheetRows]:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Exception as error:  # any parser failure means the same thing to a town
         raise _unreadable(path, "xlsx工作簿", ".xlsx workbook") from error
     stack.callback(book.close)
     titles = {title.strip(): title for title in book.sheetnames}
-    if PERSONS not in titles:
-        raise NotARoster(f"{path.name}中没有名为人口明细的工作表", f"{path.name} has no sheet named 人口明细")
+    required = layout.required
+    if required not in titles:
+        raise NotImportable(f"{path.name}中没有名为{required}的工作表", f"{path.name} has no sheet named {required}")
     sheets = []
-    for name in (PERSONS, VILLAGES):
+    for name in layout.sheets:
         if name not in titles:
             continue
         rows = _excel_rows(book[titles[name]], path)
         header = next(rows, None)
-        if header is None and name == VILLAGES:
+        if header is None and name != required:
             continue  # an empty optional sheet declares nothing
         if header is None:
-            raise NotARoster(f"{path.name}的人口明细表是空的", f"sheet 人口明细 of {path.name} is empty")
+            raise NotImportable(f"{path.name}的{name}表是空的", f"sheet {name} of {path.name} is empty")
         sheets.append(SheetRows(name, path.name, header[1], rows))
     return sheets
 
 
-def _excel_rows(sheet: Any, path: Path) -> Iterator[Row]:
+def _excel_rows(sheet: Any, path: Path) -> Iterator[RawRow]:
     try:
         sheet.reset_dimensions()  # the declared size is often wrong in exported files; read every row
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -113,7 +144,7 @@ def excel_text(value: object) -> str:
     return str(value)
 
 
-def _csv_sheet(path: Path, stack: ExitStack) -> SheetRows:
+def _csv_sheet(path: Path, stack: ExitStack, layout: Layout) -> SheetRows:
     encoding = detect_encoding(path)
     try:
         handle = stack.enter_context(path.open(encoding=encoding, newline=""))
@@ -121,16 +152,16 @@ def _csv_sheet(path: Path, stack: ExitStack) -> SheetRows:
         raise _unreadable(path, "文件", "file") from error
     rows = _csv_rows(handle, path)
     first = next(rows, None)
-    sheet = sheet_of_header(first[1]) if first else None
+    sheet = layout.sheet_of_header(first[1]) if first else None
     if first is None or sheet is None:
-        raise NotARoster(
-            f"{path.name}的第一行不是人口明细或村级信息的表头",
-            f"the first line of {path.name} is not a 人口明细 or 村级信息 header",
+        raise NotImportable(
+            f"{path.name}的第一行不是{'或'.join(layout.sheets)}的表头",
+            f"the first line of {path.name} is not a {' or '.join(layout.sheets)} header",
         )
     return SheetRows(sheet, path.name, first[1], rows)
 
 
-def _csv_rows(handle: Iterable[str], path: Path) -> Iterator[Row]:
+def _csv_rows(handle: Iterable[str], path: Path) -> Iterator[RawRow]:
     """Records numbered as a spreadsheet numbers rows (a quoted line break stays inside its row)."""
     try:
         yield from enumerate(csv.reader(handle), start=1)
@@ -147,7 +178,9 @@ def detect_encoding(path: Path) -> str:
     for encoding in CSV_ENCODINGS:
         if _decodes(path, encoding):
             return encoding
-    raise NotARoster(f"{path.name}不是UTF-8或GB18030/GBK编码的文本", f"{path.name} is not text in UTF-8 or GB18030/GBK")
+    raise NotImportable(
+        f"{path.name}不是UTF-8或GB18030/GBK编码的文本", f"{path.name} is not text in UTF-8 or GB18030/GBK"
+    )
 
 
 def _decodes(path: Path, encoding: str) -> bool:
@@ -166,5 +199,5 @@ def _decodes(path: Path, encoding: str) -> bool:
     return True
 
 
-def _unreadable(path: Path, kind_zh: str, kind_en: str) -> NotARoster:
-    return NotARoster(f"{path.name}不是可读取的{kind_zh}", f"{path.name} is not a readable {kind_en}")
+def _unreadable(path: Path, kind_zh: str, kind_en: str) -> NotImportable:
+    return NotImportable(f"{path.name}不是可读取的{kind_zh}", f"{path.name} is not a readable {kind_en}")

@@ -1,4 +1,4 @@
-"""What intake knows of the roster on record, folded from its own events (rebuildable from the stream)."""
+"""What intake knows of the roster and the rows it rejected, folded from its own events (rebuildable)."""
 
 from __future__ import annotations
 
@@ -27,4 +27,14 @@ class KnownVillage(SQLModel, table=True):
     fingerprint: str
 
 
-TABLES = (KnownHousehold, KnownImport, KnownVillage)
+class KnownRejection(SQLModel, table=True):
+    """A rejected row already kept, so a problem list imported again does not reject it twice."""
+
+    __tablename__ = "intake_rejections"
+
+    import_id: str = Field(primary_key=True)
+    sheet: str = Field(primary_key=True)
+    row: int = Field(primary_key=True)
+
+
+TABLES = (KnownHousehold, KnownImport, KnownVillage, KnownRejection)

@@ -10,9 +10,9 @@ date. A value that does not parse is kept as written (trimmed) for the rules to 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal
 
 from services.intake.domain.columns import DATES, NUMBERS
 
@@ -40,18 +40,21 @@ def decimal_text(text: str) -> str | None:
     """Plain decimal text without exponent or trailing zeros (`4000.00` → `4000`), or None if not a number."""
     if not _NUMBER.fullmatch(text):
         return None
-    value = Decimal(text).normalize()
+    value = Decimal(text).normalize(Context(prec=len(text)))  # enough precision never to round
     return format(value if value else Decimal(0), "f")
 
 
-def normalise(column: str, raw: str) -> str:
-    """One cell's comparable text; empty means the cell holds no value."""
+def normalise(column: str, raw: str, dates: Set[str] = DATES, numbers: Set[str] = NUMBERS) -> str:
+    """One cell's comparable text; empty means the cell holds no value.
+
+    `dates` and `numbers` name the columns read as such: the roster's unless a sheet says otherwise.
+    """
     text = raw.strip()
     if not text:
         return ""
-    if column in DATES:
+    if column in dates:
         return iso_date(text) or text
-    if column in NUMBERS:
+    if column in numbers:
         return decimal_text(text) or text
     return text
 
@@ -69,8 +72,10 @@ class RowReader:
     string. With rows kept as tuples rather than dicts, a 400,000-row roster stays a few hundred MB.
     """
 
-    def __init__(self, names: Sequence[str]) -> None:
+    def __init__(self, names: Sequence[str], dates: Set[str] = DATES, numbers: Set[str] = NUMBERS) -> None:
         self.columns = list(names)
+        self.dates = dates
+        self.numbers = numbers
         self._memos: list[dict[str, str]] = [{} for _ in names]
 
     def values(self, raw: Sequence[str]) -> tuple[str, ...]:
@@ -84,7 +89,7 @@ class RowReader:
         for column, memo, text in zip(self.columns, self._memos, raw, strict=True):
             value = memo.get(text)
             if value is None:
-                value = normalise(column, text)
+                value = normalise(column, text, self.dates, self.numbers)
                 if len(memo) < _REMEMBERED:
                     memo[text] = value
             values.append(value)

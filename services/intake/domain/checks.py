@@ -3,13 +3,11 @@
 Only rows that cannot be placed are rejected; data that is merely wrong (an invalid ID, a household
 size that does not match) is imported, because finding it is the rules' job. The checks run in the
 spec's order and stop at the first failing column, so a town fixes one reported cell at a time.
-Reasons name the column and its allowed values, never the value itself: it may be personal data.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 
 from services.intake.domain.cells import decimal_text
 from services.intake.domain.columns import (
@@ -22,30 +20,7 @@ from services.intake.domain.columns import (
     VILLAGE,
     VILLAGE_LISTS,
 )
-
-REASONS: dict[str, tuple[str, str]] = {
-    "empty": ("{column}为空", "{column} is empty"),
-    "not_in_town": ("{column}不属于本镇", "{column} is not a village of the town"),
-    "not_in_list": ("{column}不在可选值（{zh_allowed}）之内", "{column} is not one of {en_allowed}"),
-    "not_count": ("{column}不是大于等于1的整数", "{column} is not a whole number of at least 1"),
-    "not_number": ("{column}不是数字", "{column} is not a number"),
-    "repeated": ("{column}在本表中重复", "{column} appears in an earlier row of this sheet"),
-}
-
-
-@dataclass(frozen=True)
-class Fault:
-    """The first reason a row cannot be placed."""
-
-    column: str
-    reason_zh: str
-    reason_en: str
-
-
-def fault(kind: str, column: str, allowed: tuple[str, ...] = ()) -> Fault:
-    zh, en = REASONS[kind]
-    words = {"column": column, "zh_allowed": "、".join(allowed), "en_allowed": ", ".join(allowed)}
-    return Fault(column, zh.format(**words), en.format(**words))
+from services.intake.domain.faults import Fault, fault
 
 
 def check_person(cells: Mapping[str, str], villages: Collection[str]) -> Fault | None:

@@ -1,10 +1,11 @@
-"""The one error an import of something that is not a roster ends with."""
+"""The one error an import of files that are not what it expects ends with."""
 
 from __future__ import annotations
 
 
-class NotARoster(Exception):
-    """The files cannot be read as a roster at all (wrong sheets, no header, not a spreadsheet).
+class NotImportable(Exception):
+    """The files cannot be read as the kind of list the import expects (wrong sheets, no header, not a
+    spreadsheet).
 
     It is raised instead of whatever the parser underneath failed with, so a town sees one plain
     sentence in both languages rather than a traceback. Messages name files, sheets and columns,
@@ -15,3 +16,11 @@ class NotARoster(Exception):
         super().__init__(f"{zh} / {en}")
         self.zh = zh
         self.en = en
+
+
+class NotARoster(NotImportable):
+    """The files are not a roster (人口明细 and 村级信息)."""
+
+
+class NotAProblemList(NotImportable):
+    """The file is not a problem list (问题清单)."""

@@ -17,14 +17,17 @@ from functools import cached_property
 from lookback.contracts.intake import PersonRow
 from services.intake.domain.cells import cells_of
 from services.intake.domain.columns import HEAD, RELATION, VILLAGE
-
-Row = tuple[int, tuple[str, ...]]
-"""A sheet row number with the row's normalised cell text in column order ("" for empty)."""
+from services.intake.domain.sheet import Row
 
 
 @dataclass(frozen=True, eq=False)
 class HouseholdDraft:
-    """A household as this import shows it, ready to become a `HouseholdRecorded`."""
+    """A household as this import shows it, ready to become a `HouseholdRecorded`.
+
+    `columns` is the sheet's list of column names, shared by all its households; `rows` holds the
+    household's accepted rows in sheet order. Compare drafts by `persons` or `content_hash`: the same
+    cells in another column order are the same household.
+    """
 
     household_id: str
     village: str

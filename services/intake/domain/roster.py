@@ -8,11 +8,11 @@ Person rows are consumed as a stream; only accepted rows are kept, grouped into 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from services.intake.domain.cells import RowReader, cells_of, nameless_column
-from services.intake.domain.checks import Fault, check_person, check_village
+from services.intake.domain.cells import RowReader, cells_of
+from services.intake.domain.checks import check_person, check_village
 from services.intake.domain.columns import (
     HOUSEHOLD_ID,
     PERSON_MARKERS,
@@ -22,17 +22,8 @@ from services.intake.domain.columns import (
     VILLAGES,
 )
 from services.intake.domain.errors import NotARoster
-from services.intake.domain.households import HouseholdDraft, Row, group_households
-
-
-@dataclass(frozen=True)
-class SheetRows:
-    """One sheet as read from a file: its header, then its data rows as (sheet row number, cell texts)."""
-
-    sheet: str
-    source: str
-    header: Sequence[str]
-    rows: Iterable[tuple[int, Sequence[str]]]
+from services.intake.domain.households import HouseholdDraft, group_households
+from services.intake.domain.sheet import Rejection, Row, SheetRows, filled_rows, header_names, rejection
 
 
 @dataclass(frozen=True)
@@ -41,18 +32,6 @@ class VillageDraft:
 
     village: str
     row: int
-    cells: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Rejection:
-    """A row that cannot be placed, kept whole for `RowRejected`."""
-
-    sheet: str
-    row: int
-    column: str
-    reason_zh: str
-    reason_en: str
     cells: dict[str, str]
 
 
@@ -82,11 +61,11 @@ def parse_sheets(persons: SheetRows, villages: SheetRows | None, configured: Ite
     town = frozenset(v.strip() for v in configured) | declared.keys()
 
     def accepted_persons() -> Iterator[tuple[str, Row]]:
-        for row, values in _rows(persons, person_reader):
+        for row, values in filled_rows(persons, person_reader):
             read[PERSONS] += 1
             cells = cells_of(person_reader.columns, values)
             if problem := check_person(cells, town):
-                rejected.append(_rejection(PERSONS, row, problem, cells))
+                rejected.append(rejection(PERSONS, row, problem, cells))
             else:
                 yield cells[HOUSEHOLD_ID], (row, values)
 
@@ -98,27 +77,19 @@ def _villages(sheet: SheetRows, rejected: list[Rejection], read: dict[str, int])
     """The accepted 村级信息 rows by village; rejected rows declare no village."""
     reader = RowReader(column_names(sheet))
     declared: dict[str, VillageDraft] = {}
-    for row, values in _rows(sheet, reader):
+    for row, values in filled_rows(sheet, reader):
         read[VILLAGES] += 1
         cells = cells_of(reader.columns, values)
         if problem := check_village(cells, declared):
-            rejected.append(_rejection(VILLAGES, row, problem, cells))
+            rejected.append(rejection(VILLAGES, row, problem, cells))
         else:
             declared[cells[VILLAGE]] = VillageDraft(cells[VILLAGE], row, cells)
     return declared
 
 
-def _rejection(sheet: str, row: int, fault: Fault, cells: dict[str, str]) -> Rejection:
-    return Rejection(sheet, row, fault.column, fault.reason_zh, fault.reason_en, cells)
-
-
 def column_names(sheet: SheetRows) -> list[str]:
-    """The header's trimmed names; a nameless column gets its position (第n列) so its cells are kept.
-
-    A header without the sheet's own columns, or naming a column twice, makes the file unreadable as a
-    roster: guessing which of two 行政村 columns counts would silently mis-place rows.
-    """
-    names = [name.strip() or nameless_column(i) for i, name in enumerate(sheet.header)]
+    """The header's names (see `header_names`); a header without the sheet's own columns is not a roster."""
+    names = header_names(sheet, NotARoster)
     markers = PERSON_MARKERS if sheet.sheet == PERSONS else VILLAGE_MARKERS
     if not markers & set(names):
         wanted = "、".join(sorted(markers))
@@ -126,20 +97,4 @@ def column_names(sheet: SheetRows) -> list[str]:
             f"{sheet.source}：{sheet.sheet}表头中没有{wanted}列",
             f"{sheet.source}: the {sheet.sheet} header has no {' or '.join(sorted(markers))} column",
         )
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise NotARoster(
-                f"{sheet.source}：{sheet.sheet}表头中{name}列出现两次",
-                f"{sheet.source}: the {sheet.sheet} header names column {name} twice",
-            )
-        seen.add(name)
     return names
-
-
-def _rows(sheet: SheetRows, reader: RowReader) -> Iterator[Row]:
-    """The sheet's rows that hold any value; a row of nothing but empty cells was never filled in."""
-    for row, raw in sheet.rows:
-        values = reader.values(raw)
-        if any(values):
-            yield row, values

@@ -10,18 +10,22 @@ from services.rectify.domain.deadlines import default_deadline
 
 def open_case(problem: ProblemFlagged, catalogue: Catalogue, case_id: str) -> CaseOpened:
     """The item's lead unit owns the case and the household's village is co-responsible; the case is
-    assigned on the day the problem was found (the roster's as-of date), which fixes the deadline."""
+    assigned on the day the problem was found (the roster's as-of date), which fixes the deadline.
+    A problem list (问题清单) row may name its own 责任单位, 责任人 and 整改时限; those win."""
     item = catalogue.item(problem.item)
     assigned_on = problem.as_of
+    default = default_deadline(item.policy, assigned_on, catalogue.deadlines, catalogue.calendar)
     return CaseOpened(
         case_id=case_id,
         problem_id=problem.problem_id,
         rule=problem.rule,
         item=problem.item,
         village=problem.village,
-        lead_unit=item.lead_unit,
+        lead_unit=problem.lead_unit or item.lead_unit,
         co_responsible=problem.village,
         policy=item.policy,
         assigned_on=assigned_on,
-        deadline=default_deadline(item.policy, assigned_on, catalogue.deadlines, catalogue.calendar),
+        deadline=problem.deadline or default,
+        person=problem.person,
+        measures=problem.measures,
     )

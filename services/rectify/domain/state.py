@@ -125,6 +125,8 @@ def _opened(event: CaseOpened) -> Case:
         deadline=event.deadline,
         status="pending",
         status_since=event.assigned_on,
+        person=event.person,
+        measures=(event.measures,) if event.measures else (),
     )
 
 

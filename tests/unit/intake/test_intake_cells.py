@@ -43,6 +43,7 @@ def test_a_date_that_does_not_parse_is_kept_as_written(raw):
         ("007", "7"),
         ("100", "100"),
         ("12345678901234567890", "12345678901234567890"),
+        ("123456789012345678901234567890.10", "123456789012345678901234567890.1"),
     ],
 )
 def test_numbers_become_plain_decimal_text(raw, expected):

@@ -81,7 +81,7 @@ def assert_accounted_for(parsed, rows: list[list[str]]) -> None:
         )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(person_sheets())
 def test_any_sheet_parses_or_is_refused_as_a_whole(sheet):
     header, rows = sheet
