@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from lookback.contracts.envelope import Envelope
@@ -16,6 +17,8 @@ from lookback.contracts.rectify import CaseEvent
 from lookback.store import upsert
 from services.rectify.adapters.tables import CaseEventRow, CaseSummary
 from services.rectify.domain.state import Case, evolve
+
+_EVENTS = CaseEventRow.__table__  # type: ignore[attr-defined]
 
 
 class Casebook:
@@ -25,6 +28,9 @@ class Casebook:
         self.session = session
         self.cases: dict[str, Case | None] = {}
         self.touched: set[str] = set()
+        self.folded: dict[str, int | None] = {}  # event id -> stream seq, for the events of loaded cases
+        self.new_rows: list[dict] = []
+        self.landed: dict[str, int] = {}  # events rectify emitted that came back: id -> seq
 
     def load(self, case_ids: Iterable[str]) -> None:
         wanted = [c for c in set(case_ids) if c not in self.cases]
@@ -38,6 +44,7 @@ class Casebook:
         for row in rows:
             env = Envelope.model_validate_json(row.body)
             self.cases[row.case_id] = evolve(self.cases[row.case_id], env.event())  # type: ignore[arg-type]
+            self.folded[row.event_id] = row.seq
 
     def get(self, case_id: str) -> Case | None:
         self.load([case_id])
@@ -45,23 +52,28 @@ class Casebook:
 
     def apply(self, env: Envelope, seq: int | None) -> None:
         """Fold `env` unless it was folded before (then only note where it landed in the stream)."""
-        event_id = str(env.id)
-        known = self.session.exec(select(CaseEventRow).where(CaseEventRow.event_id == event_id)).first()
-        if known is not None:
-            if seq is not None and known.seq is None:
-                known.seq = seq
-                self.session.add(known)
+        event_id, case_id = str(env.id), env.aggregate_id
+        self.load([case_id])
+        if event_id in self.folded:
+            if seq is not None and self.folded[event_id] is None:
+                self.folded[event_id] = seq
+                self.landed[event_id] = seq
             return
-        case_id = env.aggregate_id
         event: CaseEvent = env.event()  # type: ignore[assignment]
-        self.cases[case_id] = evolve(self.get(case_id), event)
-        self.session.add(CaseEventRow(case_id=case_id, event_id=event_id, seq=seq, body=env.model_dump_json()))
-        self.session.flush()
+        self.cases[case_id] = evolve(self.cases[case_id], event)
+        self.folded[event_id] = seq
+        self.new_rows.append({"case_id": case_id, "event_id": event_id, "seq": seq, "body": env.model_dump_json()})
         self.touched.add(case_id)
 
     def save(self) -> None:
+        """Write what the batch folded: new events, sequences of events that came back, summary rows."""
+        if self.new_rows:
+            self.session.execute(insert(_EVENTS), self.new_rows)
+        for event_id, seq in self.landed.items():
+            self.session.execute(update(_EVENTS).where(_EVENTS.c.event_id == event_id).values(seq=seq))
         rows = [_summary(c) for cid in self.touched if (c := self.cases.get(cid)) is not None]
         upsert(self.session, CaseSummary, rows, ["case_id"])
+        self.new_rows, self.landed = [], {}
         self.touched.clear()
 
 
