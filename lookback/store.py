@@ -6,11 +6,13 @@ same transaction as its rows, so redelivery, duplicates and restarts never doubl
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import Engine, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, ProgrammingError
-from sqlmodel import Field, Session, SQLModel, create_engine, select
+from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
 
 class Position(SQLModel, table=True):
@@ -18,6 +20,28 @@ class Position(SQLModel, table=True):
 
     consumer: str = Field(primary_key=True)
     seq: int = 0
+
+
+class ChainHead(SQLModel, table=True):
+    """The hash of the last event of each aggregate a service writes (contracts/chain.py)."""
+
+    __tablename__ = "chain_heads"
+
+    aggregate: str = Field(primary_key=True)
+    last_hash: str
+
+
+def load_heads(session: Session, keys: Iterable[str]) -> dict[str, str]:
+    wanted = sorted(set(keys))
+    heads: dict[str, str] = {}
+    for start in range(0, len(wanted), 900):
+        rows = session.exec(select(ChainHead).where(col(ChainHead.aggregate).in_(wanted[start : start + 900])))
+        heads.update({r.aggregate: r.last_hash for r in rows})
+    return heads
+
+
+def save_heads(session: Session, heads: dict[str, str]) -> None:
+    upsert(session, ChainHead, [{"aggregate": k, "last_hash": v} for k, v in heads.items()], ["aggregate"])
 
 
 def make_engine(url: str) -> Engine:

@@ -56,6 +56,9 @@ class Envelope(BaseModel):
     actor: str = Field(description="Authenticated user or service that caused it")
     causation_id: uuid.UUID | None = Field(None, description="The event or command this one answers")
     correlation_id: uuid.UUID | None = Field(None, description="The import or workflow it belongs to")
+    prev_hash: str | None = Field(
+        None, description="Hash of the previous event of the same aggregate (contracts/chain.py): tamper evidence"
+    )
     payload: dict[str, Any]
 
     @property
@@ -80,6 +83,7 @@ def new_envelope(
     correlation_id: uuid.UUID | None = None,
     event_id: uuid.UUID | None = None,
     recorded_time: datetime | None = None,
+    prev_hash: str | None = None,
 ) -> Envelope:
     """Wrap a payload; ids derived by the caller make a retried publish idempotent."""
     if correlation_id is None and caused_by is not None:
@@ -95,6 +99,7 @@ def new_envelope(
         actor=actor,
         causation_id=caused_by.id if caused_by else None,
         correlation_id=correlation_id,
+        prev_hash=prev_hash,
         payload=event.model_dump(mode="json"),
     )
 

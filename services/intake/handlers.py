@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from sqlmodel import Session
 
 from lookback.consumer import Delivered
+from lookback.contracts.chain import aggregate_key, event_hash
 from lookback.contracts.envelope import Envelope
 from lookback.contracts.intake import HouseholdRecorded, HouseholdRemoved, RosterImported, RowRejected, VillageRecorded
-from lookback.store import upsert
+from lookback.store import save_heads, upsert
 from services.intake.adapters.tables import KnownHousehold, KnownImport, KnownRejection, KnownVillage
 from services.intake.domain.diff import fingerprint, village_fingerprint
 
@@ -20,7 +21,9 @@ def fold(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
     imports: list[dict] = []
     villages: dict[str, dict] = {}
     rejections: list[dict] = []
+    heads: dict[str, str] = {}
     for item in batch:
+        heads[aggregate_key(item.envelope)] = event_hash(item.envelope)
         event = item.envelope.event()
         match event:
             case HouseholdRecorded():
@@ -50,4 +53,5 @@ def fold(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
     upsert(session, KnownImport, imports, ["import_id"])
     upsert(session, KnownVillage, list(villages.values()), ["village"])
     upsert(session, KnownRejection, rejections, ["import_id", "sheet", "row"])
+    save_heads(session, heads)
     return []

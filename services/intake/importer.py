@@ -20,10 +20,12 @@ from sqlmodel import Session, col, select
 
 from lookback.catalogue import load as load_catalogue
 from lookback.clock import start_of_day
+from lookback.contracts.chain import aggregate_key, link
 from lookback.contracts.envelope import Envelope, derived_id, new_envelope
 from lookback.contracts.intake import HouseholdRecorded, HouseholdRemoved, RosterImported, RowRejected, VillageRecorded
 from lookback.messaging import ATOMIC_LIMIT
 from lookback.service import Runtime
+from lookback.store import load_heads
 from services.intake.adapters.sheets import parse_roster
 from services.intake.adapters.tables import KnownHousehold, KnownImport, KnownVillage
 from services.intake.domain.diff import diff, fingerprint, village_fingerprint
@@ -159,7 +161,14 @@ def _events(
     if out or not seen:
         summary = RosterImported(import_id=import_id, files=[], as_of=as_of, **counts)
         out.append(wrap(summary, "import-completed", import_id, *counts.values()))
-    return out, counts
+    return chained(runtime, out), counts
+
+
+def chained(runtime: Runtime, envelopes: list[Envelope]) -> list[Envelope]:
+    """Link each new event to the last one of its aggregate that intake has folded (tamper evidence)."""
+    with Session(runtime.engine) as session:
+        heads = load_heads(session, {aggregate_key(e) for e in envelopes})
+    return link(envelopes, heads)[0]
 
 
 def row_rejected(import_id: str, r: Rejection) -> RowRejected:

@@ -24,7 +24,14 @@ from services.intake.adapters.tables import KnownRejection, KnownVillage
 from services.intake.domain.issues import IssueDraft
 from services.intake.domain.places import Places, town_places
 from services.intake.domain.problem_list import ParsedProblemList
-from services.intake.importer import caught_up, rejected_id_parts, rejected_summary, row_rejected, write_reports
+from services.intake.importer import (
+    caught_up,
+    chained,
+    rejected_id_parts,
+    rejected_summary,
+    row_rejected,
+    write_reports,
+)
 
 
 def current_places(runtime: Runtime) -> Places:
@@ -104,7 +111,7 @@ async def import_problem_list(
         for r in parsed.rejected
         if (r.sheet, r.row) not in known_rows
     ]
-    await publisher.publish_batch(rejections)
+    await publisher.publish_batch(chained(runtime, rejections))
     summary = {
         "import_id": import_id,
         "file": path.name,

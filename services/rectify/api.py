@@ -109,7 +109,8 @@ async def _act(
         raise HTTPException(404, f"无此案件 / no case {case_id}") from err
     await _folded_to(runtime, last)
     with Session(runtime.engine) as session:
-        case = Casebook(session).get(case_id)
+        book = Casebook(session)
+        case = book.get(case_id)
     if case is None:
         raise HTTPException(404, f"无此案件 / no case {case_id}")
     check(user, action, Scope(case.village, case.lead_unit))
@@ -120,9 +121,9 @@ async def _act(
         raise HTTPException(409, {"zh": err.message_zh, "en": err.message_en, "status": err.status}) from err
     expected = last
     publisher = runtime.publisher()
+    envelopes = book.chain([new_envelope(e, actor=user.actor, business_time=start_of_day(today)) for e in events])
     try:
-        for event in events:
-            env = new_envelope(event, actor=user.actor, business_time=start_of_day(today))
+        for env in envelopes:
             expected = (await publisher.publish(env, expected_last_seq=expected)).seq
     except ConcurrencyConflict as err:
         raise HTTPException(

@@ -40,7 +40,7 @@ def make_handler(catalogue: Catalogue) -> Callable[[Session, Sequence[Delivered]
             if env.aggregate_type == "case":
                 book.apply(env, item.seq)
                 continue
-            derived = _decide(book, env, catalogue)
+            derived = book.chain(_decide(book, env, catalogue))
             for emitted in derived:
                 book.apply(emitted, None)
             out += derived

@@ -71,7 +71,7 @@ def due_envelopes(session: Session, today: date, soon_days: int) -> list[Envelop
                     event_id=derived_id("case-due-soon", case.case_id, soon.deadline),
                 )
             )
-    return out
+    return book.chain(out)
 
 
 async def check_once(runtime: Runtime, today: date) -> int:

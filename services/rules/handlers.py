@@ -16,9 +16,11 @@ from datetime import date
 from sqlmodel import Session
 
 from lookback.consumer import Delivered, output_id
+from lookback.contracts.chain import aggregate_key, link
 from lookback.contracts.envelope import Envelope, new_envelope
 from lookback.contracts.intake import HouseholdRecorded, HouseholdRemoved, IssueReported, VillageRecorded
 from lookback.contracts.rules import ProblemClearedByData, ProblemFlagged, problem_id
+from lookback.store import load_heads, save_heads
 from services.rules.adapters import memory
 from services.rules.domain.checks import household_findings, village_findings
 from services.rules.domain.duplicates import PersonRef, affected_ids, duplicate_findings, person_refs
@@ -73,7 +75,9 @@ def make_handler(settings: RuleSettings) -> Callable[[Session, Sequence[Delivere
                     outbox.add(env, _issue_problem(env, event), actor=env.actor)
         _reconcile(session, subjects, outbox)
         _duplicates(session, {o: s for o, s in subjects.items() if s[2] is not None}, outbox)
-        return outbox.events
+        events, heads = link(outbox.events, load_heads(session, {aggregate_key(e) for e in outbox.events}))
+        save_heads(session, heads)
+        return events
 
     return handle
 

@@ -7,6 +7,7 @@ from collections import Counter
 
 import nats
 
+from lookback.contracts.envelope import Envelope
 from lookback.contracts.subjects import STREAM
 
 
@@ -31,3 +32,17 @@ async def flagged_in_log(nats_url: str) -> dict[str, dict[str, int]]:
     for rule, village in seen.values():
         counts.setdefault(rule, Counter())[village] += 1
     return {rule: dict(c) for rule, c in counts.items()}
+
+
+async def all_events(nats_url: str, stream: str = STREAM) -> list[tuple[int, Envelope]]:
+    """Every event of a stream, in order, with its stream sequence."""
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream()
+    total = (await js.stream_info(stream)).state.messages
+    sub = await js.subscribe(">", stream=stream, ordered_consumer=True)
+    out = []
+    for _ in range(total):
+        msg = await sub.next_msg(timeout=10)
+        out.append((msg.metadata.sequence.stream, Envelope.model_validate_json(msg.data)))
+    await nc.close()
+    return out

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
 
+from lookback.store import ChainHead
+
 
 class KnownHousehold(SQLModel, table=True):
     __tablename__ = "intake_households"
@@ -37,4 +39,4 @@ class KnownRejection(SQLModel, table=True):
     row: int = Field(primary_key=True)
 
 
-TABLES = (KnownHousehold, KnownImport, KnownVillage, KnownRejection)
+TABLES = (KnownHousehold, KnownImport, KnownVillage, KnownRejection, ChainHead)

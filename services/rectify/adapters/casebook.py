@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
+from lookback.contracts.chain import aggregate_key, event_hash, link
 from lookback.contracts.envelope import Envelope
 from lookback.contracts.rectify import CaseEvent
 from lookback.store import upsert
@@ -31,6 +32,7 @@ class Casebook:
         self.folded: dict[str, int | None] = {}  # event id -> stream seq, for the events of loaded cases
         self.new_rows: list[dict] = []
         self.landed: dict[str, int] = {}  # events rectify emitted that came back: id -> seq
+        self.heads: dict[str, str] = {}  # case aggregate key -> hash of its last folded event
 
     def load(self, case_ids: Iterable[str]) -> None:
         wanted = [c for c in set(case_ids) if c not in self.cases]
@@ -45,6 +47,7 @@ class Casebook:
             env = Envelope.model_validate_json(row.body)
             self.cases[row.case_id] = evolve(self.cases[row.case_id], env.event())  # type: ignore[arg-type]
             self.folded[row.event_id] = row.seq
+            self.heads[aggregate_key(env)] = event_hash(env)
 
     def get(self, case_id: str) -> Case | None:
         self.load([case_id])
@@ -62,8 +65,13 @@ class Casebook:
         event: CaseEvent = env.event()  # type: ignore[assignment]
         self.cases[case_id] = evolve(self.cases[case_id], event)
         self.folded[event_id] = seq
+        self.heads[aggregate_key(env)] = event_hash(env)
         self.new_rows.append({"case_id": case_id, "event_id": event_id, "seq": seq, "body": env.model_dump_json()})
         self.touched.add(case_id)
+
+    def chain(self, envelopes: list[Envelope]) -> list[Envelope]:
+        """New events for loaded cases, each linked to the case's last event (tamper evidence)."""
+        return link(envelopes, self.heads)[0]
 
     def save(self) -> None:
         """Write what the batch folded: new events, sequences of events that came back, summary rows."""

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
 
+from lookback.store import ChainHead
+
 
 class ActiveProblem(SQLModel, table=True):
     __tablename__ = "rules_active"
@@ -29,4 +31,4 @@ class IndexedPerson(SQLModel, table=True):
     id_number: str
 
 
-TABLES = (ActiveProblem, IndexedPerson)
+TABLES = (ActiveProblem, IndexedPerson, ChainHead)
