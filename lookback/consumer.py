@@ -82,6 +82,9 @@ class BatchConsumer:
         self.handler = handler
         self.batch_size = batch_size
         self.labels = (service, durable)
+        for metric in (obs.EVENTS_HANDLED, obs.EVENTS_FAILED, obs.LAG, obs.POSITION):
+            metric.labels(*self.labels)  # every series exists from the start, at zero: alerts see "none yet"
+        obs.EVENTS_PUBLISHED.labels(service)
         self.max_buffer = max_buffer
         self.position = 0
         self.in_flight = 0

@@ -1,56 +1,172 @@
-"""`lookback report …`: the half-monthly statistics and the problem counts."""
+"""`lookback report …`: the half-monthly statistics, problem counts, and the forms (问题清单, 整改台帐, 汇总表)."""
 
 from __future__ import annotations
 
 import json
-from typing import Annotated
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import unquote
 
+import httpx
 import typer
 from rich.table import Table
 
-from lookback.cli.http import REPORTING_URL, console, request
+from lookback.cli.http import REPORTING_URL, console, err, request
 
-app = typer.Typer(help="Reports (报表): half-monthly statistics and problem counts.", no_args_is_help=True)
+app = typer.Typer(
+    help="Reports (报表): half-monthly statistics, problem counts, ledger and exports.", no_args_is_help=True
+)
+
+Period = Annotated[str, typer.Option(help="YYYY-MM-H1 (1st–15th) or YYYY-MM-H2 (16th–end)")]
+KnownAt = Annotated[
+    str | None,
+    typer.Option("--known-at", help="Leave out what was recorded after this instant (ISO; no zone = UTC+8)"),
+]
+ApiUrl = Annotated[str, typer.Option(help="Reporting service", envvar="LOOKBACK_REPORTING_URL")]
+
+
+class Kind(StrEnum):
+    problems = "problems"
+    ledger = "ledger"
+    summary = "summary"
+
+
+class Shown(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class SheetFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class FileFormat(StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+    json = "json"
+
+
+MEASURES = {
+    "found": "本期新发现 found",
+    "found_cumulative": "累计发现 found, cumulative",
+    "cleared_by_data": "本期数据复核消除 cleared by data",
+    "rectified": "本期报告整改 rectified",
+    "verified": "本期销号 verified",
+    "verified_cumulative": "累计销号 verified, cumulative",
+    "dismissed_cumulative": "累计不属实 dismissed",
+    "escalated_cumulative": "累计上报县级 escalated",
+    "open": "期末未销号 open",
+    "overdue": "期末逾期 overdue",
+    "rectification_rate": "整改率 rectification rate",
+}
+
+
+def _params(period: str, known_at: str | None, **more: str) -> dict[str, str]:
+    return {"period": period, **({"known_at": known_at} if known_at else {}), **more}
+
+
+def _show(value: Any) -> str:
+    return "—" if value is None else f"{value:.1%}" if isinstance(value, float) else str(value)
 
 
 @app.command("semimonthly")
 def report_semimonthly(
-    period: Annotated[str, typer.Option(help="YYYY-MM-H1 (1st–15th) or YYYY-MM-H2 (16th–end)")],
-    format: Annotated[str, typer.Option(help="json or table")] = "table",
-    api_url: Annotated[str, typer.Option(help="Reporting service", envvar="LOOKBACK_REPORTING_URL")] = REPORTING_URL,
+    period: Period,
+    known_at: KnownAt = None,
+    format: Annotated[Shown, typer.Option(help="table or json")] = Shown.table,
+    api_url: ApiUrl = REPORTING_URL,
 ) -> None:
     """The half-monthly statistics (半月统计) of one period next to the previous one."""
-    report = request("GET", f"{api_url}/reports/semimonthly", params={"period": period}).json()
-    if format == "json":
-        print(json.dumps(report, ensure_ascii=False, indent=1))
+    report = request("GET", f"{api_url}/reports/semimonthly", params=_params(period, known_at)).json()
+    if format is Shown.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1, sort_keys=True))
         return
     table = Table(title=f"{report['period']} ({report['first_day']} – {report['last_day']})")
     for col in ("指标 measure", report["period"], report["previous"]["period"]):
         table.add_column(col)
-    labels = {
-        "found": "新发现 found",
-        "found_cumulative": "累计发现 cumulative",
-        "cleared_by_data": "数据销除 cleared",
-        "open": "未整改 open",
-        "overdue": "逾期 overdue",
-    }
-    for key, label in labels.items():
-        table.add_row(label, str(report["current"][key]), str(report["previous"][key]))
+    for key, label in MEASURES.items():
+        table.add_row(label, _show(report["current"][key]), _show(report["previous"][key]))
     console.print(table)
 
 
 @app.command("problems")
 def report_problems(
     by: Annotated[str, typer.Option(help="Group by: rule, village or rule,village")] = "rule,village",
-    format: Annotated[str, typer.Option(help="json or table")] = "json",
-    api_url: Annotated[str, typer.Option(help="Reporting service", envvar="LOOKBACK_REPORTING_URL")] = REPORTING_URL,
+    format: Annotated[Shown, typer.Option(help="json or table")] = Shown.json,
+    api_url: ApiUrl = REPORTING_URL,
 ) -> None:
     """Problems ever flagged, by rule id and village, from the reporting read model."""
     counts = request("GET", f"{api_url}/reports/problems", params={"by": by}).json()
-    if format == "json":
+    if format is Shown.json:
         print(json.dumps(counts, ensure_ascii=False, sort_keys=True))
         return
     table = Table("key", "count")
     for key, value in sorted(counts.items()):
         table.add_row(key, json.dumps(value, ensure_ascii=False))
     console.print(table)
+
+
+def _fetch(kind: Kind, period: str, known_at: str | None, format: str, api_url: str) -> httpx.Response:
+    params = _params(period, known_at, format=format)
+    return request("GET", f"{api_url}/reports/exports/{kind.value}", params=params)
+
+
+def _print_sheet(kind: Kind, period: str, known_at: str | None, format: SheetFormat, api_url: str) -> None:
+    if format is not SheetFormat.table:
+        print(_fetch(kind, period, known_at, format.value, api_url).content.decode("utf-8-sig"), end="")
+        return
+    sheet = _fetch(kind, period, known_at, "json", api_url).json()
+    table = Table(*sheet["columns"], title=sheet["title"])
+    for row in sheet["rows"]:
+        table.add_row(*(str(v) for v in row.values()))
+    console.print(table)
+
+
+@app.command("ledger")
+def report_ledger(
+    period: Period,
+    known_at: KnownAt = None,
+    format: Annotated[SheetFormat, typer.Option(help="table, json or csv")] = SheetFormat.table,
+    api_url: ApiUrl = REPORTING_URL,
+) -> None:
+    """The rectification ledger (整改台帐) as it stood at the end of the period (`export ledger` for a file)."""
+    _print_sheet(Kind.ledger, period, known_at, format, api_url)
+
+
+@app.command("summary")
+def report_summary(
+    period: Period,
+    known_at: KnownAt = None,
+    format: Annotated[SheetFormat, typer.Option(help="table, json or csv")] = SheetFormat.table,
+    api_url: ApiUrl = REPORTING_URL,
+) -> None:
+    """The town's summary to the county (问题排查情况汇总表): problems found by category and village."""
+    _print_sheet(Kind.summary, period, known_at, format, api_url)
+
+
+@app.command("export")
+def report_export(
+    kind: Annotated[Kind, typer.Argument(help="problems (问题清单), ledger (整改台帐) or summary (汇总表)")],
+    period: Period,
+    known_at: KnownAt = None,
+    format: Annotated[FileFormat, typer.Option(help="xlsx, csv or json")] = FileFormat.xlsx,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write; default: the form's own name, here")
+    ] = None,
+    api_url: ApiUrl = REPORTING_URL,
+) -> None:
+    """Download a form as a file; ID numbers are masked unless your role may export personal data."""
+    response = _fetch(kind, period, known_at, format.value, api_url)
+    target = output or Path(_filename(response.headers.get("content-disposition", ""), f"{kind.value}.{format.value}"))
+    target.write_bytes(response.content)
+    err.print(f"已写入 / wrote {target}")
+
+
+def _filename(disposition: str, default: str) -> str:
+    """The server's name for the file (整改台帐-2020-01-H1.xlsx), never a path it could smuggle in."""
+    match = re.search(r"filename\*=UTF-8''([^;]+)", disposition)
+    return Path(unquote(match[1])).name if match else default

@@ -1,49 +1,128 @@
-"""HTTP API of the reporting service: the half-monthly report and the problem counts."""
+"""HTTP API of the reporting service: the half-monthly statistics, their trend, overdue cases, problem counts.
+
+Every report is computed on request from the fact table, so it is whatever the events say; answers
+are JSON with sorted keys, so the same events give the same bytes (a replay can be compared with `cmp`).
+"""
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from sqlmodel import Session, select
 
 from lookback.auth.fastapi import require
 from lookback.auth.policy import Action
 from lookback.calendar import Period
-from services.reporting.adapters.tables import CaseRow, ProblemRow
-from services.reporting.domain.semimonthly import CaseFact, ProblemFact, problem_counts, semimonthly
+from lookback.catalogue import load as load_catalogue
+from lookback.clock import parse_instant
+from services.reporting.adapters.factlog import FactLog
+from services.reporting.adapters.tables import ProblemRow
+from services.reporting.domain.facts import Fact
+from services.reporting.domain.semimonthly import overdue_cases, problem_counts, semimonthly, span, trend
 
 router = APIRouter(prefix="/reports", tags=["reports"], dependencies=[Depends(require(Action.READ_REPORTS))])
 
 GROUPS = {"rule", "village"}
 
 
-def _facts(request: Request) -> tuple[list[ProblemFact], list[CaseFact]]:
-    with Session(request.app.state.runtime.engine) as session:
-        problems = [
-            ProblemFact(p.problem_id, p.rule, p.village, p.flagged_on, p.cleared_on)
-            for p in session.exec(select(ProblemRow))
-        ]
-        cases = [CaseFact(c.problem_id, c.village, c.deadline, c.closed_on) for c in session.exec(select(CaseRow))]
-    return problems, cases
+class CanonicalJSON(Response):
+    """Sorted keys, no spaces: the bytes depend on the report alone."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-@router.get("/semimonthly", summary="半月统计 / half-monthly statistics of one period")
-def get_semimonthly(
-    request: Request, period: Annotated[str, Query(pattern=r"^\d{4}-\d{2}-H[12]$", examples=["2019-12-H1"])]
-) -> dict[str, Any]:
+def period_query(
+    period: Annotated[
+        str, Query(pattern=r"^\d{4}-\d{2}-H[12]$", examples=["2019-12-H1"], description="H1 = 1st–15th, H2 = 16th–end")
+    ],
+) -> Period:
     try:
-        p = Period.parse(period)
+        return Period.parse(period)
     except ValueError as err:
         raise HTTPException(422, str(err)) from err
-    problems, cases = _facts(request)
-    return semimonthly(problems, cases, p)
 
 
-@router.get("/problems", summary="问题数 / problems ever flagged, grouped")
-def get_problem_counts(request: Request, by: str = "rule,village") -> dict[str, Any]:
+def known_at_query(
+    known_at: Annotated[
+        str | None,
+        Query(
+            description="截至记录时间: leave out what the system recorded after this instant (ISO; no zone = UTC+8)",
+            examples=["2020-01-16T09:00:00+08:00"],
+        ),
+    ] = None,
+) -> datetime | None:
+    if known_at is None:
+        return None
+    try:
+        return parse_instant(known_at)
+    except ValueError as err:
+        raise HTTPException(
+            422, f"known_at 时间格式无效 / known_at must be an ISO date-time, got {known_at!r}"
+        ) from err
+
+
+PeriodQ = Annotated[Period, Depends(period_query)]
+KnownAtQ = Annotated[datetime | None, Depends(known_at_query)]
+
+
+def fact_log(request: Request) -> FactLog:
+    log: FactLog = request.app.state.fact_log
+    return log
+
+
+Log = Annotated[FactLog, Depends(fact_log)]
+
+
+def facts(log: Log) -> list[Fact]:
+    return log.facts()
+
+
+Facts = Annotated[list[Fact], Depends(facts)]
+
+
+@router.get("/periods", summary="有数据的半月期 / the periods the events span", response_class=CanonicalJSON)
+def get_periods(facts: Facts) -> dict[str, Any]:
+    return {"periods": [p.code for p in span(facts)], "town": load_catalogue().town}
+
+
+@router.get("/semimonthly", summary="半月统计 / half-monthly statistics of one period", response_class=CanonicalJSON)
+def get_semimonthly(facts: Facts, period: PeriodQ, known_at: KnownAtQ = None) -> dict[str, Any]:
+    return semimonthly(facts, period, load_catalogue(), known_at)
+
+
+@router.get("/trend", summary="趋势 / the main counts of every period up to one", response_class=CanonicalJSON)
+def get_trend(facts: Facts, period: PeriodQ, known_at: KnownAtQ = None) -> dict[str, Any]:
+    return {
+        "period": period.code,
+        "known_at": known_at.isoformat() if known_at else None,
+        "periods": trend(facts, period, known_at),
+    }
+
+
+@router.get(
+    "/overdue", summary="逾期案件 / cases past their deadline at the period's end", response_class=CanonicalJSON
+)
+def get_overdue(facts: Facts, period: PeriodQ, known_at: KnownAtQ = None) -> dict[str, Any]:
+    return {
+        "period": period.code,
+        "last_day": period.last_day.isoformat(),
+        "known_at": known_at.isoformat() if known_at else None,
+        "cases": overdue_cases(facts, period, load_catalogue(), known_at),
+    }
+
+
+@router.get("/problems", summary="问题数 / problems ever flagged, grouped", response_class=CanonicalJSON)
+def get_problem_counts(log: Log, by: str = "rule,village") -> dict[str, Any]:
     keys = [k.strip() for k in by.split(",") if k.strip()]
     if not keys or any(k not in GROUPS for k in keys):
         raise HTTPException(422, f"by: 分组只能是 rule, village / group by rule and/or village, got {by!r}")
-    problems, _ = _facts(request)
-    return problem_counts(problems, keys)
+    with Session(log.engine) as session:
+        found = session.exec(select(ProblemRow.rule, ProblemRow.village)).all()
+    rows = [{"rule": rule, "village": village} for rule, village in found]
+    return problem_counts(rows, keys)

@@ -1,4 +1,4 @@
-"""The reporting service: projects every event into the half-monthly statistics."""
+"""The reporting service: keeps every problem and case event as a fact and computes the reports from them."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from lookback.consumer import BatchConsumer
 from lookback.contracts.subjects import PREFIX
 from lookback.service import Runtime, build_service, serve
 from lookback.settings import ServiceSettings
-from lookback.store import create_tables, make_engine
-from services.reporting import gauges
-from services.reporting.adapters.tables import TABLES
-from services.reporting.api import router
+from lookback.store import make_engine
+from services.reporting import api, exports, gauges, ui
+from services.reporting.adapters.factlog import FactLog
+from services.reporting.adapters.tables import prepare
 from services.reporting.handlers import project
 
 NAME = "reporting"
+DURABLE = "reporting"
 CONSUMES = [f"{PREFIX}.>"]
 PUBLISHES = None
 
@@ -22,14 +23,14 @@ PUBLISHES = None
 def build_app(settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings or ServiceSettings()
     engine = make_engine(settings.store_url(NAME))
-    create_tables(engine, *TABLES)
+    prepare(engine, DURABLE)
     gauges.register(engine)
 
     def consumers(rt: Runtime) -> list[BatchConsumer]:
         return [
             BatchConsumer(
                 service=NAME,
-                durable="reporting",
+                durable=DURABLE,
                 filter_subjects=CONSUMES,
                 engine=engine,
                 publisher_factory=rt.publisher,
@@ -38,7 +39,16 @@ def build_app(settings: ServiceSettings | None = None) -> FastAPI:
             )
         ]
 
-    return build_service(NAME, settings, engine, consumers, routers=[router], title="Lookback 报表 reporting")
+    app = build_service(
+        NAME,
+        settings,
+        engine,
+        consumers,
+        routers=[api.router, exports.router, ui.router],
+        title="Lookback 报表 reporting",
+    )
+    app.state.fact_log = FactLog(engine)
+    return app
 
 
 def main() -> None:

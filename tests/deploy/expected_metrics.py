@@ -21,19 +21,16 @@ EXPECTED_METRICS = [
     "lookback_handler_seconds_count",
     "lookback_consumer_lag_events",
     "lookback_consumer_position",
-    # reporting only (services/reporting/gauges.py), labels item, village
-    "lookback_cases_open",
-    "lookback_cases_overdue",
-    # reporting, planned (not exported yet)
+    # reporting only (services/reporting/gauges.py)
+    "lookback_cases_open",  # labels item, village
+    "lookback_cases_overdue",  # labels item, village
     "lookback_cases_overdue_by_unit",  # labels unit
     "lookback_cases_due_soon",  # labels unit, village
 ]
 
-# Subset of EXPECTED_METRICS that the services do not export yet.
-PLANNED_METRICS = ["lookback_cases_overdue_by_unit", "lookback_cases_due_soon"]
-
 # Subset of EXPECTED_METRICS that only the reporting service exports.
-REPORTING_ONLY = ["lookback_cases_open", "lookback_cases_overdue", *PLANNED_METRICS]
+REPORTING_ONLY = ["lookback_cases_open", "lookback_cases_overdue", "lookback_cases_overdue_by_unit",
+                  "lookback_cases_due_soon"]
 
 # Series Prometheus makes itself for every target; used in alerts and the dashboard, exported by nobody.
 PROMETHEUS_SYNTHETIC = ["up"]

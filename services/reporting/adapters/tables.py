@@ -1,10 +1,32 @@
-"""The reporting read model: rows rebuilt from the stream, never edited by hand."""
+"""The reporting read model: rows rebuilt from the stream, never edited by hand.
+
+`report_facts` is the memory: one row per problem or case event, appended in stream order, from
+which every report is computed. The other tables are current state folded from those facts, there
+so that gauges and counts answer at scrape time without a replay.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Engine, inspect, text
+from sqlmodel import Field, Session, SQLModel, select
+
+from lookback.store import create_tables, set_position
+
+SCHEMA_VERSION = 2
+"""Raised whenever a table below changes; a read model of another version is dropped and rebuilt."""
+
+
+class FactRow(SQLModel, table=True):
+    __tablename__ = "report_facts"
+
+    seq: int = Field(primary_key=True, description="Stream sequence: the order the log holds the events in")
+    type: str
+    aggregate_id: str = Field(index=True)
+    day: date = Field(description="Business day in China: the action's date, the roster's as-of")
+    recorded_at: datetime = Field(description="When the system learnt it (stored as UTC)")
+    body: str = Field(description="The envelope as JSON")
 
 
 class ProblemRow(SQLModel, table=True):
@@ -13,37 +35,56 @@ class ProblemRow(SQLModel, table=True):
     problem_id: str = Field(primary_key=True)
     rule: str = Field(index=True)
     item: int
-    category: str
     village: str = Field(index=True)
-    household_id: str | None = None
-    flagged_on: date
-    cleared_on: date | None = None
-    open: bool = True
 
 
 class CaseRow(SQLModel, table=True):
     __tablename__ = "report_cases"
 
     case_id: str = Field(primary_key=True)
-    problem_id: str = Field(index=True)
     item: int
+    category: str
     village: str
     lead_unit: str
-    policy: str
-    assigned_on: date
-    deadline: date
-    overdue_since: date | None = None
-    closed_on: date | None = None
+    status: str = Field(index=True)
+    overdue: bool = Field(description="Rectify marked it overdue for the deadline in force, and it is open")
+    due_soon: bool = Field(description="Rectify reminded of the deadline in force, and it is open, not overdue")
 
 
 class HouseholdRow(SQLModel, table=True):
+    """Kept after a household leaves the roster: its problems stay in the ledger, under its 户主."""
+
     __tablename__ = "report_households"
 
     household_id: str = Field(primary_key=True)
-    village: str
-    as_of: date
-    persons: int
-    removed: bool = False
+    head_name: str = Field(description="姓名 on the 户主 row (personal data: exports only, never logs)")
 
 
-TABLES = (ProblemRow, CaseRow, HouseholdRow)
+class SchemaRow(SQLModel, table=True):
+    __tablename__ = "report_schema"
+
+    version: int = Field(primary_key=True)
+
+
+TABLES = (FactRow, ProblemRow, CaseRow, HouseholdRow, SchemaRow)
+
+
+def prepare(engine: Engine, consumer: str) -> None:
+    """Create the tables; a read model left by another version is dropped and the consumer rewound,
+    so the new version rebuilds it from the stream instead of failing on a missing column."""
+    names = set(inspect(engine).get_table_names())
+    current = False
+    if SchemaRow.__tablename__ in names:
+        with Session(engine) as session:
+            current = session.exec(select(SchemaRow.version)).first() == SCHEMA_VERSION
+    if not current:
+        with engine.begin() as conn:
+            for table in TABLES:
+                if table.__tablename__ in names:
+                    conn.execute(text(f"DROP TABLE {table.__tablename__}"))
+    create_tables(engine, *TABLES)
+    if not current:
+        with Session(engine) as session:
+            set_position(session, consumer, 0)
+            session.add(SchemaRow(version=SCHEMA_VERSION))
+            session.commit()

@@ -1,94 +1,128 @@
-"""The half-monthly statistics (每半月统计) as a pure function of the read-model rows.
+"""The half-monthly statistics (每半月统计), their trend, and the overdue list, as pure functions of the facts.
 
-Every count is decided by business dates (the roster's as-of date, the deadline), never by the wall
-clock, so a past period's report is the same on every replay.
+Everything is decided by business days and by the facts known at an instant, never by the wall clock,
+so a past period's report is the same on every replay. Keys are emitted in a fixed order and numbers
+rounded, so the same facts give the same bytes.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
-from lookback.calendar import Period
+from lookback.calendar import Period, period_of, periods_between
+from lookback.catalogue import Catalogue
+from lookback.contracts.rectify import STATUS_LABELS
+from services.reporting.domain.facts import Fact, known
+from services.reporting.domain.labels import labels
+from services.reporting.domain.measures import Line, lines, measures, overdue_bucket, summarize, tally, time_in_status
+from services.reporting.domain.replay import State, fold, states_at
+
+GROUPS: dict[str, Callable[[Line, Catalogue], str]] = {
+    "village": lambda line, _: line.flagged.village,
+    "category": lambda line, cat: cat.item(line.flagged.item).category,
+    "item": lambda line, _: str(line.flagged.item),
+    "unit": lambda line, cat: line.unit(cat),
+    "rule": lambda line, _: line.flagged.rule,
+}
+"""How the statistics are broken down."""
+
+TREND = ("found", "found_cumulative", "rectified", "verified", "open", "overdue", "rectification_rate")
 
 
-@dataclass(frozen=True)
-class ProblemFact:
-    problem_id: str
-    rule: str
-    village: str
-    flagged_on: date
-    cleared_on: date | None
+def period_stats(state: State, period: Period, catalogue: Catalogue) -> dict[str, Any]:
+    found = lines(state)
+    tallies = [tally(line, period) for line in found]
+    stats = summarize(tallies)
+    stats["time_in_status"] = time_in_status(found, period.last_day)
+    for name, key in GROUPS.items():
+        grouped: dict[str, list[tuple[int, ...]]] = defaultdict(list)
+        for line, counted in zip(found, tallies, strict=True):
+            grouped[key(line, catalogue)].append(counted)
+        stats[f"by_{name}"] = {k: summarize(group) for k, group in sorted(grouped.items())}
+    return stats
 
 
-@dataclass(frozen=True)
-class CaseFact:
-    problem_id: str
-    village: str
-    deadline: date
-    closed_on: date | None
+def _dates(period: Period) -> dict[str, str]:
+    return {"period": period.code, "first_day": period.first_day.isoformat(), "last_day": period.last_day.isoformat()}
 
 
-def _open_on(p: ProblemFact, day: date) -> bool:
-    return p.flagged_on <= day and not (p.cleared_on is not None and p.cleared_on <= day)
-
-
-def _counts(keys: Iterable[str]) -> dict[str, int]:
-    return dict(sorted(Counter(keys).items()))
-
-
-def period_stats(problems: list[ProblemFact], cases: list[CaseFact], period: Period) -> dict[str, Any]:
-    first, last = period.first_day, period.last_day
-    found = [p for p in problems if first <= p.flagged_on <= last]
-    cumulative = [p for p in problems if p.flagged_on <= last]
-    cleared = [p for p in problems if p.cleared_on is not None and first <= p.cleared_on <= last]
-    open_at_end = [p for p in problems if _open_on(p, last)]
-    open_ids = {p.problem_id for p in open_at_end}
-    overdue = [
-        c
-        for c in cases
-        if c.problem_id in open_ids and c.deadline < last and not (c.closed_on is not None and c.closed_on <= last)
-    ]
-    return {
-        "found": len(found),
-        "found_cumulative": len(cumulative),
-        "cleared_by_data": len(cleared),
-        "open": len(open_at_end),
-        "overdue": len(overdue),
-        "by_village": {
-            "found": _counts(p.village for p in found),
-            "found_cumulative": _counts(p.village for p in cumulative),
-            "open": _counts(p.village for p in open_at_end),
-            "overdue": _counts(c.village for c in overdue),
-        },
-        "by_rule": {
-            "found": _counts(p.rule for p in found),
-            "open": _counts(p.rule for p in open_at_end),
-        },
-    }
-
-
-def semimonthly(problems: list[ProblemFact], cases: list[CaseFact], period: Period) -> dict[str, Any]:
+def semimonthly(
+    facts: Sequence[Fact], period: Period, catalogue: Catalogue, known_at: datetime | None = None
+) -> dict[str, Any]:
     """The period next to the one before it, as the station compares them."""
+    previous = period.previous()
+    before, now = states_at(known(facts, period.last_day, known_at), [previous.last_day, period.last_day])
     return {
-        "period": period.code,
-        "first_day": period.first_day.isoformat(),
-        "last_day": period.last_day.isoformat(),
-        "current": period_stats(problems, cases, period),
-        "previous": {"period": period.previous().code, **period_stats(problems, cases, period.previous())},
+        **_dates(period),
+        "known_at": known_at.isoformat() if known_at else None,
+        "current": period_stats(now, period, catalogue),
+        "previous": {**_dates(previous), **period_stats(before, previous, catalogue)},
+        "labels": labels(catalogue),
     }
 
 
-def problem_counts(problems: list[ProblemFact], by: list[str]) -> dict[str, Any]:
+def span(facts: Sequence[Fact]) -> list[Period]:
+    """Every period from the first business day in the facts to the last."""
+    if not facts:
+        return []
+    days = [f.day for f in facts]
+    return periods_between(period_of(min(days)), period_of(max(days)))
+
+
+def trend(facts: Sequence[Fact], until: Period, known_at: datetime | None = None) -> list[dict[str, Any]]:
+    """The town's main counts for every period from the first with facts up to `until`."""
+    spanned = span(facts)
+    periods = periods_between(min(spanned[0], until) if spanned else until, until)
+    states = states_at(known(facts, until.last_day, known_at), [p.last_day for p in periods])
+    out = []
+    for period, state in zip(periods, states, strict=True):
+        stats = measures(lines(state), period)
+        out.append({"period": period.code, **{k: stats[k] for k in TREND}})
+    return out
+
+
+def overdue_cases(
+    facts: Sequence[Fact], period: Period, catalogue: Catalogue, known_at: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Cases open past their deadline at the end of the period, longest overdue first."""
+    day = period.last_day
+    state = fold(known(facts, day, known_at))
+    out = []
+    for line in lines(state):
+        days = line.days_overdue(day)
+        if not days or line.case is None:
+            continue
+        case, item = line.case.case, catalogue.item(line.flagged.item)
+        out.append(
+            {
+                "case_id": case.case_id,
+                "village": case.village,
+                "household_id": line.flagged.household_id,
+                "rule": line.flagged.rule,
+                "item": case.item,
+                "item_name": item.name,
+                "category": item.category,
+                "lead_unit": case.lead_unit,
+                "status": case.status,
+                "status_label": STATUS_LABELS[case.status],
+                "deadline": case.deadline.isoformat(),
+                "days_overdue": days,
+                "bucket": overdue_bucket(days),
+            }
+        )
+    return sorted(out, key=lambda row: (-row["days_overdue"], row["village"], row["case_id"]))
+
+
+def problem_counts(rows: Sequence[dict[str, str]], by: list[str]) -> dict[str, Any]:
     """Problems ever flagged, nested by the requested keys (rule, village)."""
     out: dict[str, Any] = {}
-    for p in problems:
+    for row in sorted(rows, key=lambda r: [r[k] for k in by]):
         node = out
         for key in by[:-1]:
-            node = node.setdefault(getattr(p, key), {})
-        leaf = getattr(p, by[-1])
+            node = node.setdefault(row[key], {})
+        leaf = row[by[-1]]
         node[leaf] = node.get(leaf, 0) + 1
     return out

@@ -1,0 +1,71 @@
+"""Reading and writing the fact table, and the household heads the exports print.
+
+Facts are only ever appended, in stream order, so a reader keeps those it has decoded and asks the
+table only for rows past the last one it holds: a report decodes each fact once per process.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from lookback.contracts.envelope import Envelope
+from lookback.contracts.intake import HouseholdRecorded
+from services.reporting.adapters.tables import FactRow, HouseholdRow
+from services.reporting.domain.facts import Fact, fact_of
+
+HEAD = "户主"
+
+
+def to_row(fact: Fact, envelope: Envelope) -> dict[str, Any]:
+    return {
+        "seq": fact.seq,
+        "type": envelope.type,
+        "aggregate_id": envelope.aggregate_id,
+        "day": fact.day,
+        "recorded_at": fact.recorded,
+        "body": envelope.model_dump_json(),
+    }
+
+
+def to_fact(row: FactRow) -> Fact:
+    return fact_of(row.seq, Envelope.model_validate_json(row.body))
+
+
+def facts_of(session: Session, aggregate_ids: Iterable[str], before: int) -> list[Fact]:
+    """The stored facts of these problems and cases that precede stream position `before`."""
+    rows = session.exec(
+        select(FactRow).where(col(FactRow.aggregate_id).in_(set(aggregate_ids)), col(FactRow.seq) < before)
+    )
+    return [to_fact(r) for r in rows]
+
+
+class FactLog:
+    """The decoded facts of one process; thread-safe, as FastAPI runs sync endpoints on a pool."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._facts: list[Fact] = []
+        self._lock = threading.Lock()
+
+    def facts(self) -> list[Fact]:
+        with self._lock:
+            last = self._facts[-1].seq if self._facts else 0
+            with Session(self.engine) as session:
+                rows = session.exec(select(FactRow).where(FactRow.seq > last).order_by(col(FactRow.seq)))
+                self._facts += [to_fact(r) for r in rows]
+            return list(self._facts)
+
+
+def household_row(event: HouseholdRecorded) -> dict[str, Any]:
+    heads = [p.cells.get("姓名", "") for p in event.persons if p.cells.get("与户主关系") == HEAD]
+    return {"household_id": event.household_id, "head_name": heads[0] if heads else ""}
+
+
+def heads(session: Session) -> dict[str, str]:
+    """户编号 to 户主: the name on the household's 户主 row (personal data, for exports only)."""
+    return dict(session.exec(select(HouseholdRow.household_id, HouseholdRow.head_name)).all())

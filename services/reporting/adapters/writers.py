@@ -1,0 +1,68 @@
+"""A sheet as the file a reader downloads: .xlsx for the station's Excel, CSV, or JSON.
+
+CSV carries a byte-order mark because Excel on a Chinese Windows reads BOM-less CSV as GBK.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from urllib.parse import quote
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from services.reporting.domain.sheets import Sheet
+
+MEDIA_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+_WIDEST = 60
+
+
+def to_xlsx(sheet: Sheet) -> bytes:
+    """The header on row 1, as a program reading it back expects; the title is the sheet's and file's name."""
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = sheet.name
+    ws.append(list(sheet.columns))
+    for row in sheet.rows:
+        ws.append(list(row))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center")
+    for n, column in enumerate(sheet.columns, 1):
+        longest = max([len(str(column)), *(len(str(row[n - 1])) for row in sheet.rows)])
+        ws.column_dimensions[get_column_letter(n)].width = min(_WIDEST, 2 * longest + 2)
+    ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def to_csv(sheet: Sheet) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(sheet.columns)
+    writer.writerows(sheet.rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_json(sheet: Sheet) -> bytes:
+    rows = [dict(zip(sheet.columns, row, strict=True)) for row in sheet.rows]
+    body = {"name": sheet.name, "title": sheet.title, "columns": list(sheet.columns), "rows": rows}
+    return json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+WRITERS: dict[str, Callable[[Sheet], bytes]] = {"xlsx": to_xlsx, "csv": to_csv, "json": to_json}
+
+
+def disposition(filename: str, fallback: str) -> str:
+    """RFC 6266: browsers take the Chinese name; `fallback` (ASCII) is for clients that cannot."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"

@@ -1,0 +1,150 @@
+"""What each problem adds to the half-monthly counts, summed for the town or for any group of problems.
+
+Flows count what happened within the period (found, rectified, verified, dismissed, escalated in it);
+stocks describe the end of the period's last day (open, overdue, each status). A flow's `_cumulative`
+counts it from the start of the review to the end of the period.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from lookback.calendar import Period
+from lookback.catalogue import Catalogue
+from lookback.contracts.rectify import (
+    CLOSED_STATUSES,
+    STATUS_LABELS,
+    CaseDismissed,
+    CaseEscalated,
+    CaseRectified,
+    CaseStatus,
+    CaseVerified,
+)
+from lookback.contracts.rules import ProblemFlagged
+from services.reporting.domain.replay import CaseView, ProblemView, State
+
+STATUSES: tuple[CaseStatus, ...] = tuple(STATUS_LABELS)
+COUNTS = (
+    "found",
+    "found_cumulative",
+    "cleared_by_data",
+    "rectified",
+    "rectified_cumulative",
+    "verified",
+    "verified_cumulative",
+    "dismissed",
+    "dismissed_cumulative",
+    "escalated",
+    "escalated_cumulative",
+    "open",
+    "overdue",
+)
+OVERDUE_BUCKETS = ("1-7", "8-30", "31+")
+"""Days past the deadline at the end of the period: at most a week, up to a month, longer."""
+KEYS = (*COUNTS, *(f"status.{s}" for s in STATUSES), *(f"overdue.{b}" for b in OVERDUE_BUCKETS))
+
+
+def overdue_bucket(days: int) -> str:
+    return OVERDUE_BUCKETS[0] if days <= 7 else OVERDUE_BUCKETS[1] if days <= 30 else OVERDUE_BUCKETS[2]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One problem and its case as known at the end of a day; a problem whose case is not known yet
+    waits as 待整改, as it would the moment rectify opened it."""
+
+    problem: ProblemView
+    case: CaseView | None
+
+    @property
+    def flagged(self) -> ProblemFlagged:
+        return self.problem.flagged
+
+    @property
+    def status(self) -> CaseStatus:
+        return self.case.case.status if self.case else "pending"
+
+    def unit(self, catalogue: Catalogue) -> str:
+        """The lead unit in charge; before its case is known, the one the catalogue gives the item."""
+        return self.case.case.lead_unit if self.case else catalogue.item(self.flagged.item).lead_unit
+
+    def days_overdue(self, day: date) -> int:
+        """Days past the deadline in force at the end of `day`; 0 when in time or closed."""
+        if self.case is None or self.status in CLOSED_STATUSES:
+            return 0
+        return max(0, (day - self.case.case.deadline).days)
+
+
+def lines(state: State) -> list[Line]:
+    cases = {view.case.problem_id: view for view in state.cases.values()}
+    return [Line(problem, cases.get(pid)) for pid, problem in sorted(state.problems.items())]
+
+
+def tally(line: Line, period: Period) -> tuple[int, ...]:
+    """What one problem adds to each of `KEYS` for `period`: computed once, summed for every group."""
+    first, last = period.first_day, period.last_day
+    moves = line.case.moves if line.case else ()
+    within = {t for t, day in moves if first <= day <= last}
+    ever = {t for t, _ in moves}
+    days = line.days_overdue(last)
+    counts = (
+        first <= line.problem.found_on <= last,
+        True,
+        any(first <= day <= last for day in line.problem.cleared_on),
+        CaseRectified.event_type in within,
+        CaseRectified.event_type in ever,
+        CaseVerified.event_type in within,
+        line.status == "verified",
+        CaseDismissed.event_type in within,
+        line.status == "dismissed",
+        CaseEscalated.event_type in within,
+        CaseEscalated.event_type in ever,
+        line.status not in CLOSED_STATUSES,
+        days > 0,
+    )
+    bucket = overdue_bucket(days) if days else None
+    return (*counts, *(line.status == s for s in STATUSES), *(bucket == b for b in OVERDUE_BUCKETS))
+
+
+def rate(part: int, whole: int) -> float | None:
+    """A share rounded to 4 places, so the same counts always print the same; none of nothing."""
+    return round(part / whole, 4) if whole else None
+
+
+def summarize(tallies: Iterable[tuple[int, ...]]) -> dict[str, Any]:
+    """整改率 counts 已整改待验收 and 已销号 against the real problems (不属实 ones left out); 销号率 only 已销号."""
+    totals = [sum(column) for column in zip(*tallies, strict=True)] or [0] * len(KEYS)
+    values = dict(zip(KEYS, totals, strict=True))
+    status = {s: values[f"status.{s}"] for s in STATUSES}
+    real = values["found_cumulative"] - status["dismissed"]
+    return {
+        **{k: values[k] for k in COUNTS},
+        "rectification_rate": rate(status["rectified"] + status["verified"], real),
+        "verified_rate": rate(status["verified"], real),
+        "status": status,
+        "overdue_days": {b: values[f"overdue.{b}"] for b in OVERDUE_BUCKETS},
+    }
+
+
+def measures(group: Iterable[Line], period: Period) -> dict[str, Any]:
+    return summarize(tally(line, period) for line in group)
+
+
+def time_in_status(group: Iterable[Line], day: date) -> dict[str, dict[str, Any]]:
+    """How long cases stayed in each status up to the end of `day`, from the days their moves name."""
+    cases: Counter[str] = Counter()
+    days: Counter[str] = Counter()
+    for line in group:
+        if line.case is None:
+            continue
+        for status, spent in line.case.days_in_status(day).items():
+            cases[status] += 1
+            days[status] += spent
+    return {
+        s: {"cases": cases[s], "days": days[s], "mean_days": round(days[s] / cases[s], 1) if cases[s] else None}
+        for s in STATUSES
+    }

@@ -1,0 +1,104 @@
+"""The reporting API over a real read model: tokens, canonical JSON, exports masked by role, the page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import openpyxl
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from services.reporting.domain.sheets import LEDGER_COLUMNS
+
+from .conftest import ID
+
+
+def get(client: TestClient, path: str, token: str | None, **params: str):  # type: ignore[no-untyped-def]
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.get(path, params=params, headers=headers)
+
+
+def test_reports_need_a_token_of_a_role_that_reads_reports(client: TestClient, tokens: dict[str, str]) -> None:
+    assert get(client, "/reports/semimonthly", None, period="2019-12-H1").status_code == 401
+    assert get(client, "/reports/semimonthly", tokens["cadre"], period="2019-12-H1").status_code == 403
+    assert get(client, "/reports/exports/ledger", tokens["cadre"], period="2019-12-H1").status_code == 403
+    assert get(client, "/reports/semimonthly", tokens["county"], period="2019-12-H1").status_code == 200
+
+
+def test_answers_are_canonical_json(client: TestClient, tokens: dict[str, str]) -> None:
+    response = get(client, "/reports/semimonthly", tokens["station"], period="2020-01-H1")
+    body = response.json()
+
+    assert response.content == json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    assert (body["current"]["verified"], body["previous"]["found"], body["current"]["found_cumulative"]) == (1, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [({"period": "2019-13-H1"}, 422), ({"period": "2019-12"}, 422), ({"period": "2019-12-H1", "known_at": "x"}, 422)],
+)
+def test_bad_parameters_are_422(client: TestClient, tokens: dict[str, str], params: dict, status: int) -> None:
+    assert get(client, "/reports/semimonthly", tokens["station"], **params).status_code == status
+
+
+def test_known_at_leaves_out_what_was_recorded_later(client: TestClient, tokens: dict[str, str]) -> None:
+    then = get(client, "/reports/semimonthly", tokens["station"], period="2020-01-H1", known_at="2020-01-16")
+    assert (then.json()["current"]["verified"], then.json()["known_at"]) == (0, "2020-01-16T00:00:00+08:00")
+
+
+def test_periods_trend_overdue_and_problem_counts(client: TestClient, tokens: dict[str, str]) -> None:
+    station = tokens["station"]
+    assert get(client, "/reports/periods", station).json()["periods"] == ["2019-12-H1", "2019-12-H2", "2020-01-H1"]
+    trend = get(client, "/reports/trend", station, period="2020-01-H1").json()["periods"]
+    assert [p["found"] for p in trend] == [1, 1, 0]
+    overdue = get(client, "/reports/overdue", station, period="2019-12-H2").json()["cases"]
+    assert [(c["case_id"], c["days_overdue"]) for c in overdue] == [("a", 15)]
+    assert get(client, "/reports/problems", station, by="rule,village").json() == {
+        "R01": {"桃园村": 1},
+        "R03": {"桃园村": 1},
+    }
+
+
+def test_id_numbers_leave_unmasked_only_for_the_station(client: TestClient, tokens: dict[str, str]) -> None:
+    def problem_list(token: str) -> str:
+        response = get(client, "/reports/exports/problems", token, period="2020-01-H1", format="csv")
+        assert response.headers["content-type"].startswith("text/csv")
+        return response.content.decode("utf-8-sig")
+
+    assert ID in problem_list(tokens["station"])
+    county = problem_list(tokens["county"])
+    assert ID not in county and "341523********123X" in county
+    rows = list(csv.reader(io.StringIO(county)))
+    assert rows[0][:5] == ["序号", "行政村", "户编号", "户主", "证件号码"] and len(rows) == 3
+
+
+def test_the_ledger_downloads_as_xlsx_with_the_plan_columns(client: TestClient, tokens: dict[str, str]) -> None:
+    response = get(client, "/reports/exports/ledger", tokens["county"], period="2020-01-H1")
+
+    assert (
+        "filename*=UTF-8''%E6%95%B4%E6%94%B9%E5%8F%B0%E5%B8%90-2020-01-H1.xlsx"
+        in response.headers["content-disposition"]
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content))["整改台帐"]
+    assert tuple(c.value for c in sheet[1]) == LEDGER_COLUMNS
+    assert sheet.max_row == 3
+
+
+def test_the_page_is_served_without_a_token_and_loads_nothing_from_elsewhere(client: TestClient) -> None:
+    page = client.get("/ui")
+    assert page.status_code == 200 and "半月统计" in page.text
+    assert "http" not in page.text.replace("http://www.w3.org", "")
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    script = client.get("/ui/app.js")
+    assert script.headers["content-type"].startswith("text/javascript") and "sessionStorage" in script.text
+    assert client.get("/ui/users.json").status_code == 404
+
+
+def test_the_api_is_documented(client: TestClient) -> None:
+    app: FastAPI = client.app  # type: ignore[assignment]
+    paths = set(app.openapi()["paths"])
+    assert {"/reports/semimonthly", "/reports/trend", "/reports/overdue", "/reports/exports/{kind}"} <= paths
+    assert "/ui" not in paths
