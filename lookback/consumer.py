@@ -37,6 +37,7 @@ from lookback import observability as obs
 from lookback.contracts.envelope import Envelope, UnknownEventType, decode, derived_id
 from lookback.contracts.subjects import PREFIX, STREAM
 from lookback.messaging import DeadLetter, Publisher, PublishError
+from lookback.partition import Partition
 from lookback.store import get_position, set_position
 
 log = logging.getLogger("lookback.consumer")
@@ -73,15 +74,20 @@ class BatchConsumer:
         handler: Handler,
         batch_size: int = 500,
         max_buffer: int = 20_000,
+        partition: Partition | None = None,
+        whole_log: bool = False,
     ) -> None:
+        """With a `partition`, only the events of the aggregates it owns reach `handler`, unless
+        `whole_log`: then the handler sees every event and applies the partition itself."""
         self.service = service
-        self.durable = durable
+        self.durable = partition.consumer(durable) if partition else durable
+        self.partition = None if whole_log else partition
         self.filter_subjects = filter_subjects
         self.engine = engine
         self.publisher_factory = publisher_factory
         self.handler = handler
         self.batch_size = batch_size
-        self.labels = (service, durable)
+        self.labels = (service, self.durable)
         for metric in (obs.EVENTS_HANDLED, obs.EVENTS_FAILED, obs.LAG, obs.POSITION):
             metric.labels(*self.labels)  # every series exists from the start, at zero: alerts see "none yet"
         obs.EVENTS_PUBLISHED.labels(service)
@@ -164,6 +170,8 @@ class BatchConsumer:
             if not fresh:
                 return
             batch, dead = self._decode(fresh)
+            if self.partition is not None:
+                batch = [d for d in batch if self.partition.owns(d.envelope.aggregate_id)]
             try:
                 outputs = self.handler(session, batch)
             except (OperationalError, PublishError, NatsError):

@@ -20,6 +20,7 @@ from nats.js.errors import NotFoundError
 
 from lookback.contracts.envelope import Envelope
 from lookback.contracts.subjects import DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, PREFIX, STREAM
+from lookback.settings import nats_servers
 
 ATOMIC_LIMIT = 1000  # the server's largest atomic batch
 ERR_DUPLICATE_IN_BATCH = 10201
@@ -37,7 +38,9 @@ class ConcurrencyConflict(PublishError):
 
 
 async def connect(url: str, name: str) -> Client:
-    return await nats.connect(url, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.5)
+    """A connection that outlives a NATS node: `url` may list a cluster's nodes separated by commas (as
+    `LOOKBACK_NATS_URL` does), and the client reconnects, to any of them, for ever."""
+    return await nats.connect(nats_servers(url), name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.5)
 
 
 def stream_config(replicas: int = 1, duplicate_window_s: float = 600) -> StreamConfig:

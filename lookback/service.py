@@ -43,7 +43,10 @@ class Runtime:
 
 
 def build_broker(settings: ServiceSettings) -> NatsBroker:
-    return NatsBroker(settings.nats_url, max_reconnect_attempts=-1, reconnect_time_wait=1, logger=None)
+    """Every server of `LOOKBACK_NATS_URL` goes into the client's pool, and it retries for ever: a service whose
+    NATS node dies reconnects to another node of the cluster instead of stopping (nats-py gives up after 60
+    attempts by default). With one URL it waits for that server to come back."""
+    return NatsBroker(settings.nats_servers, max_reconnect_attempts=-1, reconnect_time_wait=1, logger=None)
 
 
 def build_service(

@@ -7,20 +7,49 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from lookback.partition import Partition
+
 DEFAULT_NATS_PORT = 14222
 DEFAULT_PORTS = {"intake": 18001, "rules": 18002, "rectify": 18003, "reporting": 18004}
+
+
+def nats_servers(url: str) -> list[str]:
+    """The servers of a `LOOKBACK_NATS_URL`: one URL, or several separated by commas (the nodes of a cluster).
+
+    The NATS client takes the list as its server pool: when the node it is connected to dies it reconnects
+    to another one, each with the credentials written in its own URL (a server the client merely discovers
+    from the cluster gets none, so name every node). Blanks around commas are forgiven.
+    """
+    servers = [part.strip() for part in url.split(",") if part.strip()]
+    if not servers:
+        raise ValueError("LOOKBACK_NATS_URL names no NATS server")
+    return servers
 
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LOOKBACK_", extra="ignore")
 
-    nats_url: str = Field(f"nats://127.0.0.1:{DEFAULT_NATS_PORT}", description="NATS server with JetStream")
+    nats_url: str = Field(
+        f"nats://127.0.0.1:{DEFAULT_NATS_PORT}",
+        description="NATS server with JetStream; the nodes of a cluster as a comma-separated list of URLs",
+    )
     data_dir: Path = Field(Path(".lookback"), description="Where SQLite read models live by default")
     db_url: str | None = Field(None, description="SQLAlchemy URL of this service's store; SQLite in data_dir if unset")
     host: str = Field("127.0.0.1", description="HTTP bind address")
     port: int | None = Field(None, description="HTTP port; the service's default if unset")
     batch_size: int = Field(500, description="Events fetched and handled per batch")
     stream_replicas: int = Field(1, description="Replicas of the event log when this service creates it")
+    partition: str | None = Field(
+        None, description="k/n: this process is replica k of n and handles the aggregates that hash to k"
+    )
+
+    def replica(self) -> Partition | None:
+        return Partition.parse(self.partition) if self.partition else None
+
+    @property
+    def nats_servers(self) -> list[str]:
+        """`nats_url` as the client's server list (see `nats_servers`)."""
+        return nats_servers(self.nats_url)
 
     def store_url(self, service: str) -> str:
         if self.db_url:

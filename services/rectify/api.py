@@ -27,6 +27,7 @@ from lookback.contracts.rectify import STATUS_LABELS
 from lookback.contracts.subjects import STREAM, aggregate_subjects
 from lookback.messaging import ConcurrencyConflict
 from lookback.service import Runtime
+from lookback.store import get_position
 from services.rectify.adapters.casebook import Casebook
 from services.rectify.adapters.tables import CaseEventRow, CaseSummary
 from services.rectify.domain import commands as cmd
@@ -34,6 +35,7 @@ from services.rectify.domain.state import Case, is_overdue
 from services.rectify.domain.workflow import decide
 
 router = APIRouter(prefix="/cases", tags=["cases"])
+NAME = "rectify"
 Caller = Annotated[User, Depends(current_user)]
 
 
@@ -87,10 +89,18 @@ def _runtime(request: Request) -> Runtime:
     return request.app.state.runtime  # type: ignore[no-any-return]
 
 
-async def _folded_to(runtime: Runtime, seq: int, timeout: float = 10) -> None:
+async def _folded_to(runtime: Runtime, case_id: str, seq: int, timeout: float = 10) -> None:
+    """Wait until the rectify process that folds this case (this one, or its replica) has reached `seq`."""
     consumer = runtime.consumers[0]
+    partition = runtime.settings.replica()
+    owner = None if partition is None or partition.owns(case_id) else partition.consumer(NAME, partition.owner(case_id))
     for _ in range(int(timeout / 0.02)):
-        if consumer.position >= seq:
+        if owner is None:
+            position = consumer.position
+        else:
+            with Session(runtime.engine) as session:
+                position = get_position(session, owner)
+        if position >= seq:
             return
         await asyncio.sleep(0.02)
     raise HTTPException(
@@ -107,7 +117,7 @@ async def _act(
         last = int((await js.get_last_msg(STREAM, aggregate_subjects("case", case_id), direct=True)).seq or 0)
     except NotFoundError as err:
         raise HTTPException(404, f"无此案件 / no case {case_id}") from err
-    await _folded_to(runtime, last)
+    await _folded_to(runtime, case_id, last)
     with Session(runtime.engine) as session:
         book = Casebook(session)
         case = book.get(case_id)
@@ -134,7 +144,7 @@ async def _act(
                 "status": case.status,
             },
         ) from err
-    await _folded_to(runtime, expected)
+    await _folded_to(runtime, case_id, expected)
     with Session(runtime.engine) as session:
         updated = Casebook(session).get(case_id)
     assert updated is not None

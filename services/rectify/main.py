@@ -37,6 +37,7 @@ def build_app(settings: ServiceSettings | None = None) -> FastAPI:
                 publisher_factory=rt.publisher,
                 handler=handler,
                 batch_size=settings.batch_size,
+                partition=settings.replica(),
             )
         ]
 

@@ -17,6 +17,7 @@ from lookback.catalogue import load as load_catalogue
 from lookback.clock import local_date, now, start_of_day
 from lookback.contracts.envelope import Envelope, derived_id, new_envelope
 from lookback.contracts.rectify import CLOSED_STATUSES
+from lookback.partition import Partition
 from lookback.service import Runtime
 from services.rectify.adapters.casebook import Casebook
 from services.rectify.adapters.tables import CaseSummary
@@ -35,7 +36,7 @@ async def watch(runtime: Runtime, interval: float = 1.0) -> None:
         await asyncio.sleep(interval)
 
 
-def due_envelopes(session: Session, today: date, soon_days: int) -> list[Envelope]:
+def due_envelopes(session: Session, today: date, soon_days: int, partition: Partition | None = None) -> list[Envelope]:
     horizon = today + timedelta(days=soon_days)
     deadline, overdue_for, due_soon_for = (
         col(CaseSummary.deadline),
@@ -50,7 +51,7 @@ def due_envelopes(session: Session, today: date, soon_days: int) -> list[Envelop
         )
     ).all()
     book = Casebook(session)
-    book.load(ids)
+    book.load(i for i in ids if partition is None or partition.owns(i))
     out: list[Envelope] = []
     for case in filter(None, book.cases.values()):
         for overdue in overdue_events(case, today):
@@ -76,7 +77,7 @@ def due_envelopes(session: Session, today: date, soon_days: int) -> list[Envelop
 
 async def check_once(runtime: Runtime, today: date) -> int:
     with Session(runtime.engine) as session:
-        due = due_envelopes(session, today, load_catalogue().deadlines.due_soon_days)
+        due = due_envelopes(session, today, load_catalogue().deadlines.due_soon_days, runtime.settings.replica())
     if due:
         await runtime.publisher().publish_batch(due)
     return len(due)

@@ -36,6 +36,7 @@ def build_app(settings: ServiceSettings | None = None) -> FastAPI:
                 publisher_factory=rt.publisher,
                 handler=project,
                 batch_size=settings.batch_size,
+                partition=settings.replica(),
             )
         ]
 

@@ -20,6 +20,7 @@ from lookback.contracts.chain import aggregate_key, link
 from lookback.contracts.envelope import Envelope, new_envelope
 from lookback.contracts.intake import HouseholdRecorded, HouseholdRemoved, IssueReported, VillageRecorded
 from lookback.contracts.rules import ProblemClearedByData, ProblemFlagged, problem_id
+from lookback.partition import Partition
 from lookback.store import load_heads, save_heads
 from services.rules.adapters import memory
 from services.rules.domain.checks import household_findings, village_findings
@@ -53,17 +54,29 @@ class Outbox:
         )
 
 
-def make_handler(settings: RuleSettings) -> Callable[[Session, Sequence[Delivered]], list[Envelope]]:
+def make_handler(
+    settings: RuleSettings, partition: Partition | None = None
+) -> Callable[[Session, Sequence[Delivered]], list[Envelope]]:
+    """With replicas, each checks the households and villages of its partition, and replica 0 alone
+    keeps the ID-number index and decides R07C: duplicates are a question about the whole roster."""
+    keeps_index = partition is None or partition.index == 0
+
+    def mine(aggregate_id: str) -> bool:
+        return partition is None or partition.owns(aggregate_id)
+
     def handle(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
         outbox = Outbox()
         subjects: dict[str, tuple[Envelope, list[Finding], list[PersonRef] | None, date]] = {}
         for item in batch:
-            env, event = item.envelope, item.envelope.event()
+            env = item.envelope
+            if not (mine(env.aggregate_id) or (keeps_index and env.aggregate_type == "household")):
+                continue
+            event = env.event()
             match event:
                 case HouseholdRecorded():
                     subjects[event.household_id] = (
                         env,
-                        household_findings(event, settings),
+                        household_findings(event, settings) if mine(env.aggregate_id) else [],
                         person_refs(event, settings),
                         event.as_of,
                     )
@@ -73,8 +86,10 @@ def make_handler(settings: RuleSettings) -> Callable[[Session, Sequence[Delivere
                     subjects[village_key(event.village)] = (env, village_findings(event), None, event.as_of)
                 case IssueReported():
                     outbox.add(env, _issue_problem(env, event), actor=env.actor)
-        _reconcile(session, subjects, outbox)
-        _duplicates(session, {o: s for o, s in subjects.items() if s[2] is not None}, outbox)
+        owned = {o: s for o, s in subjects.items() if mine(s[0].aggregate_id)}
+        _reconcile(session, owned, outbox)
+        if keeps_index:
+            _duplicates(session, {o: s for o, s in subjects.items() if s[2] is not None}, outbox)
         events, heads = link(outbox.events, load_heads(session, {aggregate_key(e) for e in outbox.events}))
         save_heads(session, heads)
         return events

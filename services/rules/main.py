@@ -35,7 +35,7 @@ def build_app(settings: RulesSettings | None = None) -> FastAPI:
     settings = settings or RulesSettings()
     engine = make_engine(settings.store_url(NAME))
     create_tables(engine, *TABLES)
-    handler = make_handler(settings.rules())
+    handler = make_handler(settings.rules(), settings.replica())
 
     def consumers(rt: Runtime) -> list[BatchConsumer]:
         return [
@@ -47,6 +47,8 @@ def build_app(settings: RulesSettings | None = None) -> FastAPI:
                 publisher_factory=rt.publisher,
                 handler=handler,
                 batch_size=settings.batch_size,
+                partition=settings.replica(),
+                whole_log=True,
             )
         ]
 

@@ -1,6 +1,7 @@
 """A running Lookback system for tests: a real nats-server and the four services as processes.
 
-The same runner that `lookback up` uses starts them, so the tests prove what users run.
+The same runner that `lookback up` uses starts them, so the tests prove what users run. A test may hand
+in a NATS it runs itself (e.g. a three-node `NatsCluster`); by default the town starts its own server.
 """
 
 from __future__ import annotations
@@ -16,16 +17,22 @@ from typing import Any
 import httpx
 
 from lookback.idle import wait_idle
-from lookback.runner import SERVICES, NatsServer, System, free_port, wait_for
+from lookback.runner import SERVICES, NatsCluster, NatsServer, System, free_port, wait_for
 
 
 class Town:
     """A running system and the commands a user would type against it."""
 
-    def __init__(self, root: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, root: Path, env: dict[str, str] | None = None, nats: NatsServer | NatsCluster | None = None
+    ) -> None:
+        """`nats`: an already running server or cluster, which the caller keeps and stops (the services get its
+        `url`, every node's URL for a cluster); without it the town starts and stops a server of its own."""
         self.root = root
-        self.nats = NatsServer(root / "nats", free_port())
-        self.nats.start()
+        self.owns_nats = nats is None
+        self.nats: NatsServer | NatsCluster = nats or NatsServer(root / "nats", free_port())
+        if self.owns_nats:
+            self.nats.start()
         # The business clock stands on the sample roster's date unless a test moves it: no deadline passes
         # by accident while a test runs.
         clock = {"LOOKBACK_NOW": "2019-12-01"}
@@ -34,7 +41,7 @@ class Town:
 
     @property
     def urls(self) -> tuple[str, ...]:
-        return tuple(self.system.url(s) for s in SERVICES)
+        return tuple(s.url for s in self.system.services.values())
 
     def env(self) -> dict[str, str]:
         return os.environ | {
@@ -73,7 +80,8 @@ class Town:
 
     def stop(self) -> None:
         self.system.stop()
-        self.nats.stop()
+        if self.owns_nats:
+            self.nats.stop()
 
     def restart(self, service: str, **env: str) -> None:
         """Stop one service and start it again, with `env` changed (e.g. the business clock)."""

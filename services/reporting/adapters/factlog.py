@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from lookback.contracts.envelope import Envelope
@@ -45,19 +45,28 @@ def facts_of(session: Session, aggregate_ids: Iterable[str], before: int) -> lis
 
 
 class FactLog:
-    """The decoded facts of one process; thread-safe, as FastAPI runs sync endpoints on a pool."""
+    """The decoded facts of one process; thread-safe, as FastAPI runs sync endpoints on a pool.
+
+    With replicas (`LOOKBACK_PARTITION`) two processes append to one fact table and a fact with a lower
+    sequence may be committed after a higher one, so the log asks for the sequences it has not seen
+    rather than for those past the last it holds."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._facts: list[Fact] = []
+        self._seen: set[int] = set()
         self._lock = threading.Lock()
 
     def facts(self) -> list[Fact]:
-        with self._lock:
-            last = self._facts[-1].seq if self._facts else 0
-            with Session(self.engine) as session:
-                rows = session.exec(select(FactRow).where(FactRow.seq > last).order_by(col(FactRow.seq)))
-                self._facts += [to_fact(r) for r in rows]
+        with self._lock, Session(self.engine) as session:
+            if session.exec(select(func.count()).select_from(FactRow)).one() != len(self._seen):
+                missing = sorted(set(session.exec(select(FactRow.seq)).all()) - self._seen)
+                for start in range(0, len(missing), 900):
+                    part = missing[start : start + 900]
+                    new = [to_fact(r) for r in session.exec(select(FactRow).where(col(FactRow.seq).in_(part)))]
+                    self._facts += new
+                    self._seen.update(f.seq for f in new)
+                self._facts.sort(key=lambda f: f.seq)
             return list(self._facts)
 
 

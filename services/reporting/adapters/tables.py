@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Engine, inspect, text
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, delete, select
 
-from lookback.store import create_tables, set_position
+from lookback.store import Position, create_tables, upsert
 
 SCHEMA_VERSION = 2
 """Raised whenever a table below changes; a read model of another version is dropped and rebuilt."""
@@ -85,6 +85,7 @@ def prepare(engine: Engine, consumer: str) -> None:
     create_tables(engine, *TABLES)
     if not current:
         with Session(engine) as session:
-            set_position(session, consumer, 0)
-            session.add(SchemaRow(version=SCHEMA_VERSION))
+            # every replica's position (`reporting`, `reporting-<k>of<n>`) goes back to the start
+            session.execute(delete(Position).where(col(Position.consumer).startswith(consumer)))
+            upsert(session, SchemaRow, [{"version": SCHEMA_VERSION}], ["version"])
             session.commit()
