@@ -13,7 +13,7 @@ import json
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from nats.js.errors import NotFoundError
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
@@ -37,6 +37,8 @@ from services.rectify.domain.workflow import decide
 router = APIRouter(prefix="/cases", tags=["cases"])
 NAME = "rectify"
 Caller = Annotated[User, Depends(current_user)]
+# A case id is its problem's id (32 hex digits); checked before it reaches a NATS subject.
+CaseId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="案件编号 (the problem id)")]
 
 
 class ActionBody(BaseModel):
@@ -183,7 +185,7 @@ def list_cases(
 
 
 @router.get("/{case_id}", summary="案件 / one case")
-def get_case(request: Request, user: Caller, case_id: str) -> dict[str, Any]:
+def get_case(request: Request, user: Caller, case_id: CaseId) -> dict[str, Any]:
     with Session(_runtime(request).engine) as session:
         case = Casebook(session).get(case_id)
     if case is None:
@@ -193,7 +195,7 @@ def get_case(request: Request, user: Caller, case_id: str) -> dict[str, Any]:
 
 
 @router.get("/{case_id}/history", summary="案件历史 / every event of the case, in order")
-def get_history(request: Request, user: Caller, case_id: str) -> list[dict[str, Any]]:
+def get_history(request: Request, user: Caller, case_id: CaseId) -> list[dict[str, Any]]:
     check(user, Action.READ_HISTORY)
     with Session(_runtime(request).engine) as session:
         rows = session.exec(
@@ -205,34 +207,34 @@ def get_history(request: Request, user: Caller, case_id: str) -> list[dict[str, 
 
 
 @router.post("/{case_id}/assign", summary="分派 / set the lead unit and 责任人")
-async def assign(request: Request, user: Caller, case_id: str, body: AssignBody) -> dict[str, Any]:
+async def assign(request: Request, user: Caller, case_id: CaseId, body: AssignBody) -> dict[str, Any]:
     return await _act(
         request, user, case_id, Action.ASSIGN, cmd.Assign(body.lead_unit, body.person, body.note), body.on
     )
 
 
 @router.post("/{case_id}/start", summary="开始整改 / start rectifying")
-async def start(request: Request, user: Caller, case_id: str, body: MeasuresBody) -> dict[str, Any]:
+async def start(request: Request, user: Caller, case_id: CaseId, body: MeasuresBody) -> dict[str, Any]:
     return await _act(request, user, case_id, Action.START, cmd.StartRectification(body.measures), body.on)
 
 
 @router.post("/{case_id}/rectified", summary="已整改待验收 / report rectified")
-async def rectified(request: Request, user: Caller, case_id: str, body: MeasuresBody) -> dict[str, Any]:
+async def rectified(request: Request, user: Caller, case_id: CaseId, body: MeasuresBody) -> dict[str, Any]:
     return await _act(request, user, case_id, Action.REPORT_RECTIFIED, cmd.ReportRectified(body.measures), body.on)
 
 
 @router.post("/{case_id}/verify", summary="验收 / verify: 销号 or 验收不通过")
-async def verify(request: Request, user: Caller, case_id: str, body: VerifyBody) -> dict[str, Any]:
+async def verify(request: Request, user: Caller, case_id: CaseId, body: VerifyBody) -> dict[str, Any]:
     return await _act(request, user, case_id, Action.VERIFY, cmd.Verify(body.passed, body.reason), body.on)
 
 
 @router.post("/{case_id}/escalate", summary="上报县级 / escalate to the county")
-async def escalate(request: Request, user: Caller, case_id: str, body: EscalateBody) -> dict[str, Any]:
+async def escalate(request: Request, user: Caller, case_id: CaseId, body: EscalateBody) -> dict[str, Any]:
     return await _act(request, user, case_id, Action.ESCALATE, cmd.Escalate(body.county_unit, body.reason), body.on)
 
 
 @router.post("/{case_id}/answer", summary="县级答复 / the county's answer to an escalation")
-async def answer(request: Request, user: Caller, case_id: str, body: AnswerBody) -> dict[str, Any]:
+async def answer(request: Request, user: Caller, case_id: CaseId, body: AnswerBody) -> dict[str, Any]:
     return await _act(
         request,
         user,
@@ -244,12 +246,12 @@ async def answer(request: Request, user: Caller, case_id: str, body: AnswerBody)
 
 
 @router.post("/{case_id}/extend", summary="延期 / extend the deadline (reason required)")
-async def extend(request: Request, user: Caller, case_id: str, body: ExtendBody) -> dict[str, Any]:
+async def extend(request: Request, user: Caller, case_id: CaseId, body: ExtendBody) -> dict[str, Any]:
     return await _act(
         request, user, case_id, Action.EXTEND_DEADLINE, cmd.ExtendDeadline(body.new_deadline, body.reason), body.on
     )
 
 
 @router.post("/{case_id}/dismiss", summary="不属实 / dismiss with a reason")
-async def dismiss(request: Request, user: Caller, case_id: str, body: DismissBody) -> dict[str, Any]:
+async def dismiss(request: Request, user: Caller, case_id: CaseId, body: DismissBody) -> dict[str, Any]:
     return await _act(request, user, case_id, Action.DISMISS, cmd.Dismiss(body.reason), body.on)
