@@ -58,6 +58,7 @@ def up(
         rep = system.url("reporting")
         console.print(f"  report    {rep}/reports/semimonthly?period=2019-12-H1")
         console.print(f"  problems  {rep}/reports/problems?by=rule,village")
+        console.print(f"  web page  {rep}/ui (sign in with the token below)")
         console.print(f"  token     {data_dir / STATION_TOKEN} (the station's; `lookback users add` makes more)")
         console.print("Press Ctrl-C to stop.")
         while not stopping:
