@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from lookback.auth.cli import users_app
-from lookback.cli import cases, imports, issues, reports, system
+from lookback.cli import audit, cases, imports, issues, reports, system
 from lookback.cli.http import console
 
 app = typer.Typer(help="回头看 Lookback: a township's poverty-alleviation look-back review.", no_args_is_help=True)
@@ -22,6 +22,7 @@ app.registered_commands += issues.app.registered_commands
 app.add_typer(imports.app, name="import")
 app.add_typer(reports.app, name="report")
 app.add_typer(cases.app, name="case")
+app.add_typer(audit.app, name="audit")
 app.add_typer(docs_app, name="docs")
 app.add_typer(users_app, name="users")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from lookback.contracts.envelope import Envelope
 
@@ -35,18 +36,36 @@ class ChainBreak:
         )
 
 
-def check(events: Iterable[tuple[int, Envelope]]) -> list[ChainBreak]:
-    """Every link that does not hold: an altered event breaks the link of the next event of its aggregate,
-    a missing one the link of the event after the gap, a reordered pair both links."""
-    heads: dict[str, str] = {}
-    breaks: list[ChainBreak] = []
-    for seq, env in events:
+class ChainCheck:
+    """Checks a log fed in stream order, keeping only each aggregate's last hash (the log may be long).
+
+    An altered event breaks the link of the next event of its aggregate, a missing one the link of the
+    event after the gap, a reordered pair both links. With the server's storage time, a recorded time
+    far from it (backdated to hide a late entry, or from the future) is reported too."""
+
+    def __init__(self, skew: timedelta = timedelta(minutes=10)) -> None:
+        self.heads: dict[str, str] = {}
+        self.breaks: list[ChainBreak] = []
+        self.misdated: list[tuple[int, str]] = []
+        self.skew = skew
+        self.count = 0
+
+    def feed(self, seq: int, env: Envelope, stored_at: datetime | None = None) -> None:
+        self.count += 1
         key = aggregate_key(env)
-        expected = heads.get(key)
+        expected = self.heads.get(key)
         if env.prev_hash != expected:
-            breaks.append(ChainBreak(seq, key, env.type, expected, env.prev_hash))
-        heads[key] = event_hash(env)
-    return breaks
+            self.breaks.append(ChainBreak(seq, key, env.type, expected, env.prev_hash))
+        self.heads[key] = event_hash(env)
+        if stored_at is not None and not (stored_at - self.skew <= env.recorded_time <= stored_at + self.skew):
+            self.misdated.append((seq, key))
+
+
+def check(events: Iterable[tuple[int, Envelope]]) -> list[ChainBreak]:
+    checker = ChainCheck()
+    for seq, env in events:
+        checker.feed(seq, env)
+    return checker.breaks
 
 
 def aggregate_key(env: Envelope) -> str:

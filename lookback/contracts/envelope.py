@@ -68,7 +68,10 @@ class Envelope(BaseModel):
         return subject_for(self.type, self.aggregate_id)
 
     def payload_as(self, cls: builtins.type[E]) -> E:
-        return cls.model_validate(self.payload)
+        """The payload as `cls`, raised from an older schema version by its upcasters like `decode`."""
+        from lookback.contracts.upcasters import upcast
+
+        return cls.model_validate(upcast(self.type, self.schema_version, cls.schema_version, self.payload))
 
     def event(self) -> Event:
         return decode(self)
@@ -109,10 +112,13 @@ class UnknownEventType(ValueError):
 
 
 def decode(envelope: Envelope) -> Event:
+    """The typed payload; one stored by an older model is first raised to today's by its upcasters."""
+    from lookback.contracts.upcasters import upcast
+
     cls = _registry.get(envelope.type)
     if cls is None:
         raise UnknownEventType(f"unknown event type {envelope.type!r}")
-    return cls.model_validate(envelope.payload)
+    return cls.model_validate(upcast(envelope.type, envelope.schema_version, cls.schema_version, envelope.payload))
 
 
 def event_types() -> dict[str, type[Event]]:

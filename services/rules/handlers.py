@@ -1,10 +1,9 @@
-"""Rules' consumer: the households and villages of a batch are checked, and the difference between
-the problems that hold now and those that held before becomes `problem flagged` / `problem cleared
-by data` events. An issue reported by hand becomes a problem as it stands: no data can clear it.
+"""Rules' consumer: each household or village event is checked, and the difference between the
+problems that hold now and those that held before becomes `problem flagged` / `problem cleared by
+data` events. An issue reported by hand becomes a problem as it stands: no data can clear it.
 
-A batch is judged on its final state: each household by its last event in the batch, and R07C on the
-ID-number index once every household of the batch is in it. Rules' memory is read and written a batch
-at a time (`adapters/memory.py`).
+Rules' memory is read and written a batch at a time (`adapters/memory.py`), but every event is judged
+on the state the events before it left: what rules derives does not depend on where batches end.
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session
 
@@ -23,6 +23,7 @@ from lookback.contracts.rules import ProblemClearedByData, ProblemFlagged, probl
 from lookback.partition import Partition
 from lookback.store import load_heads, save_heads
 from services.rules.adapters import memory
+from services.rules.domain import idcard
 from services.rules.domain.checks import household_findings, village_findings
 from services.rules.domain.duplicates import PersonRef, affected_ids, duplicate_findings, person_refs
 from services.rules.domain.finding import Finding
@@ -65,31 +66,31 @@ def make_handler(
         return partition is None or partition.owns(aggregate_id)
 
     def handle(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
-        outbox = Outbox()
-        subjects: dict[str, tuple[Envelope, list[Finding], list[PersonRef] | None, date]] = {}
+        work: list[tuple[Envelope, Any]] = []
         for item in batch:
             env = item.envelope
-            if not (mine(env.aggregate_id) or (keeps_index and env.aggregate_type == "household")):
-                continue
-            event = env.event()
+            if mine(env.aggregate_id) or (keeps_index and env.aggregate_type == "household"):
+                work.append((env, env.event()))
+        refs = {
+            str(env.id): person_refs(e, settings) if isinstance(e, HouseholdRecorded) else []
+            for env, e in work
+            if isinstance(e, HouseholdRecorded | HouseholdRemoved)
+        }
+        memo = Memo(session, work, refs, keeps_index, mine)
+        outbox = Outbox()
+        for env, event in work:
             match event:
-                case HouseholdRecorded():
-                    subjects[event.household_id] = (
-                        env,
-                        household_findings(event, settings) if mine(env.aggregate_id) else [],
-                        person_refs(event, settings),
-                        event.as_of,
-                    )
-                case HouseholdRemoved():
-                    subjects[event.household_id] = (env, [], [], event.as_of)
+                case HouseholdRecorded() | HouseholdRemoved():
+                    if mine(env.aggregate_id):
+                        found = household_findings(event, settings) if isinstance(event, HouseholdRecorded) else []
+                        memo.judge(env, event.household_id, event.as_of, found, outbox)
+                    if keeps_index:
+                        memo.reindex(env, event.household_id, event.as_of, refs[str(env.id)], outbox)
                 case VillageRecorded():
-                    subjects[village_key(event.village)] = (env, village_findings(event), None, event.as_of)
+                    memo.judge(env, village_key(event.village), event.as_of, village_findings(event), outbox)
                 case IssueReported():
                     outbox.add(env, _issue_problem(env, event), actor=env.actor)
-        owned = {o: s for o, s in subjects.items() if mine(s[0].aggregate_id)}
-        _reconcile(session, owned, outbox)
-        if keeps_index:
-            _duplicates(session, {o: s for o, s in subjects.items() if s[2] is not None}, outbox)
+        memo.save()
         events, heads = link(outbox.events, load_heads(session, {aggregate_key(e) for e in outbox.events}))
         save_heads(session, heads)
         return events
@@ -97,50 +98,80 @@ def make_handler(
     return handle
 
 
-def _reconcile(session: Session, subjects: dict, outbox: Outbox) -> None:
-    held = memory.held_by_owner(session, list(subjects))
-    gone: list[str] = []
-    new: list[dict] = []
-    for owner, (env, findings, _refs, as_of) in subjects.items():
+class Memo:
+    """Rules' memory for one batch: read once, judged on event by event, written back once.
+
+    Each event is judged on the state the events before it left, so what rules derives is the same
+    however the log is cut into batches (a retry after a crash, a replay for an audit)."""
+
+    def __init__(
+        self,
+        session: Session,
+        work: list,
+        refs: dict[str, list[PersonRef]],
+        keeps_index: bool,
+        mine: Callable[[str], bool],
+    ) -> None:
+        self.session = session
+        self.owners = {o for env, e in work if mine(env.aggregate_id) and (o := _owner(e)) is not None}
+        self.held = memory.held_by_owner(session, self.owners)
+        self.households = {e.household_id for _, e in work if isinstance(e, HouseholdRecorded | HouseholdRemoved)}
+        self.keeps_index = keeps_index
+        self.refs = memory.refs_of_households(session, self.households) if keeps_index else {}
+        numbers = {r.normalised_id for rs in (*self.refs.values(), *refs.values()) for r in rs}
+        self.numbers = numbers if keeps_index else set()
+        self.index = memory.index_of(session, self.numbers) if keeps_index else {}
+        self.duplicates: dict[str, dict[str, dict]] = defaultdict(dict)
+        for pid, row in memory.held_duplicates(session, self.numbers).items():
+            self.duplicates[row["duplicate_id"]][pid] = row
+
+    def judge(self, env: Envelope, owner: str, as_of: date, findings: list[Finding], outbox: Outbox) -> None:
         now = {problem_id(f.rule, f.subject_key): f for f in findings}
-        _diff(env, as_of, held[owner], now, outbox, gone)
-        new += [_row(pid, owner, f, None) for pid, f in now.items() if pid not in held[owner]]
-    memory.forget(session, gone)
-    memory.remember(session, new)
+        _diff(env, as_of, self.held[owner], now, outbox)
+        self.held[owner] = {pid: _row(pid, owner, f, None) for pid, f in now.items()}
+
+    def reindex(self, env: Envelope, household: str, as_of: date, refs: list[PersonRef], outbox: Outbox) -> None:
+        """R07C for the ID numbers this household had or has, on the index as it stands after it."""
+        before = self.refs.get(household, [])
+        for ref in before:
+            self.index[ref.normalised_id] = [r for r in self.index.get(ref.normalised_id, []) if r != ref]
+        for ref in refs:
+            self.index[ref.normalised_id] = sorted([*self.index.get(ref.normalised_id, []), ref], key=_place)
+        self.refs[household] = refs
+        affected = affected_ids(before, refs)
+        now: dict[str, dict[str, Finding]] = defaultdict(dict)
+        for f in duplicate_findings(self.index, affected):
+            number = idcard.normalise(f.person_id_number or "")
+            now[number][problem_id(f.rule, f.subject_key)] = f
+        for number in sorted(affected):
+            _diff(env, as_of, self.duplicates[number], now[number], outbox)
+            self.duplicates[number] = {
+                pid: _row(pid, f.household_id or "", f, number) for pid, f in now[number].items()
+            }
+
+    def save(self) -> None:
+        memory.forget_owned(self.session, self.owners)
+        memory.remember(self.session, [row for rows in self.held.values() for row in rows.values()])
+        if self.keeps_index:
+            memory.forget_duplicates(self.session, self.numbers)
+            memory.remember(self.session, [row for rows in self.duplicates.values() for row in rows.values()])
+            memory.replace_refs(self.session, self.households, [r for h in self.households for r in self.refs[h]])
 
 
-def _duplicates(session: Session, households: dict, outbox: Outbox) -> None:
-    """R07C over the index once every household of the batch is in it."""
-    if not households:
-        return
-    before = memory.refs_of_households(session, list(households))
-    after = [ref for _env, _f, refs, _d in households.values() for ref in refs]
-    memory.replace_refs(session, list(households), after)
-    cause: dict[str, tuple[Envelope, date]] = {}
-    for owner, (env, _f, refs, as_of) in households.items():
-        for number in affected_ids(before[owner], refs):
-            cause[number] = (env, as_of)
-    if not cause:
-        return
-    index = memory.index_of(session, list(cause))
-    held = memory.held_duplicates(session, list(cause))
-    number_of = {r.subject_key: r.normalised_id for refs in index.values() for r in refs}
-    now = {problem_id(f.rule, f.subject_key): f for f in duplicate_findings(index, cause)}
-    gone: list[str] = []
-    for number, (env, as_of) in cause.items():
-        mine = {pid: f for pid, f in now.items() if number_of[f.subject_key] == number}
-        was = {pid: row for pid, row in held.items() if row["duplicate_id"] == number}
-        _diff(env, as_of, was, mine, outbox, gone)
-    memory.forget(session, gone)
-    memory.remember(
-        session,
-        [_row(pid, f.household_id or "", f, number_of[f.subject_key]) for pid, f in now.items() if pid not in held],
-    )
+def _owner(event: Any) -> str | None:
+    match event:
+        case HouseholdRecorded() | HouseholdRemoved():
+            return event.household_id
+        case VillageRecorded():
+            return village_key(event.village)
+    return None
 
 
-def _diff(
-    env: Envelope, as_of: date, held: dict[str, dict], now: dict[str, Finding], outbox: Outbox, gone: list[str]
-) -> None:
+def _place(ref: PersonRef) -> tuple[str, int, str]:
+    return (ref.household_id, ref.row, ref.subject_key)
+
+
+def _diff(env: Envelope, as_of: date, held: dict[str, dict], now: dict[str, Finding], outbox: Outbox) -> None:
     """Flag what holds and was not held; clear what was held and holds no more."""
     for pid, f in now.items():
         if pid not in held:
@@ -162,7 +193,6 @@ def _diff(
     for pid, row in held.items():
         if pid not in now:
             outbox.add(env, ProblemClearedByData(problem_id=pid, rule=row["rule"], village=row["village"], as_of=as_of))
-            gone.append(pid)
 
 
 def _row(pid: str, owner: str, f: Finding, duplicate_id: str | None) -> dict:

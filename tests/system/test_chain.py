@@ -65,10 +65,13 @@ def test_chains_hold_and_tampering_is_found(town: Any, tmp_path: Path) -> None:
     events = asyncio.run(all_events(town.nats.url))
     assert {e.type for _, e in events} >= {"problem.cleared_by_data", "case.rectified", "case.verified"}
     assert check(events) == []
+    assert town.cli("audit", "verify-chain").returncode == 0
 
     asyncio.run(_forge(town.nats.url, case_id))
     breaks = check(asyncio.run(all_events(town.nats.url)))
     assert [(b.event_type, b.aggregate) for b in breaks] == [("case.dismissed", f"case/{case_id}")]
+    found = town.cli("audit", "verify-chain", check=False)
+    assert found.returncode == 1 and f"case/{case_id}" in found.stdout and "1 broken links" in found.stdout
 
     victim = next(seq for seq, e in events if e.type == "case.rectification_started")
     asyncio.run(_copy_without(town.nats.url, victim))

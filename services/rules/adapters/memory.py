@@ -71,9 +71,15 @@ def replace_refs(session: Session, households: Collection[str], refs: list[Perso
         session.execute(insert(_PEOPLE), [asdict(ref) for ref in refs])
 
 
-def forget(session: Session, problem_ids: Collection[str]) -> None:
-    for part in _chunks(problem_ids):
-        session.execute(delete(_ACTIVE).where(_ACTIVE.c.problem_id.in_(part)))
+def forget_owned(session: Session, owners: Collection[str]) -> None:
+    """Drop the problems (R07C aside) held for these owners, before writing what holds now."""
+    for part in _chunks(owners):
+        session.execute(delete(_ACTIVE).where(_ACTIVE.c.owner.in_(part), _ACTIVE.c.duplicate_id.is_(None)))
+
+
+def forget_duplicates(session: Session, ids: Collection[str]) -> None:
+    for part in _chunks(ids):
+        session.execute(delete(_ACTIVE).where(_ACTIVE.c.duplicate_id.in_(part)))
 
 
 def remember(session: Session, rows: list[dict]) -> None:

@@ -1,0 +1,230 @@
+"""`lookback audit …`: rebuild the read models from the log, check the live ones, read one aggregate's history.
+
+These commands read the event log directly over NATS, as the station does: whoever can run them can
+read every event. That is why personal data is masked unless `--show-personal-data` is given, and why
+that flag is for the station only (there is no token check here: NATS access is the check).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from lookback.cli.http import console, err, fail
+from lookback.settings import DEFAULT_NATS_PORT
+
+app = typer.Typer(help="Audit the read models against the event log (审计).", no_args_is_help=True)
+
+NatsUrl = Annotated[str, typer.Option(help="NATS with the LOOKBACK stream", envvar="LOOKBACK_NATS_URL")]
+DEFAULT_NATS = f"nats://127.0.0.1:{DEFAULT_NATS_PORT}"
+ShowPersonal = Annotated[
+    bool, typer.Option("--show-personal-data", help="Print names, ID numbers and phones in full (station only)")
+]
+
+
+async def _connected(nats_url: str, work: Any) -> Any:
+    import nats
+
+    async def quiet(_error: Exception) -> None:
+        """The failure is reported once, below, not as a traceback per attempt."""
+
+    try:
+        nc = await nats.connect(
+            nats_url, name="lookback-audit", max_reconnect_attempts=1, connect_timeout=5, error_cb=quiet
+        )
+    except (OSError, nats.errors.Error) as e:
+        fail(f"无法连接 {nats_url} / cannot reach NATS at {nats_url}: {type(e).__name__}. Is `lookback up` running?")
+    try:
+        return await work(nc)
+    finally:
+        await nc.close()
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+@app.command()
+def replay(
+    into: Annotated[str, typer.Option("--into", help="SQLAlchemy URL of a fresh database, e.g. sqlite:///r.db")],
+    until: Annotated[
+        str | None,
+        typer.Option(help="Stop at the first event recorded after this ISO instant (a date alone: 00:00 China time)"),
+    ] = None,
+    service: Annotated[list[str] | None, typer.Option(help="Only this service's read model (repeat)")] = None,
+    batch_size: Annotated[int, typer.Option(help="Events per transaction per read model")] = 1000,
+    nats_url: NatsUrl = DEFAULT_NATS,
+) -> None:
+    """Rebuild every service's read model from the log into a fresh database the services can use."""
+    from lookback.clock import parse_instant
+    from lookback.store import make_engine
+    from services.audit.projections import by_name
+    from services.audit.replay import NotFresh
+    from services.audit.replay import replay as run
+
+    try:
+        projections = by_name(service)
+        until_at = parse_instant(until) if until else None
+    except ValueError as e:
+        fail(str(e))
+    engine = make_engine(into)
+    with _progress() as progress:
+        task = progress.add_task("重建 replaying", total=None, rate="")
+
+        def advance(last: int, stop: int) -> None:
+            elapsed = progress.tasks[0].elapsed or 0
+            rate = f"{last / elapsed:,.0f} seq/s" if elapsed else ""
+            progress.update(task, completed=last, total=stop, rate=rate)
+
+        try:
+            result = asyncio.run(
+                _connected(
+                    nats_url,
+                    lambda nc: run(
+                        nc, [(p, engine) for p in projections], until=until_at, batch_size=batch_size, progress=advance
+                    ),
+                )
+            )
+        except NotFresh as e:
+            fail(str(e))
+        finally:
+            engine.dispose()
+    for p in result.projections:
+        aside = f", {len(p.set_aside)} set aside" if p.set_aside else ""
+        console.print(f"  {p.name:<9} {p.events:>8} events, position {p.position}{aside}")
+    if result.stopped_at is not None:
+        console.print(f"stopped before seq {result.stopped_at}: recorded after {until_at}")
+    console.print(f"replayed {result.read} events in {result.seconds:.1f} s: {result.rate:,.0f} events/s")
+
+
+@app.command()
+def verify(
+    db_url: Annotated[
+        list[str] | None,
+        typer.Option(help="SERVICE=URL of a live read model (repeat), or one URL all four share"),
+    ] = None,
+    data_dir: Annotated[
+        Path, typer.Option(help="Where the services keep their SQLite read models", envvar="LOOKBACK_DATA_DIR")
+    ] = Path(".lookback"),
+    service: Annotated[list[str] | None, typer.Option(help="Only this service's read model (repeat)")] = None,
+    keep: Annotated[bool, typer.Option(help="Keep the rebuilt databases and print where they are")] = False,
+    batch_size: Annotated[
+        int, typer.Option(help="Events per rebuild transaction; 1 replays event by event (slow; see docs/audit.md)")
+    ] = 1000,
+    show_personal_data: ShowPersonal = False,
+    nats_url: NatsUrl = DEFAULT_NATS,
+) -> None:
+    """Check that the live read models equal a rebuild from the log up to the same positions (exit 1 if not)."""
+    from services.audit.projections import by_name
+    from services.audit.report import verify_lines
+    from services.audit.verify import verify as run
+
+    try:
+        projections = by_name(service)
+    except ValueError as e:
+        fail(str(e))
+    live = live_urls([p.name for p in projections], db_url or [], data_dir)
+    scratch = Path(tempfile.mkdtemp(prefix="lookback-verify-"))
+    with err.status("重建并比对 rebuilding and comparing…"):
+        checks, details = asyncio.run(_connected(nats_url, lambda nc: run(nc, live, projections, scratch, batch_size)))
+    console.print("positions: " + ", ".join(f"{c.name} {c.position}" for c in checks))
+    for line in verify_lines(checks, details, reveal=show_personal_data):
+        console.print(line, soft_wrap=True)
+    if keep:
+        console.print(f"rebuilt databases: {scratch} (one per live database: rebuilt-0.db, …)")
+    else:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if not all(c.equal for c in checks):
+        console.print("[red]different: the read models do not say what the log says[/red]")
+        raise typer.Exit(1)
+    console.print("[green]equal: every read model is what the log says[/green]")
+
+
+def live_urls(names: list[str], given: list[str], data_dir: Path) -> dict[str, str]:
+    """Each service's database: `SERVICE=URL`, else one URL for all, else `<data dir>/<service>.db`."""
+    shared = [g for g in given if "=" not in g.split("://")[0]]
+    named = dict(g.split("=", 1) for g in given if g not in shared)
+    unknown = set(named) - set(names)
+    if unknown or len(shared) > 1:
+        fail(f"--db-url takes SERVICE=URL for {', '.join(names)}, or one URL they share")
+    default = {n: f"sqlite:///{(data_dir / f'{n}.db').resolve()}" for n in names}
+    return {n: named.get(n) or (shared[0] if shared else default[n]) for n in names}
+
+
+@app.command()
+def history(
+    aggregate: Annotated[str, typer.Argument(help="household, case or problem")],
+    aggregate_id: Annotated[str, typer.Argument(metavar="ID", help="户编号, or the problem / case id")],
+    output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    max_changes: Annotated[int, typer.Option(help="Changes shown per event in the table")] = 30,
+    show_personal_data: ShowPersonal = False,
+    nats_url: NatsUrl = DEFAULT_NATS,
+) -> None:
+    """Every event about one household, problem (with its case) or case, in order, with what each changed."""
+    from services.audit.history import history as read
+    from services.audit.report import history_json, history_table
+
+    if aggregate not in ("household", "case", "problem"):
+        fail("aggregate must be household, case or problem")
+    try:
+        entries = asyncio.run(_connected(nats_url, lambda nc: read(nc, aggregate, aggregate_id)))  # type: ignore[arg-type]
+    except ValueError as e:
+        fail(str(e))
+    if not entries:
+        fail(f"无此记录 / no events for {aggregate} {aggregate_id}")
+    if output == "json":
+        print(json.dumps(history_json(entries, show_personal_data), ensure_ascii=False, indent=1))
+        return
+    console.print(history_table(f"{aggregate} {aggregate_id}", entries, show_personal_data, max_changes))
+
+
+if __name__ == "__main__":
+    app()
+
+
+@app.command("verify-chain")
+def verify_chain(nats_url: NatsUrl = DEFAULT_NATS) -> None:
+    """Check the hash chain of every aggregate in the log: altered, missing or reordered events, and
+    recorded times far from when the server stored them. Exit status 1 when anything is found."""
+    from lookback.contracts.chain import ChainCheck
+    from lookback.contracts.envelope import Envelope
+    from lookback.contracts.subjects import PREFIX
+    from services.audit.reader import read_log
+
+    checker = ChainCheck()
+
+    async def work(nc: Any) -> None:
+        async def sink(batch: list[Any]) -> bool:
+            for msg in batch:
+                meta = msg.metadata
+                checker.feed(meta.sequence.stream, Envelope.model_validate_json(msg.data), meta.timestamp)
+            return True
+
+        await read_log(nc, [f"{PREFIX}.>"], sink)
+
+    asyncio.run(_connected(nats_url, work))
+    for found in checker.breaks:
+        console.print(found.describe())
+    for seq, aggregate in checker.misdated:
+        console.print(f"seq {seq} ({aggregate}): 记录时间与存储时间不符 / recorded time far from when it was stored")
+    console.print(
+        f"{checker.count} events, {len(checker.heads)} aggregates, {len(checker.breaks)} broken links, "
+        f"{len(checker.misdated)} misdated"
+    )
+    if checker.breaks or checker.misdated:
+        raise typer.Exit(1)
