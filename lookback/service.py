@@ -19,7 +19,7 @@ from faststream.nats import NatsBroker
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine
 
-from lookback.consumer import BatchConsumer
+from lookback.consumer import BatchConsumer, Handler
 from lookback.messaging import Publisher, ensure_streams
 from lookback.observability import setup_logging
 from lookback.settings import ServiceSettings
@@ -40,6 +40,23 @@ class Runtime:
 
     def publisher(self) -> Publisher:
         return Publisher(self.broker.connection)
+
+
+def consumer(
+    runtime: Runtime, handler: Handler, consumes: list[str], durable: str | None = None, whole_log: bool = False
+) -> BatchConsumer:
+    """The service's batch consumer, with the settings every service shares (batch size, replica)."""
+    return BatchConsumer(
+        service=runtime.name,
+        durable=durable or runtime.name,
+        filter_subjects=consumes,
+        engine=runtime.engine,
+        publisher_factory=runtime.publisher,
+        handler=handler,
+        batch_size=runtime.settings.batch_size,
+        partition=runtime.settings.replica(),
+        whole_log=whole_log,
+    )
 
 
 def build_broker(settings: ServiceSettings) -> NatsBroker:

@@ -35,10 +35,9 @@ class CaseOpened(Event):
         return self.case_id
 
 
-class CaseOverdue(Event):
-    """The case was still open when its deadline passed; published once per case and deadline."""
+class DeadlineMark(Event):
+    """A mark the deadline watch puts on an open case, once per case and deadline (not an event itself)."""
 
-    event_type: ClassVar[str] = "case.overdue"
     aggregate_type: ClassVar[str] = "case"
 
     case_id: str
@@ -48,6 +47,12 @@ class CaseOverdue(Event):
 
     def aggregate_id(self) -> str:
         return self.case_id
+
+
+class CaseOverdue(DeadlineMark):
+    """The case was still open when its deadline passed."""
+
+    event_type: ClassVar[str] = "case.overdue"
 
 
 CaseStatus = Literal["pending", "in_progress", "rectified", "escalated", "verified", "dismissed"]
@@ -164,19 +169,10 @@ class CaseDismissed(CaseTransition):
     reason: str = Field(description="不属实的理由")
 
 
-class CaseDueSoon(Event):
-    """The deadline is near and the case is still open; published once per case and deadline."""
+class CaseDueSoon(DeadlineMark):
+    """The deadline is near and the case is still open."""
 
     event_type: ClassVar[str] = "case.due_soon"
-    aggregate_type: ClassVar[str] = "case"
-
-    case_id: str
-    deadline: date
-    village: str
-    item: int
-
-    def aggregate_id(self) -> str:
-        return self.case_id
 
 
 CaseEvent = (

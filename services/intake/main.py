@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from lookback import contracts
 from lookback.consumer import BatchConsumer
 from lookback.contracts.subjects import aggregate_filter
-from lookback.service import Runtime, build_service, serve
+from lookback.service import Runtime, build_service, consumer, serve
 from lookback.settings import ServiceSettings
 from lookback.store import create_tables, make_engine
 from services.intake.adapters.tables import TABLES
@@ -26,17 +26,7 @@ def build_app(settings: ServiceSettings | None = None) -> FastAPI:
     create_tables(engine, *TABLES)
 
     def consumers(rt: Runtime) -> list[BatchConsumer]:
-        return [
-            BatchConsumer(
-                service=NAME,
-                durable="intake",
-                filter_subjects=CONSUMES,
-                engine=engine,
-                publisher_factory=rt.publisher,
-                handler=fold,
-                batch_size=settings.batch_size,
-            )
-        ]
+        return [consumer(rt, fold, CONSUMES)]
 
     return build_service(
         NAME, settings, engine, consumers, routers=[router, issue_router], title="Lookback 采集 intake"

@@ -8,7 +8,7 @@ from lookback import contracts
 from lookback.catalogue import load as load_catalogue
 from lookback.consumer import BatchConsumer
 from lookback.contracts.subjects import aggregate_filter
-from lookback.service import Runtime, build_service, serve
+from lookback.service import Runtime, build_service, consumer, serve
 from lookback.settings import ServiceSettings
 from lookback.store import create_tables, make_engine
 from services.rectify import overdue
@@ -28,18 +28,7 @@ def build_app(settings: ServiceSettings | None = None) -> FastAPI:
     handler = make_handler(load_catalogue())
 
     def consumers(rt: Runtime) -> list[BatchConsumer]:
-        return [
-            BatchConsumer(
-                service=NAME,
-                durable="rectify",
-                filter_subjects=CONSUMES,
-                engine=engine,
-                publisher_factory=rt.publisher,
-                handler=handler,
-                batch_size=settings.batch_size,
-                partition=settings.replica(),
-            )
-        ]
+        return [consumer(rt, handler, CONSUMES)]
 
     return build_service(
         NAME, settings, engine, consumers, routers=[router], tasks=[overdue.watch], title="Lookback 整改 rectify"

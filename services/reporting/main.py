@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from lookback.consumer import BatchConsumer
 from lookback.contracts.subjects import PREFIX
-from lookback.service import Runtime, build_service, serve
+from lookback.service import Runtime, build_service, consumer, serve
 from lookback.settings import ServiceSettings
 from lookback.store import make_engine
 from services.reporting import api, exports, gauges, ui
@@ -27,18 +27,7 @@ def build_app(settings: ServiceSettings | None = None) -> FastAPI:
     gauges.register(engine)
 
     def consumers(rt: Runtime) -> list[BatchConsumer]:
-        return [
-            BatchConsumer(
-                service=NAME,
-                durable=DURABLE,
-                filter_subjects=CONSUMES,
-                engine=engine,
-                publisher_factory=rt.publisher,
-                handler=project,
-                batch_size=settings.batch_size,
-                partition=settings.replica(),
-            )
-        ]
+        return [consumer(rt, project, CONSUMES, durable=DURABLE)]
 
     app = build_service(
         NAME,

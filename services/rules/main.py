@@ -10,7 +10,7 @@ from pydantic import Field
 from lookback import contracts
 from lookback.consumer import BatchConsumer
 from lookback.contracts.subjects import aggregate_filter
-from lookback.service import Runtime, build_service, serve
+from lookback.service import Runtime, build_service, consumer, serve
 from lookback.settings import ServiceSettings
 from lookback.store import create_tables, make_engine
 from services.rules.adapters.tables import TABLES
@@ -38,19 +38,7 @@ def build_app(settings: RulesSettings | None = None) -> FastAPI:
     handler = make_handler(settings.rules(), settings.replica())
 
     def consumers(rt: Runtime) -> list[BatchConsumer]:
-        return [
-            BatchConsumer(
-                service=NAME,
-                durable="rules",
-                filter_subjects=CONSUMES,
-                engine=engine,
-                publisher_factory=rt.publisher,
-                handler=handler,
-                batch_size=settings.batch_size,
-                partition=settings.replica(),
-                whole_log=True,
-            )
-        ]
+        return [consumer(rt, handler, CONSUMES, whole_log=True)]
 
     return build_service(NAME, settings, engine, consumers, title="Lookback 规则 rules")
 
