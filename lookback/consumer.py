@@ -28,6 +28,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
@@ -73,7 +74,7 @@ class BatchConsumer:
         publisher_factory: Any,
         handler: Handler,
         batch_size: int = 500,
-        max_buffer: int = 20_000,
+        max_buffer: int = 5_000,
         partition: Partition | None = None,
         whole_log: bool = False,
     ) -> None:
@@ -95,6 +96,7 @@ class BatchConsumer:
         self.position = 0
         self.in_flight = 0
         self.subscription: Any = None
+        self.js: Any = None
         self.buffered: Any = lambda: 0
 
     async def run(self, nc: Client, ready: asyncio.Event | None = None) -> None:
@@ -116,7 +118,7 @@ class BatchConsumer:
             deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
             opt_start_seq=self.position + 1,
         )
-        js = nc.jetstream()
+        js = self.js = nc.jetstream()
         self.subscription = await js.subscribe(
             f"{PREFIX}.>",
             stream=STREAM,
@@ -144,11 +146,23 @@ class BatchConsumer:
             await self.subscription.unsubscribe()
 
     async def pending(self) -> int:
-        """Events of this consumer's subjects that are in the log but not yet committed here."""
+        """Events of this consumer's subjects that are in the log but not yet committed here.
+
+        Zero only when the last event of its subjects is at or below the committed position: the
+        server's view of what is undelivered misses events sitting in the client's buffers."""
         if self.subscription is None:
             return -1
+        js = self.js
+        last = 0
+        for subject in self.filter_subjects:
+            try:
+                last = max(last, int((await js.get_last_msg(STREAM, subject, direct=True)).seq or 0))
+            except NotFoundError:
+                continue
+        if last <= self.position:
+            return 0
         info = await self.subscription.consumer_info()
-        return int(info.num_pending or 0) + self.buffered()
+        return max(1, int(info.num_pending or 0) + self.buffered())
 
     async def consume(self, msgs: list[Msg]) -> None:
         started = time.perf_counter()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import nats
 from nats.aio.client import Client
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import NotFoundError
+from nats.js.errors import BadRequestError, NotFoundError
 
 from lookback.contracts.envelope import Envelope
 from lookback.contracts.subjects import DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, PREFIX, STREAM
@@ -72,10 +72,18 @@ async def ensure_streams(nc: Client, replicas: int = 1) -> None:
             num_replicas=replicas,
         ),
     ):
-        try:
-            await js.stream_info(config.name or "")
-        except NotFoundError:
-            await js.add_stream(config)
+        for attempt in range(20):
+            try:
+                try:
+                    await js.stream_info(config.name or "")
+                except NotFoundError:
+                    await js.add_stream(config)
+                break
+            except (nats.errors.TimeoutError, BadRequestError):
+                # services starting together on a fresh cluster: another is creating it right now
+                if attempt == 19:
+                    raise
+                await asyncio.sleep(0.5)
 
 
 def _headers(env: Envelope) -> dict[str, str]:

@@ -98,7 +98,13 @@ def _events(
     runtime: Runtime, parsed: ParsedRoster, import_id: str, as_of: date, partial: bool, actor: str
 ) -> tuple[list[Envelope], dict[str, int]]:
     with Session(runtime.engine) as session:
-        on_record = session.exec(select(KnownHousehold).where(col(KnownHousehold.removed).is_(False))).all()
+        # columns, not ORM objects (10x cheaper at a county's size); a partial file only needs its own households
+        query = select(KnownHousehold.household_id, KnownHousehold.fingerprint, KnownHousehold.village).where(
+            col(KnownHousehold.removed).is_(False)
+        )
+        if partial:
+            query = query.where(col(KnownHousehold.household_id).in_([h.household_id for h in parsed.households]))
+        on_record = session.exec(query).all()
         villages_known = {v.village: v.fingerprint for v in session.exec(select(KnownVillage))}
         seen = session.get(KnownImport, import_id) is not None
     when = start_of_day(as_of)
@@ -111,8 +117,8 @@ def _events(
 
     drafts = {h.household_id: h for h in parsed.households}
     prints = {hid: fingerprint(as_of, h.persons) for hid, h in drafts.items()}
-    change = diff(prints, {h.household_id: h.fingerprint for h in on_record}, full_roster=not partial)
-    village_of = {h.household_id: h.village for h in on_record}
+    change = diff(prints, {hid: print_ for hid, print_, _ in on_record}, full_roster=not partial)
+    village_of = {hid: village for hid, _, village in on_record}
     out: list[Envelope] = []
     for v in parsed.villages:
         vprint = village_fingerprint(as_of, v.cells)

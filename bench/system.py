@@ -1,0 +1,451 @@
+"""The system under test: nats-server and the four services as processes, as `lookback up` runs them.
+
+Everything runs on free loopback ports (never 4222, which another NATS on this machine owns) with
+the runner's own `NatsServer` and `System`, so the config measured is the one users get: file
+storage, `sync_interval: always`. Progress is read the cheap way, from each service's SQLite
+`positions` table (read-only, no load on the service), and confirmed with `/progress` and the
+stream's last sequence before anything is called finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import functools
+import json
+import math
+import os
+import re
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import nats
+from nats.js.api import ConsumerConfig, DeliverPolicy
+
+from bench.towns import AS_OF, Dataset
+from lookback.contracts.subjects import PREFIX, STREAM
+from lookback.idle import pending
+from lookback.runner import SERVICES, NatsServer, System, free_port
+
+
+def proc_status(pid: int, key: str) -> int:
+    """A `/proc/<pid>/status` size in bytes (VmHWM: the resident high-water mark; VmRSS: now)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) * 1024
+    except FileNotFoundError:
+        pass
+    return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far (/proc/<pid>/stat fields 14 and 15).
+
+    On a shared two-core machine wall-clock rates move with the neighbours' load; CPU time per unit
+    of work barely does, so every phase records both."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> float:
+    """CPU-seconds all processes on the machine have used (every core, /proc/stat), for telling how
+    much of the two cores the neighbours took during a phase."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+class Positions:
+    """A service's committed stream position, read straight from its SQLite file.
+
+    The position is written in the same transaction as the rows, so once it is visible to a new
+    reader, so are the rows: this is exactly "queryable".
+    """
+
+    def __init__(self, db: Path, consumer: str) -> None:
+        self.db, self.consumer = db, consumer
+        self.conn: sqlite3.Connection | None = None
+
+    def read(self) -> int:
+        if self.conn is None:
+            self.conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, isolation_level=None)
+        row = self.conn.execute("SELECT seq FROM positions WHERE consumer = ?", (self.consumer,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+@dataclass
+class Series:
+    """A monotonic step function: (time, position) at every change seen."""
+
+    times: list[float] = field(default_factory=list)
+    values: list[int] = field(default_factory=list)
+
+    def add(self, t: float, value: int) -> None:
+        if not self.values or value != self.values[-1]:
+            self.times.append(t)
+            self.values.append(value)
+
+    def reached(self, value: int) -> float | None:
+        """The first time the position was at or beyond `value`."""
+        i = bisect.bisect_left(self.values, value)
+        return self.times[i] if i < len(self.times) else None
+
+
+@dataclass
+class Stored:
+    """One event as JetStream holds it; what the baselines replay."""
+
+    seq: int
+    subject: str
+    headers: dict[str, str]
+    data: bytes
+
+
+class Bench:
+    """One fresh system in `root`; `start()` it, measure, `stop()` it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.nats = NatsServer(root / "nats", free_port())
+        self.system = System(root / "data", self.nats.url, ports={s: free_port() for s in SERVICES})
+        self.token = ""
+        self.idle_rss: dict[str, int] = {}
+        self.hwm: dict[str, int] = {}
+
+    # --- lifecycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start nats-server and the services; if any fails to come up, stop what did."""
+        try:
+            self.nats.start()
+            self.system.start()
+        except BaseException:
+            self.stop()
+            raise
+        self.token = self.system.station_token()
+        time.sleep(1.0)  # let start-up allocations settle before taking the idle footprint
+        self.idle_rss = {name: proc_status(pid, "VmRSS") for name, pid in self.pids().items()}
+
+    def stop(self) -> None:
+        self.system.stop()
+        self.nats.stop()
+
+    def pids(self) -> dict[str, int]:
+        out = {n: s.proc.pid for n, s in self.system.services.items() if s.proc is not None}
+        if self.nats.proc is not None:
+            out["nats-server"] = self.nats.proc.pid
+        return out
+
+    def cpu(self) -> dict[str, float]:
+        """CPU-seconds so far of each of our processes, this one, and (`_machine`, `_wall`) the machine's."""
+        ours = {name: cpu_seconds(pid) for name, pid in self.pids().items()} | {"bench": time.process_time()}
+        return ours | {"_machine": machine_busy(), "_wall": time.monotonic()}
+
+    @staticmethod
+    def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+        """Per process CPU-seconds between two `cpu()` looks, plus `others_cores`: the cores that
+        processes not ours kept busy on average meanwhile (the neighbours' share of the machine)."""
+        used = {k: round(after[k] - before.get(k, 0.0), 2) for k in after if not k.startswith("_")}
+        wall = after["_wall"] - before["_wall"]
+        others = (after["_machine"] - before["_machine"]) - sum(used.values())
+        return used | {"others_cores": round(max(0.0, others) / wall, 2) if wall > 0 else 0.0}
+
+    def record_hwm(self) -> dict[str, int]:
+        """Keep the highest VmHWM seen per process name, across restarts (replay starts new processes)."""
+        for name, pid in self.pids().items():
+            self.hwm[name] = max(self.hwm.get(name, 0), proc_status(pid, "VmHWM"))
+        return dict(self.hwm)
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        return tuple(self.system.url(s) for s in SERVICES)
+
+    def db(self, service: str) -> Path:
+        return self.system.data_dir / f"{service}.db"
+
+    def positions(self, service: str) -> Positions:
+        return Positions(self.db(service), service)
+
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    # --- the event log ---------------------------------------------------------------------
+    async def last_seq(self) -> int:
+        nc = await nats.connect(self.nats.url)
+        try:
+            info = await nc.jetstream().stream_info(STREAM)
+            return int(info.state.last_seq)
+        finally:
+            await nc.close()
+
+    async def read_stream(self, start: int = 1, keep: int | None = None) -> list[Stored]:
+        """Every event from `start` to the stream's end, read with an ordered consumer; past the first
+        `keep` events only subjects and headers are kept (a large county's log is gigabytes)."""
+        nc = await nats.connect(self.nats.url)
+        out: list[Stored] = []
+        try:
+            js = nc.jetstream()
+            last = int((await js.stream_info(STREAM)).state.last_seq)
+            if last < start:
+                return out
+            done = asyncio.Event()
+
+            async def on_msg(msg: Any) -> None:
+                seq = msg.metadata.sequence.stream
+                if seq <= last:
+                    data = msg.data if keep is None or len(out) < keep else b""
+                    out.append(Stored(seq, msg.subject, dict(msg.headers or {}), data))
+                if seq >= last:
+                    done.set()
+
+            config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=start)
+            sub = await js.subscribe(
+                f"{PREFIX}.>",
+                stream=STREAM,
+                cb=on_msg,
+                ordered_consumer=True,
+                config=config,
+                pending_msgs_limit=-1,
+                pending_bytes_limit=-1,
+            )
+            await asyncio.wait_for(done.wait(), timeout=600)
+            await sub.unsubscribe()
+        finally:
+            await nc.close()
+        return out
+
+    # --- waiting ---------------------------------------------------------------------------
+    async def settled(self, timeout: float) -> int:
+        """Wait until every consumer has nothing pending and reporting holds the stream's last event;
+        returns that last sequence. Two looks 0.2 s apart must agree, as in `lookback wait-idle`."""
+        deadline = time.monotonic() + timeout
+        reporting = self.positions("reporting")
+        quiet, last = 0, -1
+        try:
+            while time.monotonic() < deadline:
+                seq = await self.last_seq()
+                waiting = await pending(self.urls)
+                done = reporting.read() >= seq and all(v == 0 for v in waiting.values())
+                quiet = quiet + 1 if done and seq == last else (1 if done else 0)
+                last = seq
+                if quiet >= 2:
+                    return seq
+                await asyncio.sleep(0.2)
+        finally:
+            reporting.close()
+        raise TimeoutError(f"system not settled after {timeout:.0f}s")
+
+    # --- import and pipeline -----------------------------------------------------------------
+    async def post_import(self, client: httpx.AsyncClient, files: list[tuple[str, bytes]], partial: bool) -> dict:
+        """POST /imports and read the NDJSON progress to its end: then every event is stored."""
+        body = [("files", (name, content)) for name, content in files]
+        data = {"as_of": AS_OF, "partial": str(partial).lower()}
+        summary: dict = {}
+        async with client.stream(
+            "POST", f"{self.system.url('intake')}/imports", files=body, data=data, headers=self.auth()
+        ) as response:
+            if response.status_code >= 400:
+                await response.aread()
+                raise RuntimeError(f"import refused: {response.status_code} {response.text[:300]}")
+            async for line in response.aiter_lines():
+                if '"summary"' in line[:12]:
+                    summary = json.loads(line)["summary"]
+                elif '"error"' in line[:10]:
+                    raise RuntimeError(str(json.loads(line)["error"])[:300])
+        return summary
+
+    async def import_roster(self, dataset: Dataset, timeout: float, keep: int | None = None) -> dict[str, Any]:
+        """The full roster through intake, timed twice: until stored (import) and until reporting holds
+        the last event it caused (pipeline). The reporting position is polled every 20 ms."""
+        files = [(p.name, p.read_bytes()) for p in dataset.files]
+        series = Series()
+        reporting = self.positions("reporting")
+        start = await self.last_seq()
+        stop = asyncio.Event()
+
+        async def watch() -> None:
+            while not stop.is_set():
+                series.add(time.monotonic(), reporting.read())
+                await asyncio.sleep(0.02)
+
+        watcher = asyncio.create_task(watch())
+        cpu0 = self.cpu()
+        t0 = time.monotonic()
+        async with httpx.AsyncClient(timeout=None) as client:
+            summary = await self.post_import(client, files, partial=False)
+        t_stored = time.monotonic()
+        try:
+            last = await self.settled(timeout)
+        finally:
+            stop.set()
+            await watcher
+            reporting.close()
+        cpu = self.cpu_used(cpu0, self.cpu())
+        events = await self.read_stream(start + 1, keep)
+        problems = [e.seq for e in events if e.subject.endswith(".flagged") and e.subject.startswith("lb.problem.")]
+        t_all = series.reached(last) or time.monotonic()
+        t_problem = series.reached(problems[-1]) if problems else t_all
+        rows = int(summary.get("rows_read", dataset.person_rows + dataset.village_rows))
+        published = int(summary.get("events_published", 0))
+        return {
+            "rows": rows,
+            "households": dataset.households,
+            "events_published_by_import": published,
+            "events_total": last - start,
+            "problems_flagged": len(problems),
+            "import_seconds": t_stored - t0,
+            "import_rows_per_s": rows / (t_stored - t0),
+            "import_events_per_s": published / (t_stored - t0),
+            "pipeline_seconds": (t_problem or t_all) - t0,
+            "pipeline_households_per_s": dataset.households / ((t_problem or t_all) - t0),
+            "all_events_projected_seconds": t_all - t0,
+            "cpu_seconds": cpu,
+            "cpu_ms_per_household": {
+                k: round(1000 * v / dataset.households, 3) for k, v in cpu.items() if k != "others_cores"
+            },
+            "others_cores": cpu["others_cores"],
+            "summary": {k: v for k, v in summary.items() if k != "rejected"},
+            "_events": events,
+        }
+
+    # --- replay ----------------------------------------------------------------------------
+    def handled(self, service: str) -> int:
+        """Events the service's consumers applied since it started (its Prometheus counter)."""
+        text = httpx.get(f"{self.system.url(service)}/metrics", timeout=10).text
+        pattern = r"^lookback_events_handled_total\{[^}]*\} ([0-9.e+]+)$"
+        return int(sum(float(m) for m in re.findall(pattern, text, flags=re.M)))
+
+    async def replay(
+        self, service: str, timeout: float, on_ready: Callable[[int], None] | None = None
+    ) -> dict[str, Any]:
+        """Stop the service, delete its SQLite read model, start it again and time it until idle.
+        `on_ready` gets the new process id once it is healthy (the profiler attaches there, after
+        the imports of start-up)."""
+        svc = self.system.services[service]
+        self.record_hwm()
+        svc.stop()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.db(service)}{suffix}").unlink(missing_ok=True)
+        machine0 = machine_busy()
+        t0 = time.monotonic()
+        svc.start()
+        while not svc.healthy():
+            if time.monotonic() - t0 > 120:
+                raise TimeoutError(f"{service} did not restart")
+            await asyncio.sleep(0.05)
+        t_ready = time.monotonic()
+        cpu_ready = cpu_seconds(svc.proc.pid) if svc.proc else 0.0
+        if on_ready is not None and svc.proc is not None:
+            on_ready(svc.proc.pid)
+        url = (svc.url,)
+        quiet, first_quiet = 0, 0.0
+        while True:
+            now = time.monotonic()
+            if now - t0 > timeout:
+                raise TimeoutError(f"{service} replay not done after {timeout:.0f}s")
+            waiting = await pending(url)
+            if waiting and all(v == 0 for v in waiting.values()):
+                first_quiet = first_quiet if quiet else now
+                quiet += 1
+                if quiet >= 2:
+                    break
+            else:
+                quiet = 0
+            await asyncio.sleep(0.05)
+        events = self.handled(service)
+        hwm = proc_status(svc.proc.pid, "VmHWM") if svc.proc else 0
+        cpu = (cpu_seconds(svc.proc.pid) - cpu_ready) if svc.proc else 0.0
+        others = (machine_busy() - machine0) - (cpu_seconds(svc.proc.pid) if svc.proc else 0.0)
+        others_cores = max(0.0, others) / (time.monotonic() - t0)
+        self.record_hwm()
+        return {
+            "events": events,
+            "seconds": first_quiet - t0,
+            "seconds_after_ready": first_quiet - t_ready,
+            "events_per_s": events / (first_quiet - t0),
+            "events_per_s_after_ready": events / max(first_quiet - t_ready, 1e-9),
+            "peak_rss": hwm,
+            "cpu_seconds_after_ready": round(cpu, 2),
+            "events_per_cpu_s": events / cpu if cpu else None,
+            "others_cores": round(others_cores, 2),
+        }
+
+    # --- reports ---------------------------------------------------------------------------
+    def reports(self, requests: int, period: str = "2019-12-H1") -> dict[str, Any]:
+        """GET each report `requests` times over HTTP (keep-alive, after 2 warm-ups), next to two floors:
+        `GET /healthz` of the same service (HTTP and framework, no work) and reading every row of the
+        read model (`report_*` tables) with plain sqlite3 (all the data any report could need)."""
+        url = self.system.url("reporting")
+        calls = {
+            "semimonthly": (f"{url}/reports/semimonthly", {"period": period}),
+            "problems": (f"{url}/reports/problems", {"by": "rule,village"}),
+            "healthz": (f"{url}/healthz", {}),
+        }
+        out: dict[str, Any] = {}
+        with httpx.Client(timeout=60, headers=self.auth()) as client:
+            for name, (endpoint, params) in calls.items():
+                out[name] = summarise(_timed(requests, functools.partial(_get, client, endpoint, params)))
+        conn = sqlite3.connect(f"file:{self.db('reporting')}?mode=ro", uri=True)
+        try:
+            names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            tables = [t for t in names if t.startswith("report_")]
+            out["read_model_scan"] = summarise(
+                _timed(requests, lambda: [conn.execute(f"SELECT * FROM {t}").fetchall() for t in tables])
+            )
+            out["rows"] = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in names}
+        finally:
+            conn.close()
+        return out
+
+
+def _get(client: httpx.Client, url: str, params: dict[str, str]) -> None:
+    client.get(url, params=params).raise_for_status()
+
+
+def _timed(n: int, call: Callable[[], Any], warmup: int = 2) -> list[float]:
+    times = []
+    for i in range(n + warmup):
+        t = time.perf_counter()
+        call()
+        if i >= warmup:
+            times.append(time.perf_counter() - t)
+    return times
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)  # nearest rank: the smallest value with at least q % at or below it
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]
+
+
+def summarise(seconds: list[float]) -> dict[str, float]:
+    return {
+        "n": len(seconds),
+        "p50_ms": percentile(seconds, 50) * 1000,
+        "p95_ms": percentile(seconds, 95) * 1000,
+        "p99_ms": percentile(seconds, 99) * 1000,
+        "mean_ms": statistics.fmean(seconds) * 1000 if seconds else float("nan"),
+    }
+
+
+def chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
