@@ -5,16 +5,20 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
 
 from lookback.auth.fastapi import require
 from lookback.auth.policy import Action
 from lookback.auth.users import User
+from services.intake.domain.columns import PERSONS
 from services.intake.domain.errors import NotARoster
+from services.intake.domain.roster import SheetRows, parse_sheets
 from services.intake.importer import Progress, import_id_of, parse, publish_import, save_files
+from services.intake.issues import current_places
 
 router = APIRouter(tags=["intake"])
 
@@ -51,3 +55,37 @@ async def post_import(
         raise HTTPException(422, str(err)) from err
     progress = publish_import(runtime, parsed, paths, import_id, as_of, partial, user.actor)
     return StreamingResponse(_ndjson(progress), media_type="application/x-ndjson")
+
+
+class HouseholdBody(BaseModel):
+    """One household as JSON: its 人口明细 rows with the roster's column names."""
+
+    as_of: date = Field(description="The roster's reference date for this household")
+    persons: list[dict[str, str | int | float]] = Field(
+        min_length=1, description="One object per person row: column name → value, as in the 人口明细 sheet"
+    )
+
+
+@router.post(
+    "/households",
+    summary="登记一户 / record one household",
+    description="The household goes through the same checks as a roster row (rejected rows are reported and kept) "
+    "and is published only if it changed since the roster on record. Returns the import summary.",
+)
+async def post_household(
+    request: Request, user: Annotated[User, Depends(require(Action.IMPORT_ROSTER))], body: HouseholdBody
+) -> dict[str, Any]:
+    runtime = request.app.state.runtime
+    header = sorted({column for row in body.persons for column in row})
+    rows = [(n + 2, [str(row.get(column, "")) for column in header]) for n, row in enumerate(body.persons)]
+    try:
+        parsed = parse_sheets(SheetRows(PERSONS, "http", header, rows), None, current_places(runtime).villages)
+    except NotARoster as err:
+        raise HTTPException(422, str(err)) from err
+    if len({h.household_id for h in parsed.households}) > 1:
+        raise HTTPException(422, "一次只能登记一户 / one household per request")
+    content = body.model_dump_json().encode()
+    import_id = import_id_of([("household.json", content)], body.as_of, True)
+    paths = save_files(runtime, [("household.json", content)], import_id)
+    steps = [step async for step in publish_import(runtime, parsed, paths, import_id, body.as_of, True, user.actor)]
+    return next(step["summary"] for step in steps if "summary" in step)
