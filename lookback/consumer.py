@@ -35,7 +35,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from lookback import observability as obs
-from lookback.contracts.envelope import Envelope, UnknownEventType, decode, derived_id
+from lookback.contracts.envelope import Envelope, UnknownEventType, derived_id
 from lookback.contracts.subjects import PREFIX, STREAM
 from lookback.messaging import DeadLetter, Publisher, PublishError
 from lookback.partition import Partition
@@ -214,7 +214,7 @@ class BatchConsumer:
             seq = m.metadata.sequence.stream
             try:
                 env = Envelope.model_validate_json(m.data)
-                decode(env)
+                env.event()
             except (ValidationError, UnknownEventType, ValueError) as err:
                 dead.append(self._dead_letter(seq, m.subject, m.data, type(err).__name__))
                 continue

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import builtins
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr
 
 from lookback.clock import utcnow
 
@@ -60,6 +61,7 @@ class Envelope(BaseModel):
         None, description="Hash of the previous event of the same aggregate (contracts/chain.py): tamper evidence"
     )
     payload: dict[str, Any]
+    _event: Event | None = PrivateAttr(default=None)
 
     @property
     def subject(self) -> str:
@@ -73,8 +75,17 @@ class Envelope(BaseModel):
 
         return cls.model_validate(upcast(self.type, self.schema_version, cls.schema_version, self.payload))
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Envelope:
+        copy = super().model_copy(update=update, deep=deep)
+        if update and "payload" in update:
+            copy._event = None  # a new payload decodes anew
+        return copy
+
     def event(self) -> Event:
-        return decode(self)
+        """The typed payload, decoded once: the consumer checks it and the handler uses the same object."""
+        if self._event is None:
+            self._event = decode(self)
+        return self._event
 
 
 def new_envelope(

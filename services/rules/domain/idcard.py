@@ -47,14 +47,21 @@ def is_valid(text: str, *, strict_x: bool = False) -> bool:
 def birth_date(text: str, *, strict_x: bool = False) -> date | None:
     """The birth date a valid number carries; R01 falls back to it when 出生日期 is missing."""
     number = text.strip()
-    return _birth(number[:17]) if is_valid(number, strict_x=strict_x) else None
+    return birth_of_valid(number) if is_valid(number, strict_x=strict_x) else None
 
 
 def sex(text: str, *, strict_x: bool = False) -> str | None:
     """男 for an odd 17th digit, 女 for an even one (R07B); None for an invalid number."""
     number = text.strip()
-    if not is_valid(number, strict_x=strict_x):
-        return None
+    return sex_of_valid(number) if is_valid(number, strict_x=strict_x) else None
+
+
+def birth_of_valid(number: str) -> date | None:
+    """For a number already found valid (trimmed): the check is not repeated on the hot path."""
+    return _birth(number[:17])
+
+
+def sex_of_valid(number: str) -> str:
     return "男" if int(number[16]) % 2 else "女"
 
 
