@@ -52,7 +52,8 @@ async def _copy_without(nats_url: str, seq: int) -> None:
     await nc.close()
 
 
-def test_chains_hold_and_tampering_is_found(town: Any, tmp_path: Path) -> None:
+def test_chains_hold_and_tampering_is_found(store_town: Any, tmp_path: Path) -> None:
+    town = store_town  # SQLite and PostgreSQL
     roster, villages = demo.write_csv(demo.generate(60, seed=21), tmp_path / "demo")
     town.import_roster(roster, villages)
     town.wait_idle()

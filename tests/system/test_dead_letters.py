@@ -40,8 +40,9 @@ async def _dead_letters(nats_url: str) -> list[tuple[str, str]]:
 
 
 def test_malformed_and_unknown_events_go_to_the_dead_letter_stream(
-    town: Any, sample_dir: Path, answer: dict[str, Any]
+    store_town: Any, sample_dir: Path, answer: dict[str, Any]
 ) -> None:
+    town = store_town  # SQLite and PostgreSQL
     asyncio.run(_poison(town.nats.url))
     town.import_roster(sample_dir / "roster-utf8.csv", sample_dir / "villages-utf8.csv")
     town.wait_idle()

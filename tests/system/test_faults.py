@@ -40,7 +40,8 @@ def _consistent(town: Any, households: int) -> None:
     assert recorded == households  # each household stored once, however often the import was retried
 
 
-def test_services_killed_at_random_moments(town: Any, tmp_path: Path) -> None:
+def test_services_killed_at_random_moments(store_town: Any, tmp_path: Path) -> None:
+    town = store_town  # SQLite and PostgreSQL
     rng = random.Random(20191201)
     roster, villages = demo.write_csv(demo.generate(3000, seed=11), tmp_path / "demo")
     importing = _import(town, roster, villages)

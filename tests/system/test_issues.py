@@ -75,7 +75,8 @@ def flagged(town: Any, rule: str, issue_id: str) -> Envelope:
     return Envelope.model_validate_json(asyncio.run(last()))
 
 
-def test_issues_reported_by_hand_become_problems(town: Any, tmp_path: Path) -> None:
+def test_issues_reported_by_hand_become_problems(store_town: Any, tmp_path: Path) -> None:
+    town = store_town  # SQLite and PostgreSQL
     station = town.system.station_token()
     cadre = town.cli("users", "add", "li", "--role", "village", "--village", "新河村").stdout.strip()
 

@@ -9,7 +9,8 @@ import httpx
 from lookback import demo
 
 
-def test_one_household_over_http(town: Any) -> None:
+def test_one_household_over_http(store_town: Any) -> None:
+    town = store_town  # SQLite and PostgreSQL
     rows = list(demo.generate(3, seed=71).persons())
     household = [r for r in rows if r["户编号"] == rows[0]["户编号"]]
     head = next(r for r in household if r["与户主关系"] == "户主")
