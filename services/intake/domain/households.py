@@ -8,11 +8,8 @@ household is published, which keeps a whole 400,000-row roster affordable in mem
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 from lookback.contracts.intake import PersonRow
 from services.intake.domain.cells import cells_of
@@ -25,8 +22,8 @@ class HouseholdDraft:
     """A household as this import shows it, ready to become a `HouseholdRecorded`.
 
     `columns` is the sheet's list of column names, shared by all its households; `rows` holds the
-    household's accepted rows in sheet order. Compare drafts by `persons` or `content_hash`: the same
-    cells in another column order are the same household.
+    household's accepted rows in sheet order. Compare drafts by `persons` (or their fingerprint,
+    `domain/diff.py`): the same cells in another column order are the same household.
     """
 
     household_id: str
@@ -38,17 +35,6 @@ class HouseholdDraft:
     def persons(self) -> list[PersonRow]:
         """The rows as the event carries them; built on each call rather than held for every household."""
         return [PersonRow(row=row, cells=cells_of(self.columns, values)) for row, values in self.rows]
-
-    @cached_property
-    def content_hash(self) -> str:
-        """Equal between two imports exactly when the household's cells are, row for row.
-
-        Row numbers are left out (a row inserted above shifts every later household but changes none
-        of them) and so is column order; row order is kept, since it decides which row is the first.
-        """
-        cells = [cells_of(self.columns, values) for _, values in self.rows]
-        text = json.dumps(cells, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def group_households(rows: Iterable[tuple[str, Row]], columns: Sequence[str]) -> list[HouseholdDraft]:

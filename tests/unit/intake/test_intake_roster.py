@@ -6,6 +6,7 @@ import pytest
 
 from lookback.contracts.intake import HouseholdRecorded, PersonRow
 from services.intake.domain.columns import PERSONS, VILLAGES
+from services.intake.domain.diff import fingerprint
 from services.intake.domain.errors import NotARoster
 from services.intake.domain.roster import SheetRows, parse_sheets
 
@@ -115,10 +116,10 @@ def test_a_household_becomes_the_event_the_rules_read():
     assert event.persons == [PersonRow(row=2, cells=person()), PersonRow(row=3, cells=person(**SPOUSE))]
 
 
-def test_the_content_hash_ignores_row_numbers_and_column_order_but_not_cells_or_row_order():
+def test_the_fingerprint_ignores_row_numbers_and_column_order_but_not_cells_or_row_order():
     def digest(rows, first_row=2):
         parsed = parse_sheets(SheetRows(PERSONS, "t", rows[0], list(enumerate(rows[1:], first_row))), None, ["桃园村"])
-        return parsed.households[0].content_hash
+        return fingerprint(date(2019, 12, 1), parsed.households[0].persons)
 
     header = list(person())
     head, spouse = list(person().values()), list(person(**SPOUSE).values())
