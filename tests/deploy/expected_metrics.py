@@ -29,8 +29,12 @@ EXPECTED_METRICS = [
 ]
 
 # Subset of EXPECTED_METRICS that only the reporting service exports.
-REPORTING_ONLY = ["lookback_cases_open", "lookback_cases_overdue", "lookback_cases_overdue_by_unit",
-                  "lookback_cases_due_soon"]
+REPORTING_ONLY = [
+    "lookback_cases_open",
+    "lookback_cases_overdue",
+    "lookback_cases_overdue_by_unit",
+    "lookback_cases_due_soon",
+]
 
 # Series Prometheus makes itself for every target; used in alerts and the dashboard, exported by nobody.
 PROMETHEUS_SYNTHETIC = ["up"]

@@ -34,7 +34,8 @@ async def _dead_letters(nats_url: str) -> list[tuple[str, str]]:
     letters = []
     for _ in range(total):
         msg = await sub.next_msg(timeout=10)
-        letters.append((msg.headers["Lb-Consumer"], msg.headers["Lb-Reason"]))
+        headers = msg.headers or {}
+        letters.append((headers["Lb-Consumer"], headers["Lb-Reason"]))
     await nc.close()
     return sorted(letters)
 

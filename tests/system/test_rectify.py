@@ -117,7 +117,7 @@ def test_two_people_acting_at_once_one_wins(campaign: Town) -> None:
     assert [e["type"] for e in history].count("case.rectification_started") == 1
 
 
-ACTIONS = {
+ACTIONS: dict[Action, tuple[str, dict[str, Any]]] = {
     Action.ASSIGN: ("assign", {"person": "张三"}),
     Action.START: ("start", {"measures": "m"}),
     Action.REPORT_RECTIFIED: ("rectified", {"measures": "m"}),

@@ -27,7 +27,7 @@ SAMPLES = {
 }
 COLUMNS = [*HEAD_ROW, "出生日期", "帮扶计划", "联系电话", "备注"]
 SPACES = st.sampled_from(["", " ", "  ", "\u3000", "\t"])
-ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=6)
+ANY_TEXT = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=6)
 
 
 def cell(column: str, messy: bool) -> st.SearchStrategy[str]:

@@ -42,7 +42,8 @@ def test_without_a_single_户主_the_first_row_gives_the_village(relations):
 def test_rows_are_numbered_as_the_sheet_numbers_them_and_empty_rows_are_skipped():
     rows = sheet([person(), person(户编号="B")])
     blank = [" "] * len(rows.header)
-    spaced = SheetRows(PERSONS, "test", rows.header, [(2, rows.rows[0][1]), (3, blank), (4, []), (5, rows.rows[1][1])])
+    data = list(rows.rows)
+    spaced = SheetRows(PERSONS, "test", rows.header, [(2, data[0][1]), (3, blank), (4, []), (5, data[1][1])])
     parsed = parse_sheets(spaced, None, ["桃园村"])
     assert [p.row for h in parsed.households for p in h.persons] == [2, 5]
     assert parsed.rows_read == {PERSONS: 2, VILLAGES: 0}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lookback.clock import start_of_day
 from lookback.consumer import Delivered
@@ -70,7 +70,7 @@ def run(engine: Engine, log: Log, size: int = 1000) -> None:
 def tables(engine: Engine) -> tuple[list, list, list]:
     with Session(engine) as session:
         return (
-            [r.model_dump() for r in session.exec(select(FactRow).order_by(FactRow.seq))],
+            [r.model_dump() for r in session.exec(select(FactRow).order_by(col(FactRow.seq)))],
             [r.model_dump() for r in session.exec(select(ProblemRow).order_by(ProblemRow.problem_id))],
             [r.model_dump() for r in session.exec(select(CaseRow).order_by(CaseRow.case_id))],
         )
