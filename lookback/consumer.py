@@ -54,10 +54,6 @@ class Delivered:
 Handler = Callable[[Session, Sequence[Delivered]], list[Envelope]]
 
 
-class InfraError(Exception):
-    """NATS or the database failed: the batch is retried, never dead-lettered."""
-
-
 def output_id(service: str, cause: Envelope, n: int) -> Any:
     """The n-th event a service derives from an input event: the same on every retry."""
     return derived_id(service, cause.id, n)

@@ -8,6 +8,7 @@ first-generation cards) are not valid on a 2019 roster.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 _DIGITS = frozenset("0123456789")
@@ -44,25 +45,22 @@ def is_valid(text: str, *, strict_x: bool = False) -> bool:
     return defect(text, strict_x=strict_x) is None
 
 
-def birth_date(text: str, *, strict_x: bool = False) -> date | None:
-    """The birth date a valid number carries; R01 falls back to it when 出生日期 is missing."""
+@dataclass(frozen=True)
+class Reading:
+    """What one check of a number yields: its defect (R07A), or the birth date (R01's fallback age)
+    and sex (R07B) that only a valid number carries."""
+
+    defect: str | None
+    birth: date | None
+    sex: str | None
+
+
+def read(text: str, *, strict_x: bool = False) -> Reading:
     number = text.strip()
-    return birth_of_valid(number) if is_valid(number, strict_x=strict_x) else None
-
-
-def sex(text: str, *, strict_x: bool = False) -> str | None:
-    """男 for an odd 17th digit, 女 for an even one (R07B); None for an invalid number."""
-    number = text.strip()
-    return sex_of_valid(number) if is_valid(number, strict_x=strict_x) else None
-
-
-def birth_of_valid(number: str) -> date | None:
-    """For a number already found valid (trimmed): the check is not repeated on the hot path."""
-    return _birth(number[:17])
-
-
-def sex_of_valid(number: str) -> str:
-    return "男" if int(number[16]) % 2 else "女"
+    found = defect(number, strict_x=strict_x)
+    if found is not None:
+        return Reading(found, None, None)
+    return Reading(None, _birth(number[:17]), "男" if int(number[16]) % 2 else "女")
 
 
 def normalise(text: str) -> str:

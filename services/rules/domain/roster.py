@@ -74,16 +74,15 @@ def age_on(birth: date, as_of: date) -> int:
 
 def _read_person(row: RowLike, subject_key: str, as_of: date, settings: RuleSettings) -> Person:
     number = row.cells.get("证件号码", "").strip()
-    defect = idcard.defect(number, strict_x=settings.strict_x)  # checked once: birth and sex follow from it
-    id_birth = idcard.birth_of_valid(number) if defect is None else None
-    birth = cells.day(row.cells, "出生日期") or id_birth
+    reading = idcard.read(number, strict_x=settings.strict_x)
+    birth = cells.day(row.cells, "出生日期") or reading.birth
     return Person(
         row=row.row,
         cells=row.cells,
         id_number=number,
-        id_defect=defect,
-        id_birth=id_birth,
-        id_sex=idcard.sex_of_valid(number) if defect is None else None,
+        id_defect=reading.defect,
+        id_birth=reading.birth,
+        id_sex=reading.sex,
         age=None if birth is None else age_on(birth, as_of),
         subject_key=subject_key,
     )

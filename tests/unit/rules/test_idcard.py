@@ -1,7 +1,7 @@
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from services.rules.domain import idcard
@@ -52,11 +52,10 @@ def test_surrounding_spaces_are_trimmed():
 
 
 def test_birth_date_and_sex_come_from_a_valid_number_only():
-    assert idcard.birth_date(STANDARD_EXAMPLE) == date(1949, 12, 31)
-    assert idcard.sex(STANDARD_EXAMPLE) == "女"
-    assert idcard.birth_date("110105194912310021") is None
-    assert idcard.sex("110105194912310021") is None
-    assert idcard.sex(STANDARD_EXAMPLE.lower(), strict_x=True) is None
+    assert idcard.read(STANDARD_EXAMPLE) == idcard.Reading(None, date(1949, 12, 31), "女")
+    assert idcard.read("110105194912310021").birth is None
+    assert idcard.read("110105194912310021").sex is None
+    assert idcard.read(STANDARD_EXAMPLE.lower(), strict_x=True).sex is None
 
 
 def test_normalise_only_touches_the_check_character():
@@ -77,8 +76,8 @@ bodies = st.builds(
 def test_a_number_with_its_computed_check_character_is_valid(body):
     number = body + idcard.check_char(body)
     assert idcard.is_valid(number, strict_x=True)
-    assert idcard.birth_date(number) == date(int(body[6:10]), int(body[10:12]), int(body[12:14]))
-    assert idcard.sex(number) == ("男" if int(body[16]) % 2 else "女")
+    assert idcard.read(number).birth == date(int(body[6:10]), int(body[10:12]), int(body[12:14]))
+    assert idcard.read(number).sex == ("男" if int(body[16]) % 2 else "女")
 
 
 @given(bodies, st.integers(0, 16), st.integers(1, 9))
@@ -101,8 +100,15 @@ def test_swapping_two_different_neighbours_makes_it_invalid(body, position):
     assert idcard.is_valid(swapped) == (a == b)
 
 
-@given(bodies.filter(lambda body: idcard.check_char(body) == "X"))
+def with_x_check(body: str) -> str:
+    """The body with its last digit chosen so the check character is X (one digit in ten does it, for
+    all but one body in eleven): filtering random bodies instead rejects too many for Hypothesis."""
+    return next((b for d in "0123456789" if idcard.check_char(b := body[:16] + d) == "X"), body)
+
+
+@given(bodies.map(with_x_check))
 def test_an_x_check_character_in_either_case(body):
+    assume(idcard.check_char(body) == "X")
     assert idcard.is_valid(body + "X", strict_x=True)
     assert idcard.is_valid(body + "x")
     assert not idcard.is_valid(body + "x", strict_x=True)
