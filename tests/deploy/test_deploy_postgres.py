@@ -90,28 +90,24 @@ def cluster() -> Iterator[tuple[int, Path, dict[str, str], Any]]:
             "PGPORT": str(port),
             "SECRETS_DIR": str(secrets_dir),
         }
-        result = subprocess.run(
-            [runuser, "-u", "postgres", "--", "sh", str(DEPLOY / "postgres" / "init-databases.sh")],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=root,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        yield (
-            port,
-            root,
-            passwords,
-            lambda *args: subprocess.run(
-                [runuser, "-u", "postgres", "--", "sh", str(DEPLOY / "postgres" / "init-databases.sh"), *args],
+        # the postgres user runs a copy it can read: the checkout may sit in a folder only root can enter
+        script = root / "init-databases.sh"
+        shutil.copy(DEPLOY / "postgres" / "init-databases.sh", script)
+        os.chmod(script, 0o755)
+
+        def run_script(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [runuser, "-u", "postgres", "--", "sh", str(script), *args],
                 env=env,
                 capture_output=True,
                 text=True,
                 timeout=120,
                 cwd=root,
-            ),
-        )
+            )
+
+        result = run_script()
+        assert result.returncode == 0, result.stdout + result.stderr
+        yield port, root, passwords, run_script
     finally:
         as_postgres(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop")
         shutil.rmtree(root, ignore_errors=True)
