@@ -214,12 +214,15 @@ class Service:
         )
 
     def healthy(self) -> bool:
+        """Our own process answers ready: a port taken meanwhile by another process does not count."""
         if self.proc is not None and self.proc.poll() is not None:
             raise RuntimeError(f"{self.name} exited with {self.proc.returncode}; see {self.log_path}")
         try:
-            return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
+            reply = httpx.get(f"{self.url}/healthz", timeout=1)
         except httpx.HTTPError:
             return False
+        ours = self.proc is None or reply.json().get("pid") == self.proc.pid
+        return reply.status_code == 200 and ours
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
         if self.proc and self.proc.poll() is None:
@@ -241,6 +244,7 @@ class System:
     ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
     env: dict[str, str] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
+    reassign_ports: bool = False
 
     def __post_init__(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -269,7 +273,16 @@ class System:
         for service in self.services.values():
             service.start()
         for service in self.services.values():
-            wait_for(service.healthy, timeout, f"{service.name} did not become healthy")
+            for attempt in range(3):
+                try:
+                    wait_for(service.healthy, timeout, f"{service.name} did not become healthy")
+                    break
+                except RuntimeError:
+                    # a port picked by free_port() can be taken before the service binds it
+                    if not self.reassign_ports or attempt == 2 or "address already in use" not in _tail(service):
+                        raise
+                    service.port = free_port()
+                    service.start()
 
     def stop(self) -> None:
         for service in self.services.values():
@@ -292,6 +305,10 @@ def _port_open(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.2)
         return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _tail(service: Service) -> str:
+    return service.log_path.read_text(errors="replace")[-2000:] if service.log_path.exists() else ""
 
 
 def wait_for(check, timeout: float, message: str) -> None:  # type: ignore[no-untyped-def]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import os
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,11 +108,9 @@ def build_service(
     @app.get("/healthz", tags=["ops"], summary="Ready when connected to NATS and consuming")
     async def healthz() -> Response:
         ok = bool(runtime_box) and runtime_box[0].ready.is_set() and runtime_box[0].broker.connection.is_connected
-        return Response(
-            '{"status":"ok"}' if ok else '{"status":"starting"}',
-            status_code=200 if ok else 503,
-            media_type="application/json",
-        )
+        # the pid lets a runner tell its own process from another one answering on the same port
+        body = {"status": "ok" if ok else "starting", "service": name, "pid": os.getpid()}
+        return Response(json.dumps(body), status_code=200 if ok else 503, media_type="application/json")
 
     @app.get("/progress", tags=["ops"], summary="Stream position and events still to handle, per consumer")
     async def progress() -> dict[str, dict[str, int]]:

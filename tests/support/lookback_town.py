@@ -36,7 +36,9 @@ class Town:
         # The business clock stands on the sample roster's date unless a test moves it: no deadline passes
         # by accident while a test runs.
         clock = {"LOOKBACK_NOW": "2019-12-01"}
-        self.system = System(root, self.nats.url, ports={s: free_port() for s in SERVICES}, env=clock | (env or {}))
+        self.system = System(
+            root, self.nats.url, ports={s: free_port() for s in SERVICES}, env=clock | (env or {}), reassign_ports=True
+        )
         self.system.start()
 
     @property
