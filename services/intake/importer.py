@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from lookback.catalogue import load as load_catalogue
@@ -72,7 +73,7 @@ async def publish_import(
     runtime: Runtime, parsed: ParsedRoster, paths: list[Path], import_id: str, as_of: date, partial: bool, actor: str
 ) -> AsyncIterator[Progress]:
     await caught_up(runtime)
-    envelopes, counts = _events(runtime, parsed, import_id, as_of, partial, actor)
+    envelopes, counts = roster_events(runtime.engine, parsed, import_id, as_of, partial, actor)
     total = len(envelopes)
     publisher = runtime.publisher()
     yield {"stage": "发布 publishing", "done": 0, "total": total}
@@ -94,10 +95,11 @@ async def publish_import(
     yield {"summary": summary}
 
 
-def _events(
-    runtime: Runtime, parsed: ParsedRoster, import_id: str, as_of: date, partial: bool, actor: str
+def roster_events(
+    engine: Engine, parsed: ParsedRoster, import_id: str, as_of: date, partial: bool, actor: str
 ) -> tuple[list[Envelope], dict[str, int]]:
-    with Session(runtime.engine) as session:
+    """What an import says that the roster on record (intake's read model in `engine`) does not."""
+    with Session(engine) as session:
         # columns, not ORM objects (10x cheaper at a county's size); a partial file only needs its own households
         query = select(KnownHousehold.household_id, KnownHousehold.fingerprint, KnownHousehold.village).where(
             col(KnownHousehold.removed).is_(False)
@@ -167,12 +169,12 @@ def _events(
     if out or not seen:
         summary = RosterImported(import_id=import_id, files=[], as_of=as_of, **counts)
         out.append(wrap(summary, "import-completed", import_id, *counts.values()))
-    return chained(runtime, out), counts
+    return chained(engine, out), counts
 
 
-def chained(runtime: Runtime, envelopes: list[Envelope]) -> list[Envelope]:
+def chained(engine: Engine, envelopes: list[Envelope]) -> list[Envelope]:
     """Link each new event to the last one of its aggregate that intake has folded (tamper evidence)."""
-    with Session(runtime.engine) as session:
+    with Session(engine) as session:
         heads = load_heads(session, {aggregate_key(e) for e in envelopes})
     return link(envelopes, heads)[0]
 

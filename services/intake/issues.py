@@ -111,7 +111,7 @@ async def import_problem_list(
         for r in parsed.rejected
         if (r.sheet, r.row) not in known_rows
     ]
-    await publisher.publish_batch(chained(runtime, rejections))
+    await publisher.publish_batch(chained(runtime.engine, rejections))
     summary = {
         "import_id": import_id,
         "file": path.name,
