@@ -50,6 +50,28 @@ class Delivered:
     envelope: Envelope
 
 
+@dataclass(frozen=True)
+class Undecodable:
+    """A message that is no event this code knows; the reason is the error's type, never its text."""
+
+    seq: int
+    subject: str
+    data: bytes
+    reason: str
+
+
+def decode(msg: Msg) -> Delivered | Undecodable:
+    """The envelope and its typed payload, decoded once for whoever handles it (a replay shares one
+    decoding among the read models it rebuilds)."""
+    seq = msg.metadata.sequence.stream
+    try:
+        env = Envelope.model_validate_json(msg.data)
+        env.event()
+    except (ValidationError, UnknownEventType, ValueError) as err:
+        return Undecodable(seq, msg.subject, msg.data, type(err).__name__)
+    return Delivered(seq, env)
+
+
 # A service's projection/decision step over one batch, inside one open transaction.
 Handler = Callable[[Session, Sequence[Delivered]], list[Envelope]]
 
@@ -174,12 +196,17 @@ class BatchConsumer:
         obs.BATCH_SECONDS.labels(*self.labels).observe(time.perf_counter() - started)
 
     async def _process(self, msgs: list[Msg]) -> None:
+        await self.process([decode(m) for m in msgs], msgs[-1].metadata.num_pending)
+
+    async def process(self, items: Sequence[Delivered | Undecodable], pending: int | None = None) -> None:
+        """One batch, decoded: skip what is at or below the position, handle, publish, commit."""
         with Session(self.engine) as session:
             position = get_position(session, self.durable)
-            fresh = [m for m in msgs if m.metadata.sequence.stream > position]
+            fresh = [i for i in items if i.seq > position]
             if not fresh:
                 return
-            batch, dead = self._decode(fresh)
+            batch = [i for i in fresh if isinstance(i, Delivered)]
+            dead = [self._dead_letter(i.seq, i.subject, i.data, i.reason) for i in fresh if isinstance(i, Undecodable)]
             if self.partition is not None:
                 batch = [d for d in batch if self.partition.owns(d.envelope.aggregate_id)]
             try:
@@ -193,29 +220,14 @@ class BatchConsumer:
             await publisher.publish_batch(outputs)
             for letter in dead:
                 await publisher.publish_dead_letter(letter)
-            last = fresh[-1].metadata.sequence.stream
+            last = fresh[-1].seq
             set_position(session, self.durable, last)
             session.commit()
         self.position = last
         obs.EVENTS_HANDLED.labels(*self.labels).inc(len(batch))
         obs.EVENTS_PUBLISHED.labels(self.service).inc(len(outputs))
         obs.POSITION.labels(*self.labels).set(last)
-        pending = fresh[-1].metadata.num_pending
         obs.LAG.labels(*self.labels).set(pending or 0)
-
-    def _decode(self, msgs: list[Msg]) -> tuple[list[Delivered], list[DeadLetter]]:
-        batch: list[Delivered] = []
-        dead: list[DeadLetter] = []
-        for m in msgs:
-            seq = m.metadata.sequence.stream
-            try:
-                env = Envelope.model_validate_json(m.data)
-                env.event()
-            except (ValidationError, UnknownEventType, ValueError) as err:
-                dead.append(self._dead_letter(seq, m.subject, m.data, type(err).__name__))
-                continue
-            batch.append(Delivered(seq, env))
-        return batch, dead
 
     def _isolate(
         self, session: Session, batch: list[Delivered], dead: list[DeadLetter]

@@ -20,7 +20,7 @@ from nats.aio.msg import Msg
 from sqlalchemy import Engine, inspect
 from sqlmodel import Session, col, select
 
-from lookback.consumer import BatchConsumer
+from lookback.consumer import BatchConsumer, Delivered, Undecodable, decode
 from lookback.contracts.envelope import Envelope
 from lookback.messaging import DeadLetter
 from lookback.store import Position
@@ -63,7 +63,7 @@ class Rebuilt:
 
 class Rebuild:
     """One read model being rebuilt. Its batches go through the service's own consumer step
-    (`BatchConsumer._process`: skip what is at or below the position, decode, handle, set aside what
+    (`BatchConsumer.process`: skip what is at or below the position, handle, set aside what
     fails, commit rows and position together) with a publisher that discards, so a rebuild cannot drift
     from how the service folds events live."""
 
@@ -81,12 +81,12 @@ class Rebuild:
             handler=projection.handler,
             batch_size=batch_size,
         )
-        self.pending: list[Msg] = []
+        self.pending: list[Delivered | Undecodable] = []
         self.result = Rebuilt(projection.name)
 
-    def take(self, msg: Msg, seq: int) -> None:
-        if (self.limit is None or seq <= self.limit) and matches_any(self.projection.filters, msg.subject):
-            self.pending.append(msg)
+    def wants(self, msg: Msg) -> bool:
+        seq = msg.metadata.sequence.stream
+        return (self.limit is None or seq <= self.limit) and matches_any(self.projection.filters, msg.subject)
 
     async def flush(self, *, full_only: bool = False) -> None:
         """Write in a worker thread: a handler can take seconds over a batch, and an event loop that long
@@ -95,9 +95,9 @@ class Rebuild:
         if not self.pending or (full_only and len(self.pending) < self.batch_size):
             return
         batch, self.pending = self.pending, []
-        await asyncio.to_thread(asyncio.run, self.step._process(batch))
+        await asyncio.to_thread(asyncio.run, self.step.process(batch))
         self.result.events += len(batch)
-        self.result.position = batch[-1].metadata.sequence.stream
+        self.result.position = batch[-1].seq
 
     def report(self) -> Rebuilt:
         self.result.derived, self.result.set_aside = self.discard.derived, self.discard.set_aside
@@ -155,11 +155,14 @@ def rebuilds_for(targets: Sequence[Target], limits: dict[str, int] | None, batch
 
 
 async def route(rebuilds: Sequence[Rebuild], msgs: Sequence[Msg]) -> None:
-    """Hand each message to the read models whose filters take it; write the batches that are full."""
+    """Hand each message, decoded once, to the read models whose filters take it; write the batches
+    that are full."""
     for msg in msgs:
-        seq = msg.metadata.sequence.stream
-        for r in rebuilds:
-            r.take(msg, seq)
+        takers = [r for r in rebuilds if r.wants(msg)]
+        if takers:
+            item = decode(msg)
+            for r in takers:
+                r.pending.append(item)
     for r in rebuilds:
         await r.flush(full_only=True)
 

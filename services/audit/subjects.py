@@ -6,7 +6,9 @@ Tokens are split on `.`; `*` matches exactly one token and `>` (last token only)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import re
+from collections.abc import Callable, Iterable
 
 
 def matches(pattern: str, subject: str) -> bool:
@@ -21,7 +23,16 @@ def matches(pattern: str, subject: str) -> bool:
 
 
 def matches_any(patterns: Iterable[str], subject: str) -> bool:
-    return any(matches(p, subject) for p in patterns)
+    return _matcher(tuple(patterns))(subject) is not None
+
+
+@functools.cache
+def _matcher(patterns: tuple[str, ...]) -> Callable[[str], re.Match[str] | None]:
+    """The filters as one regular expression, compiled once: a replay asks for every event of the log
+    and every read model, and splitting subjects into tokens each time was a tenth of its time."""
+    tokens = {"*": r"[^.]+", ">": r"[^.]+(?:\.[^.]+)*"}
+    alternatives = (r"\.".join(tokens.get(t, re.escape(t)) for t in p.split(".")) for p in patterns)
+    return re.compile("|".join(f"(?:{a})" for a in alternatives) or "(?!)").fullmatch
 
 
 def covers(general: str, specific: str) -> bool:

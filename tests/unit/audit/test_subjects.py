@@ -62,3 +62,8 @@ def test_what_a_covered_filter_matches_the_covering_one_matches(general: str, sp
 @given(PATTERNS)
 def test_every_filter_covers_itself(pattern: str) -> None:
     assert covers(pattern, pattern)
+
+
+@given(st.lists(PATTERNS, max_size=3), SUBJECTS)
+def test_the_compiled_filters_agree_with_matching_one_by_one(patterns: list[str], subject: str) -> None:
+    assert matches_any(patterns, subject) == any(matches(p, subject) for p in patterns)
