@@ -24,9 +24,10 @@ from lookback.partition import Partition
 from lookback.store import load_heads, save_heads
 from services.rules.adapters import memory
 from services.rules.domain import idcard
-from services.rules.domain.checks import household_findings, village_findings
+from services.rules.domain.checks import findings_of, village_findings
 from services.rules.domain.duplicates import PersonRef, affected_ids, duplicate_findings, person_refs
 from services.rules.domain.finding import Finding
+from services.rules.domain.roster import read_household
 from services.rules.domain.settings import RuleSettings
 from services.rules.domain.subjects import village_key
 
@@ -71,8 +72,9 @@ def make_handler(
             env = item.envelope
             if mine(env.aggregate_id) or (keeps_index and env.aggregate_type == "household"):
                 work.append((env, env.event()))
+        read = {str(env.id): read_household(e, settings) for env, e in work if isinstance(e, HouseholdRecorded)}
         refs = {
-            str(env.id): person_refs(e, settings) if isinstance(e, HouseholdRecorded) else []
+            str(env.id): person_refs(read[str(env.id)]) if isinstance(e, HouseholdRecorded) else []
             for env, e in work
             if isinstance(e, HouseholdRecorded | HouseholdRemoved)
         }
@@ -82,7 +84,7 @@ def make_handler(
             match event:
                 case HouseholdRecorded() | HouseholdRemoved():
                     if mine(env.aggregate_id):
-                        found = household_findings(event, settings) if isinstance(event, HouseholdRecorded) else []
+                        found = findings_of(read[str(env.id)]) if isinstance(event, HouseholdRecorded) else []
                         memo.judge(env, event.household_id, event.as_of, found, outbox)
                     if keeps_index:
                         memo.reindex(env, event.household_id, event.as_of, refs[str(env.id)], outbox)

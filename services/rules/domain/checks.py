@@ -11,14 +11,17 @@ from services.rules.domain.finding import Finding, household_finding, person_fin
 from services.rules.domain.household_rules import HOUSEHOLD_RULES
 from services.rules.domain.inputs import HouseholdLike, VillageLike
 from services.rules.domain.person_rules import PERSON_RULES
-from services.rules.domain.roster import read_household
+from services.rules.domain.roster import Household, read_household
 from services.rules.domain.settings import RuleSettings
 from services.rules.domain.village_rules import VILLAGE_RULES
 
 
 def household_findings(event: HouseholdLike, settings: RuleSettings) -> list[Finding]:
+    return findings_of(read_household(event, settings))
+
+
+def findings_of(household: Household) -> list[Finding]:
     """Person problems of every row, then household problems, in rule-table and sheet order."""
-    household = read_household(event, settings)
     found: list[Finding] = []
     for rule, holds in PERSON_RULES.items():
         for person in household.persons:

@@ -14,9 +14,7 @@ from dataclasses import dataclass
 
 from services.rules.domain import idcard
 from services.rules.domain.finding import Finding, person_finding
-from services.rules.domain.inputs import HouseholdLike
-from services.rules.domain.roster import read_household
-from services.rules.domain.settings import RuleSettings
+from services.rules.domain.roster import Household
 
 DuplicateIndex = Mapping[str, Sequence["PersonRef"]]
 
@@ -31,9 +29,8 @@ class PersonRef:
     subject_key: str
 
 
-def person_refs(event: HouseholdLike, settings: RuleSettings) -> list[PersonRef]:
+def person_refs(household: Household) -> list[PersonRef]:
     """The rows of one household that take part in R07C: those with a valid number."""
-    household = read_household(event, settings)
     return [
         PersonRef(
             normalised_id=idcard.normalise(p.id_number),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from operator import mul
 
 _DIGITS = frozenset("0123456789")
 _WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
@@ -18,7 +19,7 @@ _CHECK_CHARS = "10X98765432"
 
 def check_char(body: str) -> str:
     """ISO 7064 MOD 11-2 over the first 17 digits; callers pass 17 ASCII digits."""
-    return _CHECK_CHARS[sum(int(c) * w for c, w in zip(body, _WEIGHTS, strict=True)) % 11]
+    return _CHECK_CHARS[sum(map(mul, map(int, body), _WEIGHTS)) % 11]
 
 
 def defect(text: str, *, strict_x: bool = False) -> str | None:
