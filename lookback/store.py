@@ -6,9 +6,10 @@ same transaction as its rows, so redelivery, duplicates and restarts never doubl
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, Executable, Table, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, ProgrammingError
@@ -87,8 +88,12 @@ def upsert(session: Session, table: type[SQLModel], rows: list[dict], keys: list
     if not rows:
         return
     tbl = table.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
+    session.execute(_upsert_statement(tbl, session.get_bind().dialect.name, tuple(rows[0]), tuple(keys)), rows)
+
+
+@functools.cache
+def _upsert_statement(tbl: Table, dialect: str, columns: tuple[str, ...], keys: tuple[str, ...]) -> Executable:
+    """Built once per shape: constructing `on conflict` clauses cost more than executing them."""
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(tbl)
-    update = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
-    stmt = stmt.on_conflict_do_update(index_elements=keys, set_=update) if update else stmt.on_conflict_do_nothing()
-    session.execute(stmt, rows)
+    update = {c: stmt.excluded[c] for c in columns if c not in keys}
+    return stmt.on_conflict_do_update(index_elements=keys, set_=update) if update else stmt.on_conflict_do_nothing()

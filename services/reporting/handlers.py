@@ -32,9 +32,9 @@ def project(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
     facts = [fact_of(d.seq, d.envelope) for d in reported]
     upsert(session, FactRow, [to_row(f, d.envelope) for f, d in zip(facts, reported, strict=True)], ["seq"])
     households = {
-        d.envelope.aggregate_id: household_row(d.envelope.payload_as(HouseholdRecorded))
+        d.envelope.aggregate_id: household_row(e)
         for d in batch
-        if d.envelope.type == HouseholdRecorded.event_type
+        if isinstance(e := d.envelope.event(), HouseholdRecorded)
     }
     upsert(session, HouseholdRow, list(households.values()), ["household_id"])
     touched = {d.envelope.aggregate_id for d in reported}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, select
 
 from lookback.contracts.chain import aggregate_key, event_hash, link
@@ -39,14 +39,16 @@ class Casebook:
         if not wanted:
             return
         rows = self.session.exec(
-            select(CaseEventRow).where(col(CaseEventRow.case_id).in_(wanted)).order_by(col(CaseEventRow.n))
+            select(CaseEventRow.case_id, CaseEventRow.event_id, CaseEventRow.seq, CaseEventRow.body)
+            .where(col(CaseEventRow.case_id).in_(wanted))
+            .order_by(col(CaseEventRow.n))
         ).all()
         for case_id in wanted:
             self.cases[case_id] = None
-        for row in rows:
-            env = Envelope.model_validate_json(row.body)
-            self.cases[row.case_id] = evolve(self.cases[row.case_id], env.event())  # type: ignore[arg-type]
-            self.folded[row.event_id] = row.seq
+        for case_id, event_id, seq, body in rows:
+            env = Envelope.model_validate_json(body)
+            self.cases[case_id] = evolve(self.cases[case_id], env.event())  # type: ignore[arg-type]
+            self.folded[event_id] = seq
             self.heads[aggregate_key(env)] = event_hash(env)
 
     def get(self, case_id: str) -> Case | None:
@@ -71,14 +73,17 @@ class Casebook:
 
     def chain(self, envelopes: list[Envelope]) -> list[Envelope]:
         """New events for loaded cases, each linked to the case's last event (tamper evidence)."""
-        return link(envelopes, self.heads)[0]
+        return link(envelopes, {key: self.heads.get(key) for key in map(aggregate_key, envelopes)})[0]
 
     def save(self) -> None:
         """Write what the batch folded: new events, sequences of events that came back, summary rows."""
         if self.new_rows:
             self.session.execute(insert(_EVENTS), self.new_rows)
-        for event_id, seq in self.landed.items():
-            self.session.execute(update(_EVENTS).where(_EVENTS.c.event_id == event_id).values(seq=seq))
+        if self.landed:
+            self.session.execute(
+                update(_EVENTS).where(_EVENTS.c.event_id == bindparam("landed_id")).values(seq=bindparam("landed_seq")),
+                [{"landed_id": event_id, "landed_seq": seq} for event_id, seq in self.landed.items()],
+            )
         rows = [_summary(c) for cid in self.touched if (c := self.cases.get(cid)) is not None]
         upsert(self.session, CaseSummary, rows, ["case_id"])
         self.new_rows, self.landed = [], {}

@@ -37,11 +37,14 @@ def to_fact(row: FactRow) -> Fact:
 
 
 def facts_of(session: Session, aggregate_ids: Iterable[str], before: int) -> list[Fact]:
-    """The stored facts of these problems and cases that precede stream position `before`."""
+    """The stored facts of these problems and cases that precede stream position `before` (two columns,
+    not ORM entities: this runs for every batch)."""
     rows = session.exec(
-        select(FactRow).where(col(FactRow.aggregate_id).in_(set(aggregate_ids)), col(FactRow.seq) < before)
+        select(FactRow.seq, FactRow.body).where(
+            col(FactRow.aggregate_id).in_(set(aggregate_ids)), col(FactRow.seq) < before
+        )
     )
-    return [to_fact(r) for r in rows]
+    return [fact_of(seq, Envelope.model_validate_json(body)) for seq, body in rows]
 
 
 class FactLog:
