@@ -18,6 +18,7 @@ reason and the rest flows on; a failure of NATS or the database retries the batc
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -158,7 +159,7 @@ class BatchConsumer:
                     arrived.clear()
                 space.set()
                 self.in_flight = len(batch)
-                await self.consume(batch)
+                await self.consume([decode(m) for m in batch], batch[-1].metadata.num_pending)
                 self.in_flight = 0
         finally:
             await self.subscription.unsubscribe()
@@ -182,21 +183,24 @@ class BatchConsumer:
         info = await self.subscription.consumer_info()
         return max(1, int(info.num_pending or 0) + self.buffered())
 
-    async def consume(self, msgs: list[Msg]) -> None:
+    async def consume(
+        self, items: Sequence[Delivered | Undecodable], pending: int | None = None, attempts: int | None = None
+    ) -> None:
+        """Process a batch, retrying while NATS or the database fails (for ever unless `attempts` is given:
+        a live service waits out an outage; a replay gives up and says why)."""
         started = time.perf_counter()
         delay = 0.2
-        while True:
+        for attempt in itertools.count(1):
             try:
-                await self._process(msgs)
+                await self.process(items, pending)
                 break
             except Exception:
-                log.exception("batch of %d failed; retrying in %.1fs", len(msgs), delay)
+                if attempts is not None and attempt >= attempts:
+                    raise
+                log.exception("batch of %d failed; retrying in %.1fs", len(items), delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10)
         obs.BATCH_SECONDS.labels(*self.labels).observe(time.perf_counter() - started)
-
-    async def _process(self, msgs: list[Msg]) -> None:
-        await self.process([decode(m) for m in msgs], msgs[-1].metadata.num_pending)
 
     async def process(self, items: Sequence[Delivered | Undecodable], pending: int | None = None) -> None:
         """One batch, decoded: skip what is at or below the position, handle, publish, commit."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -68,21 +69,22 @@ def replay(
     ] = None,
     service: Annotated[list[str] | None, typer.Option(help="Only this service's read model (repeat)")] = None,
     batch_size: Annotated[int, typer.Option(help="Events per transaction per read model")] = 1000,
+    workers: Annotated[
+        int, typer.Option(help="Processes rebuilding at once (read models are split among them)", min=1)
+    ] = os.cpu_count() or 1,
     nats_url: NatsUrl = DEFAULT_NATS,
 ) -> None:
     """Rebuild every service's read model from the log into a fresh database the services can use."""
     from lookback.clock import parse_instant
-    from lookback.store import make_engine
     from services.audit.projections import by_name
     from services.audit.replay import NotFresh
-    from services.audit.replay import replay as run
+    from services.audit.workers import replay_on_cores
 
     try:
         projections = by_name(service)
         until_at = parse_instant(until) if until else None
     except ValueError as e:
         fail(str(e))
-    engine = make_engine(into)
     with _progress() as progress:
         task = progress.add_task("重建 replaying", total=None, rate="")
 
@@ -94,16 +96,19 @@ def replay(
         try:
             result = asyncio.run(
                 _connected(
-                    nats_url,
-                    lambda nc: run(
-                        nc, [(p, engine) for p in projections], until=until_at, batch_size=batch_size, progress=advance
+                    nats_url,  # reached once here, so a wrong URL is told before any process starts
+                    lambda _: replay_on_cores(
+                        nats_url,
+                        [(p.name, into) for p in projections],
+                        workers=workers,
+                        until=until_at,
+                        batch_size=batch_size,
+                        progress=advance,
                     ),
                 )
             )
         except NotFresh as e:
             fail(str(e))
-        finally:
-            engine.dispose()
     for p in result.projections:
         aside = f", {len(p.set_aside)} set aside" if p.set_aside else ""
         console.print(f"  {p.name:<9} {p.events:>8} events, position {p.position}{aside}")

@@ -28,6 +28,10 @@ from services.audit.projections import Projection
 from services.audit.reader import read_log, stream_head
 from services.audit.subjects import matches_any
 
+ATTEMPTS = 8
+"""Tries per batch: rebuilders sharing one SQLite file can collide on a write (busy); a batch that fails
+for longer (about half a minute) ends the replay with the error."""
+
 Progress = Callable[[int, int], None]
 """Called with (last sequence read, last sequence to read) after every chunk."""
 
@@ -95,7 +99,7 @@ class Rebuild:
         if not self.pending or (full_only and len(self.pending) < self.batch_size):
             return
         batch, self.pending = self.pending, []
-        await asyncio.to_thread(asyncio.run, self.step.process(batch))
+        await asyncio.to_thread(asyncio.run, self.step.consume(batch, attempts=ATTEMPTS))
         self.result.events += len(batch)
         self.result.position = batch[-1].seq
 

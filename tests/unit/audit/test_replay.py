@@ -13,6 +13,7 @@ from sqlmodel import Session
 from lookback.store import get_position
 from services.audit.projections import all_projections, by_name
 from services.audit.replay import NotFresh, Rebuild, replay_messages, route
+from services.audit.workers import groups
 
 from .stored import delivered, load
 
@@ -48,3 +49,12 @@ def test_a_database_that_holds_a_position_is_refused(tmp_path: Path) -> None:
     asyncio.run(replay_messages(delivered(HOUSEHOLDS), targets))
     with pytest.raises(NotFresh):
         asyncio.run(replay_messages(delivered(HOUSEHOLDS), targets))
+
+
+def test_read_models_are_split_by_cost_and_each_is_rebuilt_once() -> None:
+    names = ["intake", "rules", "rectify", "reporting"]
+    two = groups(names, 2)
+    assert sorted(n for g in two for n in g) == sorted(names)
+    assert len(two) == 2 and ["intake", "reporting"] in two  # 6.9 against rules and rectify's 7.7
+    assert groups(names, 8) == [[n] for n in ["rules", "reporting", "intake", "rectify"]]
+    assert groups(names, 1) == [names]

@@ -1,0 +1,53 @@
+"""A replay split over processes rebuilds the same read models as one process does."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sqlalchemy import create_engine
+
+from bench.logmaker import Grower
+from bench.towns import SEED
+from lookback.demo import generate
+from lookback.messaging import connect, ensure_streams
+from lookback.runner import NatsServer, free_port
+from services.audit.checksum import image
+from services.audit.projections import all_projections
+from services.audit.verify import NORMALISERS
+from services.audit.workers import replay_on_cores
+
+
+async def _grow(url: str, folder: Path) -> None:
+    nc = await connect(url, "test-replay-workers")
+    try:
+        await ensure_streams(nc)
+        await Grower(nc, folder, chunk=40).grow(generate(80, seed=SEED), target=10**9, progress=lambda _: None)
+    finally:
+        await nc.close()
+
+
+def test_two_processes_rebuild_what_one_does(tmp_path: Path) -> None:
+    server = NatsServer(tmp_path / "nats", free_port())
+    server.start()
+    try:
+        asyncio.run(_grow(server.url, tmp_path / "grow"))
+        names = [p.name for p in all_projections()]
+        seen = []
+        for workers in (1, 2):
+            url = f"sqlite:///{tmp_path / f'{workers}.db'}"
+            result = asyncio.run(
+                replay_on_cores(
+                    server.url, [(n, url) for n in names], workers=workers, progress=lambda last, _: seen.append(last)
+                )
+            )
+            assert [p.name for p in result.projections] == names
+            assert all(p.events and not p.set_aside for p in result.projections)
+    finally:
+        server.stop()
+    assert seen[-1] == result.last_seq
+    one, two = create_engine(f"sqlite:///{tmp_path / '1.db'}"), create_engine(f"sqlite:///{tmp_path / '2.db'}")
+    with one.connect() as a, two.connect() as b:
+        for table in {t for p in all_projections() for t in p.sql_tables()}:
+            normalise = NORMALISERS.get(table.name)
+            assert image(a, table, normalise=normalise) == image(b, table, normalise=normalise), table.name
