@@ -16,6 +16,17 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
 TARGETS = {
     "import_rows_per_s": (">=", 20_000, "rows/s"),
     "pipeline_households_per_s": (">=", 5_000, "households/s"),
@@ -57,6 +68,20 @@ def _cpu_model() -> str:
     except OSError:
         pass
     return platform.processor()
+
+
+def bar(*columns: ProgressColumn, transient: bool = True) -> Progress:
+    """A progress bar on stderr, so stdout keeps only the table."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        *columns,
+        console=Console(stderr=True),
+        transient=transient,
+    )
 
 
 def result_path(folder: Path) -> Path:

@@ -40,7 +40,7 @@ class Dataset:
         return [self.roster, self.villages]
 
 
-def _write(out: io.TextIOBase, columns: tuple[str, ...], rows: Iterable[dict[str, str]]) -> int:
+def write_rows(out: io.TextIOBase, columns: tuple[str, ...], rows: Iterable[dict[str, str]]) -> int:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     count = 0
@@ -70,14 +70,14 @@ def prepare(name: str, households: int, extra: int, folder: Path) -> Dataset:
 
     roster, village_file = folder / "roster.csv", folder / "villages.csv"
     with roster.open("w", encoding="utf-8", newline="") as out:
-        person_rows = _write(out, PERSON_COLUMNS, roster_rows())
+        person_rows = write_rows(out, PERSON_COLUMNS, roster_rows())
     with village_file.open("w", encoding="utf-8", newline="") as out:
-        village_rows = _write(out, VILLAGE_COLUMNS, town.village_rows())
+        village_rows = write_rows(out, VILLAGE_COLUMNS, town.village_rows())
     return Dataset(name, households, roster, village_file, person_rows, village_rows, list(latency.values()))
 
 
 def roster_csv(households: Iterable[Rows]) -> bytes:
     """A 人口明细 CSV of a few households: what one small import uploads."""
     out = io.StringIO()
-    _write(out, PERSON_COLUMNS, (row for rows in households for row in rows))
+    write_rows(out, PERSON_COLUMNS, (row for rows in households for row in rows))
     return out.getvalue().encode("utf-8")
