@@ -25,6 +25,8 @@ app = typer.Typer(help="Audit the read models against the event log (审计).", 
 
 NatsUrl = Annotated[str, typer.Option(help="NATS with the LOOKBACK stream", envvar="LOOKBACK_NATS_URL")]
 DEFAULT_NATS = f"nats://127.0.0.1:{DEFAULT_NATS_PORT}"
+Workers = Annotated[int, typer.Option(help="Processes rebuilding at once (the read models are split)", min=1)]
+DEFAULT_WORKERS = os.cpu_count() or 1
 ShowPersonal = Annotated[
     bool, typer.Option("--show-personal-data", help="Print names, ID numbers and phones in full (station only)")
 ]
@@ -69,9 +71,7 @@ def replay(
     ] = None,
     service: Annotated[list[str] | None, typer.Option(help="Only this service's read model (repeat)")] = None,
     batch_size: Annotated[int, typer.Option(help="Events per transaction per read model")] = 1000,
-    workers: Annotated[
-        int, typer.Option(help="Processes rebuilding at once (read models are split among them)", min=1)
-    ] = os.cpu_count() or 1,
+    workers: Workers = DEFAULT_WORKERS,
     nats_url: NatsUrl = DEFAULT_NATS,
 ) -> None:
     """Rebuild every service's read model from the log into a fresh database the services can use."""
@@ -131,6 +131,7 @@ def verify(
     batch_size: Annotated[
         int, typer.Option(help="Events per rebuild transaction; 1 replays event by event (slow; see docs/audit.md)")
     ] = 1000,
+    workers: Workers = DEFAULT_WORKERS,
     show_personal_data: ShowPersonal = False,
     nats_url: NatsUrl = DEFAULT_NATS,
 ) -> None:
@@ -146,7 +147,9 @@ def verify(
     live = live_urls([p.name for p in projections], db_url or [], data_dir)
     scratch = Path(tempfile.mkdtemp(prefix="lookback-verify-"))
     with err.status("重建并比对 rebuilding and comparing…"):
-        checks, details = asyncio.run(_connected(nats_url, lambda nc: run(nc, live, projections, scratch, batch_size)))
+        checks, details = asyncio.run(
+            _connected(nats_url, lambda _: run(nats_url, live, projections, scratch, batch_size, workers))
+        )
     console.print("positions: " + ", ".join(f"{c.name} {c.position}" for c in checks))
     for line in verify_lines(checks, details, reveal=show_personal_data):
         console.print(line, soft_wrap=True)

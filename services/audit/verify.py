@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nats.aio.client import Client
 from sqlalchemy import Connection, Engine, inspect
 from sqlmodel import select
 
@@ -24,7 +23,7 @@ from lookback.store import Position, make_engine
 from services.audit.changes import ABSENT, Change, changes
 from services.audit.checksum import Key, Normaliser, Row, TableDiff, identity, image, rows_by_key
 from services.audit.projections import Projection
-from services.audit.replay import replay
+from services.audit.workers import replay_on_cores
 
 RECTIFY_CASE_EVENTS = "rectify_case_events"
 
@@ -91,19 +90,25 @@ class Detail:
 
 
 async def verify(
-    nc: Client, live: dict[str, str], projections: Sequence[Projection], scratch: Path, batch_size: int = 1000
+    nats_url: str,
+    live: dict[str, str],
+    projections: Sequence[Projection],
+    scratch: Path,
+    batch_size: int = 1000,
+    workers: int = 1,
 ) -> tuple[list[ProjectionCheck], dict[str, Detail]]:
     """`live`: the database URL of each projection (several may share one). Returns the per-table result
     and, for the tables that differ, their first differing rows by `service/table`."""
     urls = sorted(set(live.values()))
     engines = {url: make_engine(url) for url in urls}
-    rebuilt = {url: make_engine(f"sqlite:///{scratch_db(scratch, n)}") for n, url in enumerate(urls)}
+    rebuilt_url = {url: f"sqlite:///{scratch_db(scratch, n)}" for n, url in enumerate(urls)}
+    rebuilt = {url: make_engine(r) for url, r in rebuilt_url.items()}
     try:
         with contextlib.ExitStack() as stack:
             snaps = {url: stack.enter_context(snapshot(e)) for url, e in engines.items()}
             limits = {p.name: position(snaps[live[p.name]], p.durable) for p in projections}
-            targets = [(p, rebuilt[live[p.name]]) for p in projections]
-            await replay(nc, targets, limits=limits, batch_size=batch_size)
+            targets = [(p.name, rebuilt_url[live[p.name]]) for p in projections]
+            await replay_on_cores(nats_url, targets, workers=workers, limits=limits, batch_size=batch_size)
             checks: list[ProjectionCheck] = []
             details: dict[str, Detail] = {}
             for p in projections:
