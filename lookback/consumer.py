@@ -28,7 +28,6 @@ from typing import Any
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
-from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 from sqlalchemy import Engine
@@ -37,10 +36,11 @@ from sqlmodel import Session
 
 from lookback import observability as obs
 from lookback.contracts.envelope import Envelope, UnknownEventType, derived_id
-from lookback.contracts.subjects import PREFIX, STREAM
+from lookback.contracts.subjects import STREAM
 from lookback.messaging import DeadLetter, Publisher, PublishError
 from lookback.partition import Partition
 from lookback.store import get_position, set_position
+from lookback.tail import Tail
 
 log = logging.getLogger("lookback.consumer")
 
@@ -114,62 +114,33 @@ class BatchConsumer:
         self.max_buffer = max_buffer
         self.position = 0
         self.in_flight = 0
-        self.subscription: Any = None
+        self.tail: Tail | None = None
         self.js: Any = None
-        self.buffered: Any = lambda: 0
 
     async def run(self, nc: Client, ready: asyncio.Event | None = None) -> None:
         """Tail the log for ever; a batch is whatever arrived while the previous one was handled."""
         with Session(self.engine) as session:
             self.position = get_position(session, self.durable)
-        buffer: list[Msg] = []
-        arrived, space = asyncio.Event(), asyncio.Event()
-
-        async def on_msg(msg: Msg) -> None:
-            buffer.append(msg)
-            arrived.set()
-            while len(buffer) >= self.max_buffer:
-                space.clear()
-                await space.wait()
-
-        config = ConsumerConfig(
-            filter_subjects=self.filter_subjects,
-            deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
-            opt_start_seq=self.position + 1,
-        )
-        js = self.js = nc.jetstream()
-        self.subscription = await js.subscribe(
-            f"{PREFIX}.>",
-            stream=STREAM,
-            cb=on_msg,
-            ordered_consumer=True,
-            config=config,
-            pending_msgs_limit=-1,
-            pending_bytes_limit=-1,
-        )
-        self.buffered = lambda: len(buffer) + self.in_flight
+        self.js = nc.jetstream()
+        tail = self.tail = Tail(nc, self.filter_subjects, self.position + 1, high=self.max_buffer)
+        await tail.start()
         if ready is not None:
             ready.set()
         try:
             while True:
-                await arrived.wait()
-                batch = buffer[: self.batch_size]
-                del buffer[: self.batch_size]
-                if not buffer:
-                    arrived.clear()
-                space.set()
+                batch = await tail.take(self.batch_size)
                 self.in_flight = len(batch)
                 await self.consume([decode(m) for m in batch], batch[-1].metadata.num_pending)
                 self.in_flight = 0
         finally:
-            await self.subscription.unsubscribe()
+            await tail.close()
 
     async def pending(self) -> int:
         """Events of this consumer's subjects that are in the log but not yet committed here.
 
         Zero only when the last event of its subjects is at or below the committed position: the
         server's view of what is undelivered misses events sitting in the client's buffers."""
-        if self.subscription is None:
+        if self.tail is None:
             return -1
         js = self.js
         last = 0
@@ -180,8 +151,7 @@ class BatchConsumer:
                 continue
         if last <= self.position:
             return 0
-        info = await self.subscription.consumer_info()
-        return max(1, int(info.num_pending or 0) + self.buffered())
+        return max(1, (await self.tail.server_pending() or 0) + self.tail.buffered() + self.in_flight)
 
     async def consume(
         self, items: Sequence[Delivered | Undecodable], pending: int | None = None, attempts: int | None = None
