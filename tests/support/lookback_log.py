@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import date
+from pathlib import Path
 
 import nats
 
+from bench.logmaker import Grower
+from bench.towns import SEED
 from lookback.contracts.envelope import Envelope
 from lookback.contracts.subjects import STREAM
+from lookback.demo import generate
+from lookback.messaging import connect, ensure_streams
 
 
 async def count_in_log(nats_url: str, subject: str) -> int:
@@ -46,3 +52,16 @@ async def all_events(nats_url: str, stream: str = STREAM) -> list[tuple[int, Env
         out.append((msg.metadata.sequence.stream, Envelope.model_validate_json(msg.data)))
     await nc.close()
     return out
+
+
+async def grow_log(nats_url: str, folder: Path, households: int, chunk: int) -> list[tuple[list[Path], date]]:
+    """A demo town's log grown by the replay benchmark's grower (bench/logmaker.py), whole; returns the
+    files it imported, in order, with their as-of dates."""
+    nc = await connect(nats_url, "test-grown-log")
+    try:
+        await ensure_streams(nc)
+        grower = Grower(nc, folder, chunk=chunk, keep_files=True)
+        await grower.grow(generate(households, seed=SEED), target=10**9, progress=lambda _: None)
+        return grower.imports
+    finally:
+        await nc.close()

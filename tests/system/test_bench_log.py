@@ -10,31 +10,16 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from lookback_log import all_events
+from lookback_log import all_events, grow_log
 
-from bench.logmaker import Grower
-from bench.towns import SEED
-from lookback.demo import generate
-from lookback.messaging import connect, ensure_streams
 from lookback.runner import NatsServer, free_port
-
-
-async def _grow(url: str, folder: Path) -> list[tuple[list[Path], Any]]:
-    nc = await connect(url, "test-logmaker")
-    try:
-        await ensure_streams(nc)
-        grower = Grower(nc, folder, chunk=30, keep_files=True)
-        await grower.grow(generate(60, seed=SEED), target=10**9, progress=lambda _: None)
-        return grower.imports
-    finally:
-        await nc.close()
 
 
 def test_the_grown_log_holds_what_the_system_stores_for_the_same_imports(town: Any, tmp_path: Path) -> None:
     server = NatsServer(tmp_path / "grown", free_port())
     server.start()
     try:
-        imports = asyncio.run(_grow(server.url, tmp_path / "chunks"))
+        imports = asyncio.run(grow_log(server.url, tmp_path / "chunks", households=60, chunk=30))
         grown = asyncio.run(all_events(server.url))
     finally:
         server.stop()

@@ -5,12 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from lookback_log import grow_log
 from sqlalchemy import create_engine
 
-from bench.logmaker import Grower
-from bench.towns import SEED
-from lookback.demo import generate
-from lookback.messaging import connect, ensure_streams
 from lookback.runner import NatsServer, free_port
 from services.audit.checksum import image
 from services.audit.projections import all_projections
@@ -18,20 +15,11 @@ from services.audit.verify import NORMALISERS
 from services.audit.workers import replay_on_cores
 
 
-async def _grow(url: str, folder: Path) -> None:
-    nc = await connect(url, "test-replay-workers")
-    try:
-        await ensure_streams(nc)
-        await Grower(nc, folder, chunk=40).grow(generate(80, seed=SEED), target=10**9, progress=lambda _: None)
-    finally:
-        await nc.close()
-
-
 def test_two_processes_rebuild_what_one_does(tmp_path: Path) -> None:
     server = NatsServer(tmp_path / "nats", free_port())
     server.start()
     try:
-        asyncio.run(_grow(server.url, tmp_path / "grow"))
+        asyncio.run(grow_log(server.url, tmp_path / "grow", households=80, chunk=40))
         names = [p.name for p in all_projections()]
         seen = []
         for workers in (1, 2):
