@@ -84,10 +84,11 @@ def children() -> list[str]:
 
 
 async def watch_children(peak: list[float]) -> None:
-    """The largest peak of any worker process, sampled until cancelled (a worker's own last moments may
-    escape it; its peak until then does not)."""
+    """The largest peak of the processes started since (the replay's workers, not nats-server), sampled
+    until cancelled: a worker's own last moments may escape it, its peak until then does not."""
+    before = set(children())
     while True:
-        peak[0] = max([peak[0], *(peak_mb(pid) for pid in children())])
+        peak[0] = max([peak[0], *(peak_mb(pid) for pid in children() if pid not in before)])
         await asyncio.sleep(0.2)
 
 
