@@ -83,10 +83,9 @@ def children() -> list[str]:
     return [pid for task in Path("/proc/self/task").iterdir() for pid in (task / "children").read_text().split()]
 
 
-async def watch_children(peak: list[float]) -> None:
-    """The largest peak of the processes started since (the replay's workers, not nats-server), sampled
+async def watch_children(peak: list[float], before: set[str]) -> None:
+    """The largest peak of the processes not in `before` (the replay's workers, not nats-server), sampled
     until cancelled: a worker's own last moments may escape it, its peak until then does not."""
-    before = set(children())
     while True:
         peak[0] = max([peak[0], *(peak_mb(pid) for pid in children() if pid not in before)])
         await asyncio.sleep(0.2)
@@ -101,7 +100,7 @@ def cpu_seconds() -> float:
 async def timed(name: str, work: Callable[[], Awaitable[int]]) -> Row:
     reset_peak()
     worker_peak = [0.0]
-    watcher = asyncio.create_task(watch_children(worker_peak))
+    watcher = asyncio.create_task(watch_children(worker_peak, set(children())))
     started, cpu = time.perf_counter(), cpu_seconds()
     try:
         events = await work()
