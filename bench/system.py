@@ -26,12 +26,12 @@ from typing import Any
 
 import httpx
 import nats
-from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from bench.towns import AS_OF, Dataset
 from lookback.contracts.subjects import PREFIX, STREAM
 from lookback.idle import pending
 from lookback.runner import SERVICES, NatsServer, System, free_port
+from services.audit.reader import read_log
 
 
 def proc_status(pid: int, key: str) -> int:
@@ -196,37 +196,19 @@ class Bench:
             await nc.close()
 
     async def read_stream(self, start: int = 1, keep: int | None = None) -> list[Stored]:
-        """Every event from `start` to the stream's end, read with an ordered consumer; past the first
+        """Every event from `start` to the stream's end, read as a replay reads it; past the first
         `keep` events only subjects and headers are kept (a large county's log is gigabytes)."""
         nc = await nats.connect(self.nats.url)
         out: list[Stored] = []
+
+        async def sink(chunk: list[Any]) -> bool:
+            for msg in chunk:
+                data = msg.data if keep is None or len(out) < keep else b""
+                out.append(Stored(msg.metadata.sequence.stream, msg.subject, dict(msg.headers or {}), data))
+            return True
+
         try:
-            js = nc.jetstream()
-            last = int((await js.stream_info(STREAM)).state.last_seq)
-            if last < start:
-                return out
-            done = asyncio.Event()
-
-            async def on_msg(msg: Any) -> None:
-                seq = msg.metadata.sequence.stream
-                if seq <= last:
-                    data = msg.data if keep is None or len(out) < keep else b""
-                    out.append(Stored(seq, msg.subject, dict(msg.headers or {}), data))
-                if seq >= last:
-                    done.set()
-
-            config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=start)
-            sub = await js.subscribe(
-                f"{PREFIX}.>",
-                stream=STREAM,
-                cb=on_msg,
-                ordered_consumer=True,
-                config=config,
-                pending_msgs_limit=-1,
-                pending_bytes_limit=-1,
-            )
-            await asyncio.wait_for(done.wait(), timeout=600)
-            await sub.unsubscribe()
+            await asyncio.wait_for(read_log(nc, [f"{PREFIX}.>"], sink, start=start), timeout=600)
         finally:
             await nc.close()
         return out

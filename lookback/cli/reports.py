@@ -44,6 +44,9 @@ class SheetFormat(StrEnum):
     csv = "csv"
 
 
+SheetFormatOption = Annotated[SheetFormat, typer.Option(help="table, json or csv")]
+
+
 class FileFormat(StrEnum):
     xlsx = "xlsx"
     csv = "csv"
@@ -130,7 +133,7 @@ def _print_sheet(kind: Kind, period: str, known_at: str | None, format: SheetFor
 def report_ledger(
     period: Period,
     known_at: KnownAt = None,
-    format: Annotated[SheetFormat, typer.Option(help="table, json or csv")] = SheetFormat.table,
+    format: SheetFormatOption = SheetFormat.table,
     api_url: ApiUrl = REPORTING_URL,
 ) -> None:
     """The rectification ledger (整改台帐) as it stood at the end of the period (`export ledger` for a file)."""
@@ -141,7 +144,7 @@ def report_ledger(
 def report_summary(
     period: Period,
     known_at: KnownAt = None,
-    format: Annotated[SheetFormat, typer.Option(help="table, json or csv")] = SheetFormat.table,
+    format: SheetFormatOption = SheetFormat.table,
     api_url: ApiUrl = REPORTING_URL,
 ) -> None:
     """The town's summary to the county (问题排查情况汇总表): problems found by category and village."""
