@@ -14,6 +14,7 @@ RUN /opt/lookback/bin/pip install --no-deps -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY lookback/ lookback/
 COPY services/ services/
+COPY apps/ apps/
 RUN /opt/lookback/bin/pip install --no-deps . && /opt/lookback/bin/pip check
 
 FROM python:3.11-slim

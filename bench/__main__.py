@@ -22,12 +22,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from apps.runner import SERVICES
 from bench import baselines, fschain, latency
 from bench.profiling import Profiler, summarise
 from bench.report import loadavg, machine, markdown, result_path, write_json
 from bench.system import Bench, Stored
 from bench.towns import SIZES, Dataset, prepare
-from lookback.runner import SERVICES
 
 RESULTS = Path(__file__).resolve().parent / "results"
 IMPORTED = {"household", "village", "import"}  # the aggregates an import publishes (lookback.contracts.intake)

@@ -26,10 +26,10 @@ import nats
 from nats.aio.client import Client
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
+from apps.runner import NatsServer, free_port
 from bench.system import Stored
 from lookback.contracts.envelope import Envelope, decode
 from lookback.messaging import stream_config
-from lookback.runner import NatsServer, free_port
 
 SEQUENTIAL_SAMPLE = 2_000  # one-at-a-time figures are steady after a few thousand; keeps the run short
 

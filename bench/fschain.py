@@ -27,10 +27,10 @@ from typing import Any
 import nats
 from faststream.nats import JStream, NatsBroker, NatsMessage
 
+from apps.runner import NatsServer, free_port
 from bench.system import Stored, cpu_seconds, percentile
 from lookback.contracts.envelope import Envelope
 from lookback.messaging import stream_config
-from lookback.runner import NatsServer, free_port
 
 REPO = Path(__file__).resolve().parents[1]
 NEXT = {

@@ -25,18 +25,18 @@ from rich.progress import TimeRemainingColumn
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from apps.audit.projections import Projection, intake, rectify, rules
+from apps.audit.reader import stream_head
+from apps.audit.subjects import matches_any
+from apps.demo import PERSON_COLUMNS, VILLAGE_COLUMNS, correct, generate
+from apps.demo.town import DemoTown
 from bench.report import bar
 from bench.towns import SEED, write_rows
 from lookback.catalogue import load as load_catalogue
 from lookback.consumer import Delivered
 from lookback.contracts.envelope import Envelope
-from lookback.demo import PERSON_COLUMNS, VILLAGE_COLUMNS, correct, generate
-from lookback.demo.town import DemoTown
 from lookback.messaging import ATOMIC_LIMIT, Publisher, connect, ensure_streams
 from lookback.store import make_engine
-from services.audit.projections import Projection, intake, rectify, rules
-from services.audit.reader import stream_head
-from services.audit.subjects import matches_any
 from services.intake.adapters.sheets import parse_roster
 from services.intake.importer import import_id_of, roster_events
 

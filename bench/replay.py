@@ -5,7 +5,7 @@ It starts its own nats-server (free port, temp dir, Lookback's stream settings),
 demo town with the services' own code (bench/logmaker.py), then, one after another on the idle
 system: reads the whole stream raw with the reader the replay uses, reads it again parsing every
 message with `json.loads` and with the pydantic envelope, and rebuilds all four read models into a
-fresh SQLite database with `services.audit.replay` (what `lookback audit replay` runs). `--each`
+fresh SQLite database with `apps.audit.replay` (what `lookback audit replay` runs). `--each`
 adds each read model alone. A Markdown table goes to stdout, the JSON to bench/results/.
 """
 
@@ -34,15 +34,15 @@ from rich.progress import (
     TaskID,
 )
 
+from apps.audit.projections import Projection, all_projections
+from apps.audit.reader import read_log, stream_head
+from apps.audit.replay import Progress as ReplayProgress
+from apps.audit.workers import replay_on_cores
+from apps.runner import NatsServer, free_port
 from bench.report import bar, loadavg, machine, write_json
 from lookback.contracts.envelope import Envelope
 from lookback.contracts.subjects import PREFIX, STREAM
 from lookback.messaging import connect, ensure_streams
-from lookback.runner import NatsServer, free_port
-from services.audit.projections import Projection, all_projections
-from services.audit.reader import read_log, stream_head
-from services.audit.replay import Progress as ReplayProgress
-from services.audit.workers import replay_on_cores
 
 RESULTS = Path(__file__).resolve().parent / "results"
 err = Console(stderr=True)

@@ -27,11 +27,11 @@ from typing import Any
 import httpx
 import nats
 
+from apps.audit.reader import read_log
+from apps.idle import pending
+from apps.runner import SERVICES, NatsServer, System, free_port
 from bench.towns import AS_OF, Dataset
 from lookback.contracts.subjects import PREFIX, STREAM
-from lookback.idle import pending
-from lookback.runner import SERVICES, NatsServer, System, free_port
-from services.audit.reader import read_log
 
 
 def proc_status(pid: int, key: str) -> int:

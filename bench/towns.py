@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lookback.demo import PERSON_COLUMNS, VILLAGE_COLUMNS, generate
-from lookback.demo.town import COUNTY_TOWN
+from apps.demo import PERSON_COLUMNS, VILLAGE_COLUMNS, generate
+from apps.demo.town import COUNTY_TOWN
 
 SIZES = {"town": 3_000, "county": 40_000, "large": 400_000}
 SEED = 20191201

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from lookback.auth.fastapi import check, current_user
 from lookback.auth.policy import Action, Scope, allowed
 from lookback.auth.users import User
+from lookback.cases.state import Case, is_overdue
 from lookback.clock import local_date, now, start_of_day
 from lookback.contracts.envelope import new_envelope
 from lookback.contracts.rectify import STATUS_LABELS
@@ -31,7 +32,6 @@ from lookback.store import get_position
 from services.rectify.adapters.casebook import Casebook
 from services.rectify.adapters.tables import CaseEventRow, CaseSummary
 from services.rectify.domain import commands as cmd
-from services.rectify.domain.state import Case, is_overdue
 from services.rectify.domain.workflow import decide
 
 router = APIRouter(prefix="/cases", tags=["cases"])

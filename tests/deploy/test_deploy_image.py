@@ -96,7 +96,7 @@ def test_dockerignore_lets_through_what_the_dockerfile_copies() -> None:
 
 
 def test_scripts_agree_with_the_code(entrypoint: ModuleType, healthcheck: ModuleType) -> None:
-    from lookback.runner import SERVICES
+    from apps.runner import SERVICES
     from lookback.settings import DEFAULT_PORTS
 
     assert tuple(entrypoint.SERVICES) == tuple(SERVICES)

@@ -132,7 +132,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
 def test_a_roster_flows_through_with_each_service_on_its_own_user(deployment: Deployment) -> None:
     from datetime import date
 
-    from lookback import demo as demo_town
+    from apps import demo as demo_town
 
     target = deployment.root / "demo"
     town = demo_town.generate(60, seed=1)

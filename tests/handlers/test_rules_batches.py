@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from lookback import demo
+from apps import demo
 from lookback.catalogue import load
 from lookback.clock import start_of_day
 from lookback.consumer import Delivered

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import nats
 
+from apps.demo import generate
 from bench.logmaker import Grower
 from bench.towns import SEED
 from lookback.contracts.envelope import Envelope
 from lookback.contracts.subjects import STREAM
-from lookback.demo import generate
 from lookback.messaging import connect, ensure_streams
 
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 
-from lookback.idle import wait_idle
-from lookback.runner import SERVICES, NatsCluster, NatsServer, System, free_port, wait_for
+from apps.idle import wait_idle
+from apps.runner import SERVICES, NatsCluster, NatsServer, System, free_port, wait_for
 
 
 class Town:

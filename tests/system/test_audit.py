@@ -1,7 +1,7 @@
 """The audit commands against a running town: a rebuild the services can use, a clean verify, a tampered
 table found, a household's history.
 
-The commands are run as `python -m lookback.cli.audit …` (the module `lookback audit` mounts), with the
+The commands are run as `python -m apps.cli.audit …` (the module `lookback audit` mounts), with the
 town's environment, as an auditor at the station would run them.
 """
 
@@ -14,12 +14,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from lookback import demo
+from apps import demo
 
 
 def audit(town: Any, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
-        [sys.executable, "-m", "lookback.cli.audit", *args],
+        [sys.executable, "-m", "apps.cli.audit", *args],
         env=town.env() | {"COLUMNS": "200"},
         capture_output=True,
         text=True,

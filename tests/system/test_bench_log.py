@@ -12,7 +12,7 @@ from typing import Any
 
 from lookback_log import all_events, grow_log
 
-from lookback.runner import NatsServer, free_port
+from apps.runner import NatsServer, free_port
 
 
 def test_the_grown_log_holds_what_the_system_stores_for_the_same_imports(town: Any, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import nats
 from lookback_log import all_events
 from nats.js.api import StreamConfig, StreamSource
 
-from lookback import demo
+from apps import demo
 from lookback.clock import start_of_day
 from lookback.contracts.chain import check
 from lookback.contracts.envelope import new_envelope

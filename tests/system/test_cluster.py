@@ -25,10 +25,10 @@ import pytest
 from lookback_log import count_in_log, flagged_in_log
 from lookback_town import Town
 
-from lookback import demo
+from apps import demo
+from apps.runner import SERVICES, NatsCluster, wait_for
 from lookback.contracts.subjects import STREAM
 from lookback.messaging import connect, ensure_streams
-from lookback.runner import SERVICES, NatsCluster, wait_for
 from lookback.settings import nats_servers
 
 HOUSEHOLDS = 2000

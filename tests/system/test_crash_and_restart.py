@@ -13,8 +13,8 @@ from typing import Any
 
 from lookback_log import flagged_in_log
 
-from lookback import demo
-from lookback.runner import wait_for
+from apps import demo
+from apps.runner import wait_for
 
 
 def _position(town: Any) -> int:

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from apps.runner import NatsServer, free_port
 from lookback.clock import start_of_day
 from lookback.contracts.envelope import Envelope, new_envelope
 from lookback.contracts.intake import HouseholdRecorded, PersonRow
 from lookback.contracts.subjects import STREAM
 from lookback.messaging import ConcurrencyConflict, Publisher, connect, ensure_streams
-from lookback.runner import NatsServer, free_port
 
 
 @pytest.fixture

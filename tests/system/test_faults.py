@@ -16,8 +16,8 @@ from typing import Any
 
 from lookback_log import count_in_log, flagged_in_log
 
-from lookback import demo
-from lookback.runner import SERVICES, wait_for
+from apps import demo
+from apps.runner import SERVICES, wait_for
 
 
 def _import(town: Any, roster: Path, villages: Path) -> subprocess.Popen[str]:

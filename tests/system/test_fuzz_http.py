@@ -13,7 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from lookback_town import Town
 
-from lookback import demo
+from apps import demo
 
 LIMITS = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 

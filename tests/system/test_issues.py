@@ -44,9 +44,9 @@ def post(town: Any, path: str, token: str, **kwargs: Any) -> httpx.Response:
 
 
 def report_issue_command(town: Any, *args: str) -> dict[str, Any]:
-    """`lookback report-issue …`, mounted here as `lookback/cli/__init__.py` mounts it (if it does not yet)."""
+    """`lookback report-issue …`, mounted here as `apps/cli/__init__.py` mounts it (if it does not yet)."""
     code = (
-        "from lookback.cli import app, issues\n"
+        "from apps.cli import app, issues\n"
         "if not any(c.name == 'report-issue' for c in app.registered_commands):\n"
         "    app.registered_commands += issues.app.registered_commands\n"
         "app(prog_name='lookback')"

@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 
-from lookback import demo
-from lookback.runner import SERVICES
+from apps import demo
+from apps.runner import SERVICES
 
 REPO = Path(__file__).resolve().parents[2]
 EXPECTED = runpy.run_path(str(REPO / "tests" / "deploy" / "expected_metrics.py"))["EXPECTED_METRICS"]

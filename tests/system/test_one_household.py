@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from lookback import demo
+from apps import demo
 
 
 def test_one_household_over_http(store_town: Any) -> None:

@@ -13,7 +13,7 @@ import nats
 import pytest
 from lookback_town import Town
 
-from lookback import demo
+from apps import demo
 from lookback.auth.policy import Action, Scope, allowed
 from lookback.auth.users import Role, UserStore, make_user
 from lookback.contracts.subjects import STREAM

@@ -8,11 +8,11 @@ from pathlib import Path
 from lookback_log import grow_log
 from sqlalchemy import create_engine
 
-from lookback.runner import NatsServer, free_port
-from services.audit.checksum import image
-from services.audit.projections import all_projections
-from services.audit.verify import NORMALISERS
-from services.audit.workers import replay_on_cores
+from apps.audit.checksum import image
+from apps.audit.projections import all_projections
+from apps.audit.verify import NORMALISERS
+from apps.audit.workers import replay_on_cores
+from apps.runner import NatsServer, free_port
 
 
 def test_two_processes_rebuild_what_one_does(tmp_path: Path) -> None:

@@ -12,8 +12,8 @@ from lookback_log import count_in_log, flagged_in_log
 from lookback_pg import fresh_database
 from lookback_town import Town
 
-from lookback import demo
-from lookback.runner import Service, free_port, wait_for
+from apps import demo
+from apps.runner import Service, free_port, wait_for
 
 SHARED = ("rules", "rectify", "reporting")
 

@@ -27,7 +27,8 @@ import openpyxl
 import pytest
 from lookback_town import Town
 
-from lookback import demo
+from apps import demo
+from apps.runner import wait_for
 from lookback.auth.users import Role, UserStore
 from lookback.calendar import Period, periods_between
 from lookback.clock import start_of_day
@@ -35,7 +36,6 @@ from lookback.contracts import rectify as ev
 from lookback.contracts.envelope import Envelope, Event, new_envelope
 from lookback.contracts.subjects import STREAM
 from lookback.messaging import Publisher, connect
-from lookback.runner import wait_for
 
 PERIODS = periods_between(Period.parse("2019-12-H1"), Period.parse("2020-02-H1"))
 CHECKED = (

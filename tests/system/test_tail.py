@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from apps.runner import NatsServer, free_port
 from lookback.messaging import connect, ensure_streams
-from lookback.runner import NatsServer, free_port
 from lookback.tail import Tail
 
 EVENTS = 600

@@ -4,8 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lookback.catalogue import Calendar, DeadlineSettings
-from services.rectify.domain.deadlines import (
+from lookback.cases.deadlines import (
     Extension,
     ExtensionRefused,
     add_days,
@@ -14,6 +13,7 @@ from services.rectify.domain.deadlines import (
     extend,
     is_overdue,
 )
+from lookback.catalogue import Calendar, DeadlineSettings
 
 CALENDAR_DAYS = DeadlineSettings(immediate_days=15, day_kind="calendar", holidays=frozenset(), due_soon_days=3)
 WORKING_DAYS = DeadlineSettings(immediate_days=15, day_kind="working", holidays=frozenset(), due_soon_days=3)

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from apps.demo import DemoTown, correct, generate, write_csv, write_xlsx
+from apps.demo import writers as demo_writers
 from lookback import catalogue
-from lookback.demo import DemoTown, correct, generate, write_csv, write_xlsx
-from lookback.demo import writers as demo_writers
 
 # The columns as roster.md lists them, restated here so the generator is checked against the spec.
 ROSTER_PERSON_COLUMNS = (

@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, select
 
+from lookback.cases.state import Case, evolve
 from lookback.contracts.chain import aggregate_key, event_hash, link
 from lookback.contracts.envelope import Envelope
 from lookback.contracts.rectify import CaseEvent
 from lookback.store import upsert
 from services.rectify.adapters.tables import CaseEventRow, CaseSummary
-from services.rectify.domain.state import Case, evolve
 
 _EVENTS = CaseEventRow.__table__  # type: ignore[attr-defined]
 

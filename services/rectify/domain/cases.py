@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from lookback.cases.deadlines import default_deadline
 from lookback.catalogue import Catalogue
 from lookback.contracts.rectify import CaseOpened
 from lookback.contracts.rules import ProblemFlagged
-from services.rectify.domain.deadlines import default_deadline
 
 
 def open_case(problem: ProblemFlagged, catalogue: Catalogue, case_id: str) -> CaseOpened:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from lookback.cases import deadlines
+from lookback.cases.state import Case, is_open, is_overdue
 from lookback.contracts.rectify import CaseDueSoon, CaseOverdue
-from services.rectify.domain import deadlines
-from services.rectify.domain.state import Case, is_open, is_overdue
 
 
 def overdue_events(case: Case, today: date) -> list[CaseOverdue]:

@@ -7,6 +7,7 @@ is refused before an event exists, so the log never holds a step the plan does n
 
 from __future__ import annotations
 
+from lookback.cases.state import Case
 from lookback.contracts.rectify import STATUS_LABELS, CaseStatus
 from services.rectify.domain.commands import (
     AnswerEscalation,
@@ -20,7 +21,6 @@ from services.rectify.domain.commands import (
     TransitionRefused,
     Verify,
 )
-from services.rectify.domain.state import Case
 
 OPEN: frozenset[CaseStatus] = frozenset({"pending", "in_progress", "rectified", "escalated"})
 

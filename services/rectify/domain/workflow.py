@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from lookback.cases import deadlines
+from lookback.cases.state import Case
 from lookback.contracts.rectify import (
     CaseAssigned,
     CaseDismissed,
@@ -22,7 +24,6 @@ from lookback.contracts.rectify import (
     VerificationFailed,
 )
 from lookback.contracts.rules import ProblemClearedByData
-from services.rectify.domain import deadlines
 from services.rectify.domain.commands import (
     AnswerEscalation,
     Assign,
@@ -35,7 +36,6 @@ from services.rectify.domain.commands import (
     TransitionRefused,
     Verify,
 )
-from services.rectify.domain.state import Case
 from services.rectify.domain.transitions import CLEARABLE_BY_DATA, check_allowed
 
 

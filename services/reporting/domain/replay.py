@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import get_args
 
+from lookback.cases.state import Case, evolve
 from lookback.contracts.rectify import CaseEvent, CaseStatus, CaseTransition
 from lookback.contracts.rules import ProblemClearedByData, ProblemFlagged
-from services.rectify.domain.state import Case, evolve
 from services.reporting.domain.facts import Fact
 
 CASE_EVENTS = get_args(CaseEvent)

@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 from sqlalchemy import Boolean, Column, Connection, Date, Integer, MetaData, String, Table, create_engine, text
 
-from services.audit.checksum import TableDiff, identity, image, rows_by_key
-from services.audit.report import verify_lines
-from services.audit.verify import Detail, ProjectionCheck, column_changes, without_derive_time
+from apps.audit.checksum import TableDiff, identity, image, rows_by_key
+from apps.audit.report import verify_lines
+from apps.audit.verify import Detail, ProjectionCheck, column_changes, without_derive_time
 
 meta = MetaData()
 cases = Table(

@@ -6,13 +6,13 @@ from datetime import date
 
 import pytest
 
+from apps.audit.changes import ABSENT
+from apps.audit.history import entries, subjects_of
+from apps.audit.report import history_json
 from lookback.clock import start_of_day
 from lookback.contracts.envelope import Envelope, new_envelope
 from lookback.contracts.rectify import CaseAssigned, CaseOpened
 from lookback.contracts.rules import ProblemFlagged
-from services.audit.changes import ABSENT
-from services.audit.history import entries, subjects_of
-from services.audit.report import history_json
 
 DAY = date(2019, 12, 1)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from apps.audit.labels import EVENT_LABELS, label
 from lookback.contracts import event_types
-from services.audit.labels import EVENT_LABELS, label
 
 
 def test_every_event_type_has_a_chinese_label() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.audit.masking import mask, mask_field, mask_subject_key, mask_tree
+from apps.audit.masking import mask, mask_field, mask_subject_key, mask_tree
 
 
 def test_values_keep_only_their_edges() -> None:

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import create_engine
 from sqlmodel import Session
 
+from apps.audit.projections import all_projections, by_name
+from apps.audit.replay import NotFresh, Rebuild, replay_messages, route
+from apps.audit.workers import groups
 from lookback.store import get_position
-from services.audit.projections import all_projections, by_name
-from services.audit.replay import NotFresh, Rebuild, replay_messages, route
-from services.audit.workers import groups
 
 from .stored import delivered, load
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.audit.subjects import covers, matches, matches_any, minimal
+from apps.audit.subjects import covers, matches, matches_any, minimal
 
 
 def test_literal_tokens_match_only_themselves() -> None:

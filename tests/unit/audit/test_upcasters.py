@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
+from apps.audit.checksum import image
+from apps.audit.projections import all_projections
+from apps.audit.replay import replay_messages
 from lookback.contracts import event_types
 from lookback.contracts.envelope import Envelope, decode
 from lookback.contracts.intake import HouseholdRecorded
 from lookback.contracts.upcasters import UPCASTERS, UnknownSchemaVersion, upcast
-from services.audit.checksum import image
-from services.audit.projections import all_projections
-from services.audit.replay import replay_messages
 
 from .stored import delivered, load
 

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lookback.auth.cli import users_app
+from apps.cli.users import users_app
 from lookback.auth.users import Role, User, UserStore
 
 runner = CliRunner()

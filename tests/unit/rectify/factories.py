@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from lookback.cases.state import Case, evolve
 from lookback.contracts.rectify import CaseOpened, CaseStatus
 from lookback.contracts.rules import ProblemClearedByData
 from services.rectify.domain.commands import (
@@ -17,7 +18,6 @@ from services.rectify.domain.commands import (
     StartRectification,
     Verify,
 )
-from services.rectify.domain.state import Case, evolve
 from services.rectify.domain.workflow import decide
 
 OPENED_ON = date(2020, 1, 11)

@@ -6,11 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from lookback.cases.deadlines import Extension
+from lookback.cases.state import evolve, is_open, is_overdue
 from lookback.contracts.rectify import CaseEvent, CaseOverdue, DeadlineExtended
 from services.rectify.domain.commands import ExtendDeadline, TransitionRefused
-from services.rectify.domain.deadlines import Extension
 from services.rectify.domain.reminders import overdue_events
-from services.rectify.domain.state import evolve, is_open, is_overdue
 from services.rectify.domain.workflow import decide
 
 from .factories import DEADLINE, OPENED_ON, PASS, REPORT, START, VILLAGE, case_in, new_case, run

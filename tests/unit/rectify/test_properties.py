@@ -12,6 +12,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from lookback.cases.state import Case, evolve, is_open, is_overdue
 from lookback.clock import start_of_day
 from lookback.contracts.envelope import decode, new_envelope
 from lookback.contracts.rectify import CaseEvent, CaseOverdue
@@ -28,7 +29,6 @@ from services.rectify.domain.commands import (
     Verify,
 )
 from services.rectify.domain.reminders import due_soon_events, overdue_events
-from services.rectify.domain.state import Case, evolve, is_open, is_overdue
 from services.rectify.domain.workflow import decide
 
 from .factories import CLEARED, OPENED_ON, VILLAGE, opened

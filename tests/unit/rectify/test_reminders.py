@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from lookback.cases.state import evolve
 from lookback.contracts.rectify import CaseDueSoon, CaseOverdue
 from services.rectify.domain.commands import ExtendDeadline
 from services.rectify.domain.reminders import due_soon_events, overdue_events
-from services.rectify.domain.state import evolve
 
 from .factories import DEADLINE, VILLAGE, case_in, new_case, opened, run
 

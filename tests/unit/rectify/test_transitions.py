@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from lookback.cases.state import evolve
 from lookback.contracts.rectify import STATUS_LABELS, CaseRectified, CaseStatus
 from services.rectify.domain.commands import (
     Assign,
@@ -13,7 +14,6 @@ from services.rectify.domain.commands import (
     TransitionRefused,
     Verify,
 )
-from services.rectify.domain.state import evolve
 from services.rectify.domain.transitions import ALLOWED
 from services.rectify.domain.workflow import decide
 

@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from lookback.cli import app, reports
-from lookback.cli.http import REPORTING_URL
+from apps.cli import app, reports
+from apps.cli.http import REPORTING_URL
 
 runner = CliRunner()
 

@@ -14,8 +14,8 @@ from typing import TextIO
 
 from openpyxl import Workbook
 
-from lookback.demo.columns import PERSON_COLUMNS, VILLAGE_COLUMNS
-from lookback.demo.town import DemoTown
+from apps.demo.columns import PERSON_COLUMNS, VILLAGE_COLUMNS
+from apps.demo.town import DemoTown
 
 PERSON_SHEET = "人口明细"
 VILLAGE_SHEET = "村级信息"

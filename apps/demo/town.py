@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from random import Random
 
+from apps.demo.households import HouseholdMaker
 from lookback import catalogue
-from lookback.demo.households import HouseholdMaker
 
 COUNTY_TOWN = "341523001"  # 舒城县, town 001: the first nine digits of every 户编号
 NO_VILLAGE_DOCTOR = 1  # villages whose 合格村医 is 无: R02V

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from lookback.cli.http import RECTIFY_URL, console, request
+from apps.cli.http import RECTIFY_URL, console, request
 
 app = typer.Typer(help="Cases (整改台帐): list, show and act on them.", no_args_is_help=True)
 

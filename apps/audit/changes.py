@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from services.audit.masking import mask_field
+from apps.audit.masking import mask_field
 
 
 class _Absent:

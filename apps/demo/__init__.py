@@ -4,8 +4,8 @@ A user's clone has no shared sample data, so demos, tests of the whole flow and 
 draw their rosters from here.
 """
 
-from lookback.demo.columns import PERSON_COLUMNS, VILLAGE_COLUMNS
-from lookback.demo.town import DemoTown, correct, generate
-from lookback.demo.writers import write_csv, write_xlsx
+from apps.demo.columns import PERSON_COLUMNS, VILLAGE_COLUMNS
+from apps.demo.town import DemoTown, correct, generate
+from apps.demo.writers import write_csv, write_xlsx
 
 __all__ = ["PERSON_COLUMNS", "VILLAGE_COLUMNS", "DemoTown", "correct", "generate", "write_csv", "write_xlsx"]

@@ -12,9 +12,9 @@ from typing import Annotated, Any
 
 import typer
 
-from lookback.cli.http import console, fail
-from lookback.cli.imports import send_roster
-from lookback.runner import STATION_TOKEN
+from apps.cli.http import console, fail
+from apps.cli.imports import send_roster
+from apps.runner import STATION_TOKEN
 from lookback.settings import DEFAULT_NATS_PORT
 
 app = typer.Typer()
@@ -29,7 +29,7 @@ def up(
     nats_port: Annotated[int, typer.Option(help="Port of the embedded nats-server")] = DEFAULT_NATS_PORT,
 ) -> None:
     """Start nats-server (embedded) and the four services; Ctrl-C stops everything."""
-    from lookback.runner import NatsServer, System
+    from apps.runner import NatsServer, System
 
     data_dir = data_dir.resolve()
     os.environ["LOOKBACK_DATA_DIR"] = str(data_dir)  # the commands below find the station token there
@@ -71,14 +71,14 @@ def up(
 
 
 def _import_demo(data_dir: Path, households: int, services: dict[str, Any]) -> None:
-    from lookback import demo as demo_town
+    from apps import demo as demo_town
 
     target = data_dir / "demo"
     town = demo_town.generate(households, seed=1)
     demo_town.write_csv(town, target)
     send_roster([target / "roster.csv", target / "villages.csv"], date(2019, 12, 1), False, services["intake"].url)
     with console.status("waiting for the pipeline to catch up…"):
-        from lookback.idle import wait_idle
+        from apps.idle import wait_idle
 
         asyncio.run(wait_idle(tuple(s.url for s in services.values()), timeout=300))
 
@@ -95,7 +95,7 @@ def wait_idle_cmd(
     ] = None,
 ) -> None:
     """Return when every service has processed every event in the stream (nothing pending)."""
-    from lookback.idle import DEFAULT_SERVICES, wait_idle
+    from apps.idle import DEFAULT_SERVICES, wait_idle
 
     urls = tuple(u for item in (api_url or DEFAULT_SERVICES) for u in item.split(",") if u)
     try:

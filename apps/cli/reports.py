@@ -13,7 +13,7 @@ import httpx
 import typer
 from rich.table import Table
 
-from lookback.cli.http import REPORTING_URL, console, err, request
+from apps.cli.http import REPORTING_URL, console, err, request
 
 app = typer.Typer(
     help="Reports (报表): half-monthly statistics, problem counts, ledger and exports.", no_args_is_help=True

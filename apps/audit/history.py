@@ -17,11 +17,11 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.errors import NotFoundError
 
+from apps.audit.changes import Change, changes
+from apps.audit.labels import label
+from apps.audit.reader import read_log
 from lookback.contracts.envelope import Envelope, decode
 from lookback.contracts.subjects import STREAM, aggregate_subjects
-from services.audit.changes import Change, changes
-from services.audit.labels import label
-from services.audit.reader import read_log
 
 Aggregate = Literal["household", "case", "problem"]
 SAFE_ID = re.compile(r"^[^.*>\s]+$")

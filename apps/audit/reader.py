@@ -15,9 +15,9 @@ from collections.abc import Awaitable, Callable
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 
+from apps.audit.subjects import minimal
 from lookback.contracts.subjects import STREAM
 from lookback.tail import Tail
-from services.audit.subjects import minimal
 
 Sink = Callable[[list[Msg]], Awaitable[bool]]
 """Takes the next chunk, in stream order; returns False to stop reading."""

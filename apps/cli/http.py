@@ -10,7 +10,7 @@ import httpx
 import typer
 from rich.console import Console
 
-from lookback.runner import STATION_TOKEN
+from apps.runner import STATION_TOKEN
 from lookback.settings import DEFAULT_PORTS
 
 console = Console()

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from random import Random
 
-from lookback.demo.draw import below, pick, planted
-from lookback.demo.identity import SURNAMES, name, phone
-from lookback.demo.persons import PersonMaker, date_text
+from apps.demo.draw import below, pick, planted
+from apps.demo.identity import SURNAMES, name, phone
+from apps.demo.persons import PersonMaker, date_text
 
 WRONG_SIZE = 0.01  # R05
 UNSAFE_HOUSE = 0.02  # C or D: R03

@@ -13,13 +13,13 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
+from apps.audit.changes import ABSENT, Change
+from apps.audit.checksum import Key, Row
+from apps.audit.history import Entry
+from apps.audit.masking import mask_field, mask_tree
+from apps.audit.verify import Detail, ProjectionCheck
 from lookback.clock import CST
 from lookback.contracts.envelope import event_types
-from services.audit.changes import ABSENT, Change
-from services.audit.checksum import Key, Row
-from services.audit.history import Entry
-from services.audit.masking import mask_field, mask_tree
-from services.audit.verify import Detail, ProjectionCheck
 
 WIDE = 80
 SHORT_SUM = 12

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from apps.audit.projections import by_name
+from apps.audit.replay import Progress, Replayed, rebuilds_for, replay
 from lookback.messaging import connect
 from lookback.store import make_engine
-from services.audit.projections import by_name
-from services.audit.replay import Progress, Replayed, rebuilds_for, replay
 
 COST = {"intake": 3.2, "rules": 6.0, "rectify": 1.7, "reporting": 3.7}
 """CPU seconds each read model took alone over the same log (`python -m bench.replay --each`), to

@@ -19,11 +19,11 @@ from typing import Any
 from sqlalchemy import Connection, Engine, inspect
 from sqlmodel import select
 
+from apps.audit.changes import ABSENT, Change, changes
+from apps.audit.checksum import Key, Normaliser, Row, TableDiff, identity, image, rows_by_key
+from apps.audit.projections import Projection
+from apps.audit.workers import replay_on_cores
 from lookback.store import Position, make_engine
-from services.audit.changes import ABSENT, Change, changes
-from services.audit.checksum import Key, Normaliser, Row, TableDiff, identity, image, rows_by_key
-from services.audit.projections import Projection
-from services.audit.workers import replay_on_cores
 
 RECTIFY_CASE_EVENTS = "rectify_case_events"
 

@@ -11,8 +11,8 @@ import httpx
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from lookback.cli.http import INTAKE_URL, auth_headers, console, detail, err, fail
-from lookback.cli.issues import send_problem_list
+from apps.cli.http import INTAKE_URL, auth_headers, console, detail, err, fail
+from apps.cli.issues import send_problem_list
 
 app = typer.Typer(help="Import rosters and problem lists (导入).", no_args_is_help=True)
 

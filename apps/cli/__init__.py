@@ -11,9 +11,9 @@ from typing import Annotated
 
 import typer
 
-from lookback.auth.cli import users_app
-from lookback.cli import audit, cases, imports, issues, reports, system
-from lookback.cli.http import console
+from apps.cli import audit, cases, imports, issues, reports, system
+from apps.cli.http import console
+from apps.cli.users import users_app
 
 app = typer.Typer(help="回头看 Lookback: a township's poverty-alleviation look-back review.", no_args_is_help=True)
 docs_app = typer.Typer(help="Generate documentation.", no_args_is_help=True)
@@ -30,7 +30,7 @@ app.add_typer(users_app, name="users")
 @docs_app.command("asyncapi")
 def docs_asyncapi(out: Annotated[Path, typer.Option(help="Where to write it")] = Path("docs/asyncapi.json")) -> None:
     """Write the AsyncAPI document of the events, generated from the four FastStream apps."""
-    from services.asyncapi import document
+    from apps.asyncapi import document
 
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(document(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

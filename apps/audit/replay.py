@@ -20,13 +20,13 @@ from nats.aio.msg import Msg
 from sqlalchemy import Engine, inspect
 from sqlmodel import Session, col, select
 
+from apps.audit.projections import Projection
+from apps.audit.reader import read_log, stream_head
+from apps.audit.subjects import matches_any
 from lookback.consumer import BatchConsumer, Delivered, Undecodable, decode
 from lookback.contracts.envelope import Envelope
 from lookback.messaging import DeadLetter
 from lookback.store import Position
-from services.audit.projections import Projection
-from services.audit.reader import read_log, stream_head
-from services.audit.subjects import matches_any
 
 ATTEMPTS = 8
 """Tries per batch: rebuilders sharing one SQLite file can collide on a write (busy); a batch that fails

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from lookback.cli.http import INTAKE_URL, request
+from apps.cli.http import INTAKE_URL, request
 
 app = typer.Typer(help="Report problems by hand (上报问题).")
 

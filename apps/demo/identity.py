@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from random import Random
 
-from lookback.demo.draw import below, pick
+from apps.demo.draw import below, pick
 
 AREA = "341523"  # 舒城县
 OLD_AREA = "342423"  # 舒城县 under 六安地区, before 2000: older residents still carry it

@@ -10,6 +10,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import assert_never
 
+from lookback.cases import deadlines
+from lookback.cases.deadlines import Extension
 from lookback.contracts.rectify import (
     CLOSED_STATUSES,
     CaseAssigned,
@@ -28,8 +30,6 @@ from lookback.contracts.rectify import (
     RectificationStarted,
     VerificationFailed,
 )
-from services.rectify.domain import deadlines
-from services.rectify.domain.deadlines import Extension
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date
 from random import Random
 
-from lookback.demo.draw import below, pick, planted
-from lookback.demo.identity import AREA, OLD_AREA, IdIssuer, check_character, name
+from apps.demo.draw import below, pick, planted
+from apps.demo.identity import AREA, OLD_AREA, IdIssuer, check_character, name
 
 DROPOUT = 0.04  # of children 6–15: R01
 NO_INSURANCE = 0.012  # R02

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from lookback.cli.http import console, err, fail
+from apps.cli.http import console, err, fail
 from lookback.settings import DEFAULT_NATS_PORT
 
 app = typer.Typer(help="Audit the read models against the event log (审计).", no_args_is_help=True)
@@ -75,10 +75,10 @@ def replay(
     nats_url: NatsUrl = DEFAULT_NATS,
 ) -> None:
     """Rebuild every service's read model from the log into a fresh database the services can use."""
+    from apps.audit.projections import by_name
+    from apps.audit.replay import NotFresh
+    from apps.audit.workers import replay_on_cores
     from lookback.clock import parse_instant
-    from services.audit.projections import by_name
-    from services.audit.replay import NotFresh
-    from services.audit.workers import replay_on_cores
 
     try:
         projections = by_name(service)
@@ -136,9 +136,9 @@ def verify(
     nats_url: NatsUrl = DEFAULT_NATS,
 ) -> None:
     """Check that the live read models equal a rebuild from the log up to the same positions (exit 1 if not)."""
-    from services.audit.projections import by_name
-    from services.audit.report import verify_lines
-    from services.audit.verify import verify as run
+    from apps.audit.projections import by_name
+    from apps.audit.report import verify_lines
+    from apps.audit.verify import verify as run
 
     try:
         projections = by_name(service)
@@ -184,8 +184,8 @@ def history(
     nats_url: NatsUrl = DEFAULT_NATS,
 ) -> None:
     """Every event about one household, problem (with its case) or case, in order, with what each changed."""
-    from services.audit.history import history as read
-    from services.audit.report import history_json, history_table
+    from apps.audit.history import history as read
+    from apps.audit.report import history_json, history_table
 
     if aggregate not in ("household", "case", "problem"):
         fail("aggregate must be household, case or problem")
@@ -209,10 +209,10 @@ if __name__ == "__main__":
 def verify_chain(nats_url: NatsUrl = DEFAULT_NATS) -> None:
     """Check the hash chain of every aggregate in the log: altered, missing or reordered events, and
     recorded times far from when the server stored them. Exit status 1 when anything is found."""
+    from apps.audit.reader import read_log
     from lookback.contracts.chain import ChainCheck
     from lookback.contracts.envelope import Envelope
     from lookback.contracts.subjects import PREFIX
-    from services.audit.reader import read_log
 
     checker = ChainCheck()
 

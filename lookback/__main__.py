@@ -1,3 +1,0 @@
-from lookback.cli import app
-
-app()
