@@ -62,7 +62,7 @@ class Deployment:
             "LOOKBACK_DATA_DIR": str(self.root / "cli"),
         }
         result = subprocess.run(
-            [sys.executable, "-m", "lookback", *args], env=env, capture_output=True, text=True, timeout=300
+            [sys.executable, "-m", "apps", *args], env=env, capture_output=True, text=True, timeout=300
         )
         assert result.returncode == 0, f"lookback {' '.join(args)}:\n{result.stdout}\n{result.stderr}\n{self.logs()}"
         return result

@@ -56,7 +56,7 @@ class Town:
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            [sys.executable, "-m", "lookback", *args], env=self.env(), capture_output=True, text=True, timeout=600
+            [sys.executable, "-m", "apps", *args], env=self.env(), capture_output=True, text=True, timeout=600
         )
         if check and result.returncode != 0:
             raise AssertionError(f"lookback {' '.join(args)} failed: {result.stdout}\n{result.stderr}")

@@ -65,7 +65,7 @@ async def create_streams(url: str) -> None:
 
 def import_in_background(town: Town, roster: Path, villages: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "lookback", "import", "roster", str(roster), str(villages), "--as-of", "2019-12-01"],
+        [sys.executable, "-m", "apps", "import", "roster", str(roster), str(villages), "--as-of", "2019-12-01"],
         env=town.env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -25,7 +25,7 @@ def test_reporting_killed_mid_import_recovers_exactly(town: Any, tmp_path: Path)
     roster, villages = demo.write_csv(demo.generate(3000, seed=3), tmp_path / "demo")
     reporting = town.system.services["reporting"]
     importing = subprocess.Popen(
-        [sys.executable, "-m", "lookback", "import", "roster", str(roster), str(villages), "--as-of", "2019-12-01"],
+        [sys.executable, "-m", "apps", "import", "roster", str(roster), str(villages), "--as-of", "2019-12-01"],
         env=town.env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -22,7 +22,7 @@ from apps.runner import SERVICES, wait_for
 
 def _import(town: Any, roster: Path, villages: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "lookback", "import", "roster", str(roster), str(villages), "--as-of", "2019-12-01"],
+        [sys.executable, "-m", "apps", "import", "roster", str(roster), str(villages), "--as-of", "2019-12-01"],
         env=town.env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
