@@ -65,3 +65,11 @@ async def grow_log(nats_url: str, folder: Path, households: int, chunk: int) -> 
         return grower.imports
     finally:
         await nc.close()
+
+
+async def last_seq(nats_url: str, stream: str = STREAM) -> int:
+    """The stream's last sequence: unchanged means nothing was published."""
+    nc = await nats.connect(nats_url)
+    info = await nc.jetstream().stream_info(stream)
+    await nc.close()
+    return int(info.state.last_seq)
