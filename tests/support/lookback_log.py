@@ -78,11 +78,3 @@ async def census(nats_url: str) -> tuple[dict[str, int], list[str]]:
     events = await all_events(nats_url)
     ids = Counter(str(env.id) for _, env in events)
     return dict(Counter(env.type for _, env in events)), sorted(i for i, n in ids.items() if n > 1)
-
-
-async def last_seq(nats_url: str, stream: str = STREAM) -> int:
-    """The stream's last sequence: unchanged means nothing was published."""
-    nc = await nats.connect(nats_url)
-    info = await nc.jetstream().stream_info(stream)
-    await nc.close()
-    return int(info.state.last_seq)

@@ -1,24 +1,20 @@
 """A bad roster cannot wipe the town; uploads are bounded (issue 12, parts 1 and 5), over the real system.
 
 The sample town is imported once; each broken roster of the issue is then sent as a full roster, and
-must be refused with a reason in both languages while the stream, the half-month report and the
-cases stay exactly as they were. The zip bomb is the issue's own: a ~300 KB workbook holding one
-300 MB inline string, built here with `zipfile`.
-"""
+must be refused with a reason in both languages while the log (events of each type), the problem
+counts, the half-month report and the cases stay exactly as they were (`Town.outcome`). The zip bomb
+is the issue's own: a ~300 KB workbook holding one 300 MB inline string, built here with `zipfile`."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import json
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from lookback_log import last_seq
 from lookback_town import Town
 
 from bench.system import proc_status
@@ -40,16 +36,6 @@ def sample_town(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> I
         yield town
     finally:
         town.stop()
-
-
-def state(town: Town) -> dict[str, Any]:
-    """What a refused roster must leave alone: the log, the half-month's report, the cases by status."""
-    town.wait_idle()
-    return {
-        "last_seq": asyncio.run(last_seq(town.nats.url)),
-        "report": town.get("reporting", "/reports/semimonthly", period="2019-12-H1"),
-        "cases": Counter(case["status"] for case in town.get("rectify", "/cases")),
-    }
 
 
 def rewrite(src: Path, dst: Path, keep_row: Any = lambda row: True, drop: str | None = None) -> Path:
@@ -87,7 +73,7 @@ def test_a_broken_full_roster_is_refused_and_changes_nothing(
 ) -> None:
     code, zh, en = REFUSALS[name]
     roster = broken(name, sample_dir, tmp_path)
-    before = state(sample_town)
+    before = sample_town.outcome()
 
     result = sample_town.cli(
         "import", "roster", str(roster), str(sample_dir / "villages-utf8.csv"), "--as-of", "2019-12-01", check=False
@@ -95,7 +81,7 @@ def test_a_broken_full_roster_is_refused_and_changes_nothing(
 
     assert result.returncode != 0
     assert flat(zh) in flat(result.stderr) and flat(en) in flat(result.stderr)
-    assert state(sample_town) == before
+    assert sample_town.outcome() == before
     records = [json.loads(p.read_text("utf-8")) for p in (sample_town.root / "imports").glob("*/summary.json")]
     [record] = [r for r in records if roster.name in r["files"] and "refused" in r]
     assert record["refused"]["code"] == code and record["events_published"] == 0
@@ -105,7 +91,7 @@ def test_the_same_refusal_over_http_is_a_422_in_both_languages(
     sample_town: Town, sample_dir: Path, tmp_path: Path
 ) -> None:
     roster = broken("no-id", sample_dir, tmp_path)
-    before = state(sample_town)
+    before = sample_town.outcome()
 
     reply = post_import(sample_town, [roster, sample_dir / "villages-utf8.csv"])
 
@@ -113,7 +99,7 @@ def test_the_same_refusal_over_http_is_a_422_in_both_languages(
     assert reply.json()["detail"] == (
         "花名册人口明细表缺少必需列：证件号码 / the roster's 人口明细 sheet lacks the required column: 证件号码"
     )
-    assert state(sample_town) == before
+    assert sample_town.outcome() == before
 
 
 def test_a_zip_bomb_is_refused_from_its_directory_and_intake_memory_stays_flat(
@@ -124,7 +110,7 @@ def test_a_zip_bomb_is_refused_from_its_directory_and_intake_memory_stays_flat(
     intake = sample_town.system.services["intake"].proc
     assert intake is not None
     peak = proc_status(intake.pid, "VmHWM")
-    before = state(sample_town)
+    before = sample_town.outcome()
 
     reply = post_import(sample_town, [bomb])
 
@@ -132,19 +118,19 @@ def test_a_zip_bomb_is_refused_from_its_directory_and_intake_memory_stays_flat(
     assert "roster.xlsx的压缩比超过100倍" in reply.json()["detail"]
     assert "roster.xlsx inflates more than 100 times" in reply.json()["detail"]
     assert proc_status(intake.pid, "VmHWM") - peak < 50 * MEGABYTE  # parsed, the string took it to 1.5 GB
-    assert state(sample_town) == before
+    assert sample_town.outcome() == before
 
 
 def test_an_upload_over_the_cap_is_refused_before_it_is_parsed(sample_town: Town, tmp_path: Path) -> None:
     junk = tmp_path / "roster.csv"
     junk.write_bytes(b"x" * (UPLOAD_CAP + 1))
-    before = state(sample_town)
+    before = sample_town.outcome()
 
     result = sample_town.cli("import", "roster", str(junk), "--as-of", "2019-12-01", check=False)
 
     assert result.returncode != 0
     assert flat("413: 上传文件超过1 MB的上限 / the upload exceeds the 1 MB limit") in flat(result.stderr)
-    assert state(sample_town) == before
+    assert sample_town.outcome() == before
 
 
 def test_a_partial_roster_removes_nothing_and_an_allowed_removal_goes_through(
