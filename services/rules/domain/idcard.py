@@ -42,10 +42,6 @@ def defect(text: str, *, strict_x: bool = False) -> str | None:
     return None
 
 
-def is_valid(text: str, *, strict_x: bool = False) -> bool:
-    return defect(text, strict_x=strict_x) is None
-
-
 @dataclass(frozen=True)
 class Reading:
     """What one check of a number yields: its defect (R07A), or the birth date (R01's fallback age)
