@@ -71,19 +71,27 @@ class VillageRecorded(Event):
         return village_key(self.village)
 
 
-class RowRejected(Event):
-    """A row that could not be placed; kept whole so nothing a town sent is lost."""
+class Rejection(BaseModel):
+    """A row that could not be placed, and why; kept whole so nothing a town sent is lost. The sheet
+    readers of rosters and problem lists give it, and `RowRejected` carries it with its import."""
 
-    event_type: ClassVar[str] = "import.row_rejected"
-    aggregate_type: ClassVar[str] = "import"
+    model_config = ConfigDict(frozen=True)
 
-    import_id: str
     sheet: str
     row: int
     column: str
     reason_zh: str
     reason_en: str
     cells: dict[str, str]
+
+
+class RowRejected(Rejection, Event):
+    """A rejected row of one import."""
+
+    event_type: ClassVar[str] = "import.row_rejected"
+    aggregate_type: ClassVar[str] = "import"
+
+    import_id: str
 
     def aggregate_id(self) -> str:
         return self.import_id

@@ -24,14 +24,8 @@ from services.intake.adapters.tables import KnownRejection, KnownVillage
 from services.intake.domain.issues import IssueDraft
 from services.intake.domain.places import Places, town_places
 from services.intake.domain.problem_list import ParsedProblemList
-from services.intake.importer import (
-    caught_up,
-    chained,
-    rejected_id_parts,
-    rejected_summary,
-    row_rejected,
-    write_reports,
-)
+from services.intake.domain.roster_events import rejected_id_parts, row_rejected
+from services.intake.importer import caught_up, chained, rejected_summary, write_reports
 
 
 def current_places(runtime: Runtime) -> Places:

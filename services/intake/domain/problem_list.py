@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lookback.contracts.intake import Rejection
 from services.intake.domain.cells import RowReader, cells_of
 from services.intake.domain.errors import NotAProblemList
 from services.intake.domain.faults import Fault, fault
 from services.intake.domain.issue_columns import DATES, DESCRIPTION, ISSUES, NUMBERS, REQUIRED
 from services.intake.domain.issues import IssueDraft, MayReport, anywhere, read_issue
 from services.intake.domain.places import Places
-from services.intake.domain.sheet import Rejection, SheetRows, filled_rows, header_names, rejection
+from services.intake.domain.sheet import SheetRows, filled_rows, header_names, rejection
 
 
 @dataclass(frozen=True)
