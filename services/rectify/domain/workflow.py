@@ -92,7 +92,7 @@ def _assign(case: Case, command: Assign, today: date) -> list[CaseEvent]:
 def _verify(case: Case, command: Verify, today: date) -> list[CaseEvent]:
     """销号 judges on-time against the deadline in force that day, once: later events never revisit it."""
     if command.passed:
-        on_time = not deadlines.is_overdue(case.deadline, today)
+        on_time = deadlines.overdue_days(case.deadline, today) == 0
         return [
             CaseVerified(
                 case_id=case.case_id, on=today, deadline=case.deadline, on_time=on_time, note=command.reason.strip()
