@@ -39,19 +39,9 @@ def issue_envelope(draft: IssueDraft, reporter: str, import_id: str | None = Non
     issue_id = draft.issue_id(reporter)
     event = IssueReported(
         issue_id=issue_id,
-        village=draft.village,
-        unit=draft.unit,
-        item=draft.item,
-        description=draft.description,
-        found_on=draft.found_on,
-        household_id=draft.household_id,
-        lead_unit=draft.lead_unit,
-        person=draft.person,
-        deadline=draft.deadline,
-        measures=draft.measures,
         import_id=import_id,
+        **draft.model_dump(exclude={"row"}),
         row=draft.row if import_id else None,
-        other_cells=draft.other_cells,
     )
     return new_envelope(
         event,

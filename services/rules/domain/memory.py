@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from lookback.contracts.intake import IssueReported
+from lookback.contracts.intake import Issue, IssueReported
 from lookback.contracts.rules import ProblemClearedByData, ProblemFlagged, problem_id
 from services.rules.domain import idcard
 from services.rules.domain.duplicates import PersonRef, affected_ids, duplicate_findings
@@ -105,19 +105,12 @@ def issue_problem(issue: IssueReported, reported_by: str) -> ProblemFlagged:
     """The problem an issue reports, with the reporter as its actor: the station must see who reported it,
     not that the rules service passed it on. Its id comes from the issue's, so a repeat is the same problem."""
     rule, subject = manual_rule(issue.item), f"issue:{issue.issue_id}"
+    shared = issue.model_dump(include=Issue.model_fields.keys() & ProblemFlagged.model_fields.keys())
     return ProblemFlagged(
         problem_id=problem_id(rule, subject),
         rule=rule,
-        item=issue.item,
-        village=issue.village,
-        household_id=issue.household_id,
         subject_key=subject,
         as_of=issue.found_on,
-        description=issue.description,
-        unit=issue.unit,
-        lead_unit=issue.lead_unit,
-        person=issue.person,
-        deadline=issue.deadline,
-        measures=issue.measures,
         reported_by=reported_by,
+        **shared,
     )
