@@ -23,8 +23,8 @@ from services.reporting.adapters.writers import MEDIA_TYPES, WRITERS, dispositio
 from services.reporting.api import Facts, KnownAtQ, Log, PeriodQ
 from services.reporting.domain.facts import Fact, known
 from services.reporting.domain.measures import lines
-from services.reporting.domain.replay import fold
 from services.reporting.domain.sheets import Sheet, ledger, problem_list, summary
+from services.reporting.domain.state import fold
 
 router = APIRouter(prefix="/reports/exports", tags=["exports"])
 

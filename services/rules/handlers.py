@@ -23,12 +23,12 @@ from lookback.contracts.rules import ProblemFlagged
 from lookback.partition import Partition
 from lookback.store import load_heads, save_heads
 from services.rules.adapters import memory
-from services.rules.domain.checks import findings_of, village_findings
 from services.rules.domain.duplicates import person_refs
 from services.rules.domain.memory import Change, issue_problem
 from services.rules.domain.roster import read_household
+from services.rules.domain.rulebook import findings_of, village_findings
 from services.rules.domain.settings import RuleSettings
-from services.rules.domain.subjects import village_key
+from services.rules.domain.subject_keys import village_key
 
 ACTOR = "service:rules"
 

@@ -94,9 +94,9 @@ def from_file_vars() -> set[str]:
 
 def known_settings() -> set[str]:
     from lookback.settings import ServiceSettings
-    from services.rules.main import RulesSettings
+    from services.rules.main import RulesServiceSettings
 
-    fields = set(ServiceSettings.model_fields) | set(RulesSettings.model_fields)
+    fields = set(ServiceSettings.model_fields) | set(RulesServiceSettings.model_fields)
     return {f"LOOKBACK_{f.upper()}" for f in fields}
 
 

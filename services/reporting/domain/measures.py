@@ -26,7 +26,7 @@ from lookback.contracts.rectify import (
     CaseVerified,
 )
 from lookback.contracts.rules import ProblemFlagged
-from services.reporting.domain.replay import CaseView, ProblemView, State
+from services.reporting.domain.state import CaseView, ProblemView, State
 
 STATUSES: tuple[CaseStatus, ...] = tuple(STATUS_LABELS)
 COUNTS = (

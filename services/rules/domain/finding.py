@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lookback.catalogue import RULES
-from services.rules.domain.subjects import household_key, village_key
+from services.rules.domain.subject_keys import household_key, village_key
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from services.rules.domain import cells, idcard
 from services.rules.domain.cells import Cells
 from services.rules.domain.inputs import HouseholdLike, RowLike
 from services.rules.domain.settings import RuleSettings
-from services.rules.domain.subjects import person_keys
+from services.rules.domain.subject_keys import person_keys
 
 HEAD = "户主"
 

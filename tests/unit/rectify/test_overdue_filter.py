@@ -9,7 +9,7 @@ from sqlmodel import Session
 from lookback.cases.deadlines import due_soon, overdue_days
 from lookback.clock import start_of_day
 from lookback.contracts.envelope import new_envelope
-from lookback.contracts.rectify import CaseOverdue
+from lookback.contracts.rectify import CaseDueSoon, CaseOverdue
 from lookback.store import create_tables, make_engine
 from services.rectify.adapters.casebook import Casebook
 from services.rectify.adapters.tables import TABLES
@@ -33,7 +33,7 @@ def test_the_watch_marks_the_cases_overdue_by_the_rule_and_reminds_those_in_the_
         book.save()
         due = [e.event() for e in due_envelopes(session, TODAY, SOON)]
     overdue = {e.deadline for e in due if isinstance(e, CaseOverdue)}
-    soon = {e.deadline for e in due if not isinstance(e, CaseOverdue)}
+    soon = {e.deadline for e in due if isinstance(e, CaseDueSoon)}
     assert overdue == {d for d in DEADLINES if overdue_days(d, TODAY) > 0}
     assert soon == {d for d in DEADLINES if due_soon(d, TODAY, SOON)}
     assert min(overdue) == DEADLINES[0] and max(overdue) == TODAY - timedelta(days=1)

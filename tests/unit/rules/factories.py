@@ -7,10 +7,10 @@ from datetime import date
 
 from lookback.contracts.intake import HouseholdRecorded, PersonRow, VillageRecorded
 from services.rules.domain import idcard
-from services.rules.domain.checks import findings_of
 from services.rules.domain.duplicates import PersonRef
 from services.rules.domain.finding import Finding
 from services.rules.domain.roster import read_household
+from services.rules.domain.rulebook import findings_of
 from services.rules.domain.settings import RuleSettings
 
 AS_OF = date(2019, 12, 1)

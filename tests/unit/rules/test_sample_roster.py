@@ -16,10 +16,10 @@ import pytest
 
 from lookback.catalogue import RULES
 from lookback.contracts.intake import HouseholdRecorded, PersonRow, VillageRecorded
-from services.rules.domain.checks import village_findings
 from services.rules.domain.duplicates import duplicate_findings, person_refs
 from services.rules.domain.finding import Finding
 from services.rules.domain.roster import read_household
+from services.rules.domain.rulebook import village_findings
 from services.rules.domain.settings import RuleSettings
 
 from .factories import household_findings, index_of
