@@ -1,4 +1,4 @@
-"""The plan's default deadlines (items.md §2) and the questions a ledger asks of them.
+"""The plan's default deadlines (docs/rules.md, "Deadlines and overdue") and the questions a ledger asks of them.
 
 A deadline is a date in China: the last day on which the work may still be done. A case is
 overdue from the following day. "15 days after assignment" therefore means the assignment date

@@ -126,7 +126,7 @@ class Issue(BaseModel):
 
     village: str = Field(description="行政村: the village, or (镇直) when a town-level unit reported it")
     unit: str | None = Field(None, description="行政村或单位 when it names a unit of the town, not a village")
-    item: int = Field(ge=1, le=34, description="问题条目 of items.md")
+    item: int = Field(ge=1, le=34, description='问题条目, 1–34 (docs/rules.md, "Owners")')
     description: str = Field(description="问题描述")
     found_on: date = Field(description="发现日期; also the envelope's business time")
     household_id: str | None = Field(None, description="户编号 the issue is about, if any")

@@ -1,4 +1,4 @@
-"""The rules service: finds the problems the roster shows (items.md section 3)."""
+"""The rules service: finds the problems the roster shows (docs/rules.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """A 问题清单 sheet turned into issues and rejected rows (pure: the rows come in as text).
 
-Bad rows are handled as in a roster (roster.md): every row read is accepted or rejected with its
+Bad rows are handled as in a roster (docs/rules.md): every row read is accepted or rejected with its
 sheet, row, column and a bilingual reason, so accepted + rejected = rows read. A row that repeats an
 earlier row's issue is rejected too: both would be the one issue, and a town should see it counted once.
 """

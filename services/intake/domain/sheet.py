@@ -1,6 +1,6 @@
 """What every imported sheet shares: its rows as read, the rows it could not place, and its header.
 
-Rosters and problem lists follow the same rules here (roster.md, "What happens to a bad row"): a row
+Rosters and problem lists follow the same rules here (docs/rules.md, "Reading the roster"): a row
 is either accepted or rejected and kept whole, never dropped, so a town can account for what it sent.
 """
 

@@ -1,7 +1,7 @@
 """A problem one rule finds on one subject, before it becomes a `ProblemFlagged` event.
 
 Descriptions are read by village cadres and appear in exports, so they name the rule and the
-facts that make it hold, but never a name or an ID number (roster.md, "Personal data").
+facts that make it hold, but never a name or an ID number (docs/rules.md, "Reading the roster").
 """
 
 from __future__ import annotations
