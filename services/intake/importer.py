@@ -1,5 +1,10 @@
 """One roster import: parse, read the roster on record, publish what changed
-(`domain/roster_events.py` decides what that is)."""
+(`domain/roster_events.py` decides what that is).
+
+The server forgets event ids after its duplicate window (10 minutes), so a retry publishes only
+what intake has not folded yet: the diff for households and villages, the rows of this import not
+rejected yet.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from lookback.messaging import ATOMIC_LIMIT
 from lookback.service import Runtime
 from lookback.store import load_heads
 from services.intake.adapters.sheets import parse_roster
-from services.intake.adapters.tables import KnownHousehold, KnownImport, KnownVillage
+from services.intake.adapters.tables import KnownHousehold, KnownImport, KnownRejection, KnownVillage
 from services.intake.domain.roster import ParsedRoster
 from services.intake.domain.roster_events import OnRecord, import_events
 
@@ -103,7 +108,8 @@ def roster_events(
         on_record = session.exec(query).all()
         villages_known = {v.village: v.fingerprint for v in session.exec(select(KnownVillage))}
         seen = session.get(KnownImport, import_id) is not None
-    record = OnRecord(list(on_record), villages_known, seen)
+        rejected_before = rejected_rows(session, import_id)
+    record = OnRecord(list(on_record), villages_known, seen, rejected_before)
     envelopes, counts = import_events(parsed, record, import_id, as_of, partial, actor)
     return chained(engine, envelopes), counts
 
@@ -113,6 +119,12 @@ def chained(engine: Engine, envelopes: list[Envelope]) -> list[Envelope]:
     with Session(engine) as session:
         heads = load_heads(session, {aggregate_key(e) for e in envelopes})
     return link(envelopes, heads)[0]
+
+
+def rejected_rows(session: Session, import_id: str) -> set[tuple[str, int]]:
+    """The rows of an import already rejected in the log: (sheet, row) as intake has folded them."""
+    kept = session.exec(select(KnownRejection).where(col(KnownRejection.import_id) == import_id))
+    return {(k.sheet, k.row) for k in kept}
 
 
 def rejected_summary(rejected: Sequence[Rejection]) -> list[dict[str, Any]]:

@@ -1,7 +1,8 @@
 """The events one roster import publishes: what it says that the roster on record does not.
 
 Event ids are derived from what they say (a household's id and fingerprint, an import's id and a
-row number), so an import retried after a crash is stored once.
+row number), so an import retried after a crash is stored once, and a retry after the server's
+duplicate window publishes only the rows it has not rejected yet.
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ from services.intake.domain.roster import ParsedRoster
 @dataclass(frozen=True)
 class OnRecord:
     """The roster intake has folded: each household's (id, fingerprint, village), each village's
-    fingerprint, and whether this import's rejected rows were published already."""
+    fingerprint, whether this import completed before, and the (sheet, row) it rejected already."""
 
     households: Sequence[tuple[str, str, str]]
     villages: dict[str, str]
     seen: bool
+    rejected: set[tuple[str, int]]
 
 
 def import_events(
@@ -84,8 +86,11 @@ def import_events(
                 import_id,
             )
         )
-    if not seen:
-        out += [wrap(row_rejected(import_id, r), *rejected_id_parts(import_id, r)) for r in parsed.rejected]
+    out += [
+        wrap(row_rejected(import_id, r), *rejected_id_parts(import_id, r))
+        for r in parsed.rejected
+        if (r.sheet, r.row) not in record.rejected
+    ]
     rows_read = sum(parsed.rows_read.values())
     counts = {
         "rows_read": rows_read,

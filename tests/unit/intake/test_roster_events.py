@@ -9,7 +9,7 @@ from services.intake.domain.roster_events import OnRecord, import_events
 from .builders import parse, person
 
 AS_OF = date(2019, 12, 1)
-NOTHING = OnRecord(households=[], villages={}, seen=False)
+NOTHING = OnRecord(households=[], villages={}, seen=False, rejected=set())
 
 
 def types(parsed, record: OnRecord, partial: bool = False) -> list[str]:
@@ -19,7 +19,8 @@ def types(parsed, record: OnRecord, partial: bool = False) -> list[str]:
 
 def recorded(parsed) -> OnRecord:
     rows = [(h.household_id, fingerprint(AS_OF, h.persons), h.village) for h in parsed.households]
-    return OnRecord(households=rows, villages={}, seen=True)
+    rejected = {(r.sheet, r.row) for r in parsed.rejected}
+    return OnRecord(households=rows, villages={}, seen=True, rejected=rejected)
 
 
 def test_a_first_import_records_each_household_and_each_rejected_row_then_its_summary():
