@@ -1,7 +1,9 @@
 """One roster import: parse, diff against the roster on record, publish what changed.
 
 Event ids are derived from what they say (a household's id and fingerprint, an import's id and a
-row number), so an import retried after a crash is stored once.
+row number), so an import retried after a crash is stored once. The server forgets ids after its
+duplicate window (10 minutes), so a retry publishes only what intake has not folded yet: the diff
+for households and villages, the rows of this import not rejected yet.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from lookback.messaging import ATOMIC_LIMIT
 from lookback.service import Runtime
 from lookback.store import load_heads
 from services.intake.adapters.sheets import parse_roster
-from services.intake.adapters.tables import KnownHousehold, KnownImport, KnownVillage
+from services.intake.adapters.tables import KnownHousehold, KnownImport, KnownRejection, KnownVillage
 from services.intake.domain.diff import diff, fingerprint, village_fingerprint
 from services.intake.domain.roster import ParsedRoster
 from services.intake.domain.sheet import Rejection
@@ -109,6 +111,7 @@ def roster_events(
         on_record = session.exec(query).all()
         villages_known = {v.village: v.fingerprint for v in session.exec(select(KnownVillage))}
         seen = session.get(KnownImport, import_id) is not None
+        rejected_before = rejected_rows(session, import_id)
     when = start_of_day(as_of)
     correlation = derived_id("import", import_id)
 
@@ -154,8 +157,11 @@ def roster_events(
                 import_id,
             )
         )
-    if not seen:
-        out += [wrap(row_rejected(import_id, r), *rejected_id_parts(import_id, r)) for r in parsed.rejected]
+    out += [
+        wrap(row_rejected(import_id, r), *rejected_id_parts(import_id, r))
+        for r in parsed.rejected
+        if (r.sheet, r.row) not in rejected_before
+    ]
     rows_read = sum(parsed.rows_read.values())
     counts = {
         "rows_read": rows_read,
@@ -189,6 +195,12 @@ def row_rejected(import_id: str, r: Rejection) -> RowRejected:
         reason_en=r.reason_en,
         cells=r.cells,
     )
+
+
+def rejected_rows(session: Session, import_id: str) -> set[tuple[str, int]]:
+    """The rows of an import already rejected in the log: (sheet, row) as intake has folded them."""
+    kept = session.exec(select(KnownRejection).where(col(KnownRejection.import_id) == import_id))
+    return {(k.sheet, k.row) for k in kept}
 
 
 def rejected_id_parts(import_id: str, r: Rejection) -> tuple[object, ...]:
