@@ -32,11 +32,11 @@ def _import(town: Any, roster: Path, villages: Path) -> subprocess.Popen[str]:
 
 def _consistent(town: Any, households: int) -> None:
     town.wait_idle(timeout=300)
-    expected = asyncio.run(flagged_in_log(town.nats.url))
+    expected = asyncio.run(flagged_in_log(town.nats.url_as("admin")))
     assert town.problems() == expected
-    opened = asyncio.run(count_in_log(town.nats.url, "lb.case.*.opened"))
+    opened = asyncio.run(count_in_log(town.nats.url_as("admin"), "lb.case.*.opened"))
     assert opened == sum(sum(v.values()) for v in expected.values())
-    recorded = asyncio.run(count_in_log(town.nats.url, "lb.household.*.recorded"))
+    recorded = asyncio.run(count_in_log(town.nats.url_as("admin"), "lb.household.*.recorded"))
     assert recorded == households  # each household stored once, however often the import was retried
 
 
@@ -61,7 +61,9 @@ def test_services_killed_at_random_moments(store_town: Any, tmp_path: Path) -> N
 def test_intake_killed_mid_import_then_the_import_is_retried(town: Any, tmp_path: Path) -> None:
     roster, villages = demo.write_csv(demo.generate(3000, seed=12), tmp_path / "demo")
     importing = _import(town, roster, villages)
-    wait_for(lambda: asyncio.run(count_in_log(town.nats.url, "lb.household.*.recorded")) > 500, 60, "no import")
+    wait_for(
+        lambda: asyncio.run(count_in_log(town.nats.url_as("admin"), "lb.household.*.recorded")) > 500, 60, "no import"
+    )
     intake = town.system.services["intake"]
     intake.stop(signal.SIGKILL)
     importing.kill()  # the clerk's upload broke off with the service
