@@ -84,7 +84,7 @@ def up(
     except KeyboardInterrupt:
         pass
     except (PortTaken, KeepsDying, RuntimeError, TimeoutError) as e:
-        err.print(f"[red]{e}[/red]")
+        err.print(f"[red]{e}[/red]", soft_wrap=True)
         raise typer.Exit(1) from None
     finally:
         stopping = True
@@ -109,7 +109,7 @@ def _say(message: str) -> None:
     """Print, unless nobody reads stdout any more (`lookback up | tee log` with tee gone): then stop printing
     to it; the children are stopped all the same."""
     try:
-        console.print(message)
+        console.print(message, soft_wrap=True)
         console.file.flush()
     except (BrokenPipeError, ValueError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
