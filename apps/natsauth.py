@@ -34,7 +34,9 @@ OWNED = {
 AUDIT = "audit"
 ADMIN = "admin"
 USERS = (*OWNED, AUDIT, ADMIN)
-BCRYPT_COST = 10  # the server checks the hash on every connect: ~50 ms at 10, four times that at the default 12
+# The server checks the hash on every connect (measured: 25 ms at cost 6, 485 ms at 10, 1.4 s at the default 12).
+# The passwords are 192 random bits: the hash keeps them out of the config; stretching adds nothing against guessing.
+BCRYPT_COST = 6
 
 # Reading the log: stream info, ordered (ephemeral) consumers and their info, direct and plain message gets,
 # the replies to the server's flow control.
