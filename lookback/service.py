@@ -18,6 +18,7 @@ from typing import Any
 import uvicorn
 from fastapi import APIRouter, FastAPI, Response
 from faststream.nats import NatsBroker, NatsUserPassword
+from nats.errors import Error as NatsError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine
 
@@ -49,12 +50,15 @@ class Runtime:
         nc = self.broker.connection
         if not nc.is_connected:
             return "not connected to NATS"
-        gone = await missing_stream(nc)
-        if gone:
-            return f"stream {gone} does not exist"
-        for c in self.consumers:
-            if not await c.alive():
-                return f"the consumer of {c.durable} is gone"
+        try:
+            gone = await missing_stream(nc)
+            if gone:
+                return f"stream {gone} does not exist"
+            for c in self.consumers:
+                if not await c.alive():
+                    return f"the consumer of {c.durable} is gone"
+        except NatsError as err:  # e.g. a cluster electing the stream's leader
+            return f"NATS did not answer about the stream ({type(err).__name__})"
         return None
 
 

@@ -55,7 +55,10 @@ async def _connected(nats_url: str, work: Any) -> Any:
     except (OSError, nats.errors.Error) as e:
         fail(f"无法连接 {nats_url} / cannot reach NATS at {nats_url}: {type(e).__name__}. Is `lookback up` running?")
     try:
-        gone = await missing_stream(nc)
+        try:
+            gone = await missing_stream(nc)
+        except nats.errors.Error as e:
+            fail(f"NATS 无应答 / NATS at {nats_url} did not answer about the log: {type(e).__name__}")
         if gone:
             fail(f"事件流 {gone} 不存在（已被删除？）/ the stream {gone} does not exist on {nats_url} (deleted?)")
         return await work(nc)

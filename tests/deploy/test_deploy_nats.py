@@ -363,24 +363,20 @@ async def test_the_audit_user_reads_and_writes_nothing(server: Server) -> None:
             assert errors.violations(subject), (subject, errors.seen)
 
 
-def allowed_publishes(accounts: str) -> dict[str, list[str]]:
-    """Each user's `publish: { allow: [...] }` in accounts.conf."""
+def allowed_publishes(conf: Path) -> dict[str, list[str]]:
+    """Each user's `publish: { allow: [...] }` in an accounts config."""
     found = {}
-    for block in re.split(r"\buser:\s*", settings_lines(accounts_conf()))[1:]:
+    for block in re.split(r"\buser:\s*", settings_lines(conf))[1:]:
         user = block.split()[0].strip(",")
         allow = re.search(r"publish:\s*\{\s*allow:\s*\[(.*?)\]", block, re.S)
         found[user] = re.findall(r'"([^"]+)"', allow.group(1)) if allow else []
     return found
 
 
-def accounts_conf() -> Path:
-    return DEPLOY / "nats" / "accounts.conf"
-
-
 def test_deploy_grants_what_the_embedded_server_grants() -> None:
     """One permission model: deploy/nats/accounts.conf lists, user by user, what apps/natsauth.py gives the
     nats-server of `lookback up`; the admin has no limits in either."""
-    granted = allowed_publishes(accounts_conf())
+    granted = allowed_publishes(DEPLOY / "nats" / "accounts.conf")
     assert set(granted) == set(USERS)
     for user in USERS:
         expected = permissions(user)
