@@ -215,17 +215,17 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Campaign]:
         base = demo.generate(80, seed=11)
         town.import_roster(*demo.write_csv(base, town.root / "first"), as_of="2019-12-01")
         town.wait_idle()
-        opened = [e["payload"] for e in asyncio.run(read_log(town.nats.url)) if e["type"] == "case.opened"]
+        opened = [e["payload"] for e in asyncio.run(read_log(town.nats.url_as("admin"))) if e["type"] == "case.opened"]
         early, late, entered_late = script(opened)
-        asyncio.run(publish(town.nats.url, early))
+        asyncio.run(publish(town.nats.url_as("admin"), early))
         town.import_roster(*demo.write_csv(demo.correct(base, 0.3, seed=2), town.root / "second"), as_of="2019-12-20")
-        asyncio.run(publish(town.nats.url, late))
+        asyncio.run(publish(town.nats.url_as("admin"), late))
         town.wait_idle()
         before = json.loads(raw(town, "/reports/semimonthly", period="2020-01-H1"))
         known_at = datetime.now(UTC).isoformat()
-        asyncio.run(publish(town.nats.url, [entered_late]))
+        asyncio.run(publish(town.nats.url_as("admin"), [entered_late]))
         town.wait_idle()
-        yield Campaign(town, asyncio.run(read_log(town.nats.url)), known_at, before)
+        yield Campaign(town, asyncio.run(read_log(town.nats.url_as("admin"))), known_at, before)
     finally:
         town.stop()
 
