@@ -20,6 +20,7 @@ from pathlib import Path
 
 import httpx
 
+from apps.keys import ensure_keys
 from lookback.auth.users import Role, UserStore
 from lookback.settings import DEFAULT_NATS_PORT, DEFAULT_PORTS
 
@@ -270,6 +271,7 @@ class System:
 
     def start(self, timeout: float = 60) -> None:
         self.station_token()
+        ensure_keys(self.data_dir / "keys")
         for service in self.services.values():
             service.start()
         for service in self.services.values():
