@@ -72,14 +72,13 @@ def consumer(
 
 
 def signer_of(settings: ServiceSettings, name: str) -> Signer | None:
-    """The service's own key; without one it appends unsigned, and `verify-chain` will say so."""
+    """The service's own key; without one it appends unsigned, and `verify-chain` will say so. The key id is
+    the file's name without `.key` (`rules`, or `rules-2021` after a rotation), as the auditor's `.pub` is named."""
     path = settings.signing_key_path(name)
     if not path.exists():
         log.warning("no signing key at %s: events are appended unsigned", path)
         return None
-    if path.stat().st_mode & 0o077:
-        log.warning("the signing key %s is readable by others than its owner (chmod 600)", path)
-    return load_signer(path, name)
+    return load_signer(path, path.stem)
 
 
 def build_broker(settings: ServiceSettings) -> NatsBroker:

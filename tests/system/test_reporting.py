@@ -290,8 +290,10 @@ def test_exports_open_with_the_plan_columns_and_mask_for_the_county(campaign: Ca
     summary = json.loads(town.cli("report", "summary", "--period", "2020-01-H1", "--format", "json").stdout)
     assert summary["rows"][-1]["合计"] == len(rows) - 1
     ledger_csv = town.cli("report", "ledger", "--period", "2020-01-H1", "--format", "csv").stdout
-    assert ledger_csv.splitlines()[0].split(",") == list(rows[0]) and len(ledger_csv.splitlines()) == len(rows)
-    assert "整改率" in town.cli("report", "semimonthly", "--period", "2020-01-H1").stdout
+    lines = ledger_csv.splitlines()
+    assert lines[0].split(",") == list(rows[0]) and len(lines) == len(rows) + 1  # and the 校验码
+    table = town.cli("report", "semimonthly", "--period", "2020-01-H1").stdout
+    assert "整改率" in table and f"校验码 check code: {lines[-1].removeprefix('校验码,')}" in table
 
 
 def test_a_rebuilt_read_model_gives_the_same_bytes_and_the_clock_changes_no_past_period(campaign: Campaign) -> None:
