@@ -1,6 +1,6 @@
 """The plan's catalogue: 34 check items in 9 categories, their lead units, the calendar, the rules.
 
-The defaults come from items.md (干办〔2019〕55号); a town changes them with its own JSON file
+The defaults come from the plan (干办〔2019〕55号; docs/rules.md, "Owners"); a town changes them with its own JSON file
 (`LOOKBACK_CATALOGUE`) without touching code.
 """
 

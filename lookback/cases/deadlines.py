@@ -1,4 +1,4 @@
-"""The plan's default deadlines (items.md §2) and the questions a ledger asks of them.
+"""The plan's default deadlines (docs/rules.md, "Deadlines and overdue") and the questions a ledger asks of them.
 
 A deadline is a date in China: the last day on which the work may still be done. A case is
 overdue from the following day. "15 days after assignment" therefore means the assignment date
@@ -49,9 +49,10 @@ def default_deadline(policy: DeadlinePolicy, assigned_on: date, settings: Deadli
     return max(calendar.rectification[1], immediate)
 
 
-def is_overdue(deadline: date, today: date) -> bool:
-    """The deadline day itself is still in time."""
-    return today > deadline
+def overdue_days(deadline: date, today: date) -> int:
+    """How many days a deadline is past on `today`: 0 up to and including the deadline day itself
+    (still in time), 1 the day after. Every "is it overdue, and by how much" asks this."""
+    return max(0, (today - deadline).days)
 
 
 def due_soon(deadline: date, today: date, days: int) -> bool:

@@ -60,9 +60,13 @@ def is_open(case: Case) -> bool:
     return case.status not in CLOSED_STATUSES
 
 
-def is_overdue(case: Case, today: date) -> bool:
+def days_overdue(case: Case, today: date) -> int:
     """Overdue is a kind of open: a closed case is never overdue, however late it was closed."""
-    return is_open(case) and deadlines.is_overdue(case.deadline, today)
+    return deadlines.overdue_days(case.deadline, today) if is_open(case) else 0
+
+
+def is_overdue(case: Case, today: date) -> bool:
+    return days_overdue(case, today) > 0
 
 
 def evolve(case: Case | None, event: CaseEvent) -> Case:

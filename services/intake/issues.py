@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from lookback.catalogue import load as load_catalogue
 from lookback.clock import now, start_of_day
@@ -20,18 +20,12 @@ from lookback.contracts.envelope import Envelope, derived_id, new_envelope
 from lookback.contracts.intake import IssueReported
 from lookback.messaging import ConcurrencyConflict, Publisher
 from lookback.service import Runtime
-from services.intake.adapters.tables import KnownRejection, KnownVillage
+from services.intake.adapters.tables import KnownVillage
 from services.intake.domain.issues import IssueDraft
 from services.intake.domain.places import Places, town_places
 from services.intake.domain.problem_list import ParsedProblemList
-from services.intake.importer import (
-    caught_up,
-    chained,
-    rejected_id_parts,
-    rejected_summary,
-    row_rejected,
-    write_reports,
-)
+from services.intake.domain.roster_events import rejected_id_parts, row_rejected
+from services.intake.importer import caught_up, chained, rejected_rows, rejected_summary, write_reports
 
 
 def current_places(runtime: Runtime) -> Places:
@@ -45,19 +39,9 @@ def issue_envelope(draft: IssueDraft, reporter: str, import_id: str | None = Non
     issue_id = draft.issue_id(reporter)
     event = IssueReported(
         issue_id=issue_id,
-        village=draft.village,
-        unit=draft.unit,
-        item=draft.item,
-        description=draft.description,
-        found_on=draft.found_on,
-        household_id=draft.household_id,
-        lead_unit=draft.lead_unit,
-        person=draft.person,
-        deadline=draft.deadline,
-        measures=draft.measures,
         import_id=import_id,
+        **draft.model_dump(exclude={"row"}),
         row=draft.row if import_id else None,
-        other_cells=draft.other_cells,
     )
     return new_envelope(
         event,
@@ -89,8 +73,7 @@ async def import_problem_list(
     """Publish what the list adds; the summary accounts for every row: accepted + rejected = rows read."""
     await caught_up(runtime)
     with Session(runtime.engine) as session:
-        kept = session.exec(select(KnownRejection).where(col(KnownRejection.import_id) == import_id)).all()
-    known_rows = {(k.sheet, k.row) for k in kept}
+        known_rows = rejected_rows(session, import_id)
     publisher = runtime.publisher()
     issues: list[dict[str, Any]] = []
     new = 0

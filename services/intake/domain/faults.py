@@ -1,4 +1,4 @@
-"""Why a row is rejected, in Chinese and English (roster.md, "What happens to a bad row").
+"""Why a row is rejected, in Chinese and English (docs/rules.md, "Reading the roster").
 
 Reasons name the column and its allowed values, never the value itself: it may be personal data.
 Rosters and problem lists share this table, so one kind of fault reads the same in both.

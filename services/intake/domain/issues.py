@@ -10,10 +10,12 @@ The optional 责任单位 is kept as written: it may name a county unit the town
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import date
 
+from pydantic import Field
+
 from lookback.contracts.envelope import derived_id
+from lookback.contracts.intake import Issue
 from services.intake.domain.cells import decimal_text, iso_date, normalise
 from services.intake.domain.faults import Fault, fault
 from services.intake.domain.issue_columns import (
@@ -40,22 +42,12 @@ def anywhere(village: str) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class IssueDraft:
-    """An accepted report, ready to become an `IssueReported`."""
+class IssueDraft(Issue):
+    """An accepted report, ready to become an `IssueReported`: with its 问题清单 row, if any, and the
+    list's other columns."""
 
-    village: str
-    unit: str | None
-    item: int
-    description: str
-    found_on: date
-    household_id: str | None = None
-    lead_unit: str | None = None
-    person: str | None = None
-    deadline: date | None = None
-    measures: str | None = None
     row: int | None = None
-    other_cells: dict[str, str] = field(default_factory=dict)
+    other_cells: dict[str, str] = Field(default_factory=dict)
 
     def identity(self) -> tuple[str, ...]:
         """What makes two reports one issue: where, which item, what, when found, which household.

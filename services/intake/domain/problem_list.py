@@ -1,6 +1,6 @@
 """A 问题清单 sheet turned into issues and rejected rows (pure: the rows come in as text).
 
-Bad rows are handled as in a roster (roster.md): every row read is accepted or rejected with its
+Bad rows are handled as in a roster (docs/rules.md): every row read is accepted or rejected with its
 sheet, row, column and a bilingual reason, so accepted + rejected = rows read. A row that repeats an
 earlier row's issue is rejected too: both would be the one issue, and a town should see it counted once.
 """
@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lookback.contracts.intake import Rejection
 from services.intake.domain.cells import RowReader, cells_of
 from services.intake.domain.errors import NotAProblemList
 from services.intake.domain.faults import Fault, fault
 from services.intake.domain.issue_columns import DATES, DESCRIPTION, ISSUES, NUMBERS, REQUIRED
 from services.intake.domain.issues import IssueDraft, MayReport, anywhere, read_issue
 from services.intake.domain.places import Places
-from services.intake.domain.sheet import Rejection, SheetRows, filled_rows, header_names, rejection
+from services.intake.domain.sheet import SheetRows, filled_rows, header_names, rejection
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ ALLOWED: dict[type, frozenset[CaseStatus]] = {
 ReportRectified from 待整改 is 立行立改 — fixed on the spot, so starting and finishing are one act."""
 
 CLEARABLE_BY_DATA: frozenset[CaseStatus] = frozenset({"pending", "in_progress", "escalated"})
-"""Where a later roster showing the problem gone sends the case to 已整改待验收 (items.md §3)."""
+"""Where a later roster showing the problem gone sends the case to 已整改待验收 (docs/rules.md)."""
 
 _ACTIONS: dict[type, tuple[str, str]] = {
     Assign: ("改派", "be reassigned"),

@@ -70,7 +70,7 @@ def decide(case: Case | None, command: Command, today: date) -> list[CaseEvent]:
 
 def _cleared_by_data(case: Case | None, today: date) -> list[CaseEvent]:
     """A fact from the rules service is never refused: a case already awaiting verification, closed,
-    or not opened has nothing to do, and re-importing a roster must change nothing (items.md §3)."""
+    or not opened has nothing to do, and re-importing a roster must change nothing (docs/rules.md)."""
     if case is None or case.status not in CLEARABLE_BY_DATA:
         return []
     return [CaseRectified(case_id=case.case_id, on=today, by="data")]
@@ -92,7 +92,7 @@ def _assign(case: Case, command: Assign, today: date) -> list[CaseEvent]:
 def _verify(case: Case, command: Verify, today: date) -> list[CaseEvent]:
     """销号 judges on-time against the deadline in force that day, once: later events never revisit it."""
     if command.passed:
-        on_time = not deadlines.is_overdue(case.deadline, today)
+        on_time = deadlines.overdue_days(case.deadline, today) == 0
         return [
             CaseVerified(
                 case_id=case.case_id, on=today, deadline=case.deadline, on_time=on_time, note=command.reason.strip()
@@ -117,8 +117,8 @@ def _escalate(case: Case, command: Escalate, today: date) -> list[CaseEvent]:
 
 
 def _answer(case: Case, command: AnswerEscalation, today: date) -> list[CaseEvent]:
-    """A case keeps its deadline unless the county sets a new one (items.md §2); a new one is an
-    extension like any other, so the old deadline stays in the history."""
+    """A case keeps its deadline unless the county sets a new one (docs/rules.md, "Deadlines and
+    overdue"); a new one is an extension like any other, so the old deadline stays in the history."""
     note = command.note.strip()
     if not command.accepted:
         if command.new_deadline is not None:

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from lookback.calendar import Period
+from lookback.cases.state import days_overdue
 from lookback.catalogue import Catalogue
 from lookback.contracts.rectify import (
     CLOSED_STATUSES,
@@ -25,7 +26,7 @@ from lookback.contracts.rectify import (
     CaseVerified,
 )
 from lookback.contracts.rules import ProblemFlagged
-from services.reporting.domain.replay import CaseView, ProblemView, State
+from services.reporting.domain.state import CaseView, ProblemView, State
 
 STATUSES: tuple[CaseStatus, ...] = tuple(STATUS_LABELS)
 COUNTS = (
@@ -74,9 +75,7 @@ class Line:
 
     def days_overdue(self, day: date) -> int:
         """Days past the deadline in force at the end of `day`; 0 when in time or closed."""
-        if self.case is None or self.status in CLOSED_STATUSES:
-            return 0
-        return max(0, (day - self.case.case.deadline).days)
+        return days_overdue(self.case.case, day) if self.case else 0
 
 
 def lines(state: State) -> list[Line]:

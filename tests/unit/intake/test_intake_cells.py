@@ -1,4 +1,4 @@
-"""Cell text as the rules compare it (roster.md, "Reading cells")."""
+"""Cell text as the rules compare it (docs/rules.md, "Reading the roster")."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""上报县级: cases the town and village cannot solve go to the county (plan 四(二); items.md §2)."""
+"""上报县级: cases the town and village cannot solve go to the county (plan 四(二); docs/rules.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Opening a case: who owns a problem and by when (items.md sections 1 and 2)."""
+"""Opening a case: who owns a problem and by when (docs/rules.md, "Owners" and "Deadlines and overdue")."""
 
 from __future__ import annotations
 
