@@ -8,6 +8,7 @@ earlier row's issue is rejected too: both would be the one issue, and a town sho
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from lookback.contracts.intake import Rejection
 from services.intake.domain.cells import RowReader, cells_of
@@ -28,7 +29,9 @@ class ParsedProblemList:
     rows_read: int
 
 
-def parse_problem_list(sheet: SheetRows, places: Places, may_report: MayReport = anywhere) -> ParsedProblemList:
+def parse_problem_list(
+    sheet: SheetRows, places: Places, may_report: MayReport = anywhere, today: date | None = None
+) -> ParsedProblemList:
     """Check and read every row; `may_report` refuses rows for villages the reporter may not report for."""
     reader = RowReader(problem_list_columns(sheet), DATES, NUMBERS)
     issues: list[IssueDraft] = []
@@ -38,7 +41,7 @@ def parse_problem_list(sheet: SheetRows, places: Places, may_report: MayReport =
     for row, values in filled_rows(sheet, reader):
         read += 1
         cells = cells_of(reader.columns, values)
-        issue = read_issue(cells, places, may_report, row)
+        issue = read_issue(cells, places, may_report, row, today)
         if isinstance(issue, IssueDraft) and issue.identity() in seen:
             issue = fault("repeated", DESCRIPTION)
         if isinstance(issue, Fault):

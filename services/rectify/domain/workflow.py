@@ -119,6 +119,7 @@ def _escalate(case: Case, command: Escalate, today: date) -> list[CaseEvent]:
 def _answer(case: Case, command: AnswerEscalation, today: date) -> list[CaseEvent]:
     """A case keeps its deadline unless the county sets a new one (docs/rules.md, "Deadlines and
     overdue"); a new one is an extension like any other, so the old deadline stays in the history."""
+    entered_for = _answerer(case, command)
     note = command.note.strip()
     if not command.accepted:
         if command.new_deadline is not None:
@@ -128,12 +129,32 @@ def _answer(case: Case, command: AnswerEscalation, today: date) -> list[CaseEven
                 status=case.status,
                 command=command,
             )
-        return [EscalationReturned(case_id=case.case_id, on=today, note=note)]
-    accepted: list[CaseEvent] = [EscalationAccepted(case_id=case.case_id, on=today, note=note)]
+        return [EscalationReturned(case_id=case.case_id, on=today, note=note, entered_for=entered_for)]
+    accepted: list[CaseEvent] = [EscalationAccepted(case_id=case.case_id, on=today, note=note, entered_for=entered_for)]
     if command.new_deadline is None:
         return accepted
     reason = f"县级受理（{case.escalated_to}）" + (f"：{note}" if note else "")
     return accepted + _extended(case, command, command.new_deadline, reason, today)
+
+
+def _answerer(case: Case, command: AnswerEscalation) -> str | None:
+    """Only the county answers an escalation (plan 四(二): 提交县有关脱贫攻坚指挥部研究); the station may
+    enter the county's answer from paper, and then says whose answer it is."""
+    entered_for = _given(command.entered_for)
+    if command.by == "county":
+        if entered_for is not None:
+            raise TransitionRefused(
+                "县级用户直接答复，无需代录", "a county user answers for itself", status=case.status, command=command
+            )
+        return None
+    if entered_for is None:
+        raise TransitionRefused(
+            "只有县级用户能答复上报；代录县级纸质答复须注明县级答复人",
+            "only a county user answers an escalation; entering the county's answer from paper must name who gave it",
+            status=case.status,
+            command=command,
+        )
+    return entered_for
 
 
 def _extended(case: Case, command: Command, new_deadline: date, reason: str, today: date) -> list[CaseEvent]:

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from lookback.calendar import Period
+from lookback.cases.owners import Owners, owners_of
 from lookback.cases.state import days_overdue
 from lookback.catalogue import Catalogue
 from lookback.contracts.rectify import (
@@ -70,8 +71,15 @@ class Line:
         return self.case.case.status if self.case else "pending"
 
     def unit(self, catalogue: Catalogue) -> str:
-        """The lead unit in charge; before its case is known, the one the catalogue gives the item."""
-        return self.case.case.lead_unit if self.case else catalogue.item(self.flagged.item).lead_unit
+        """The lead unit in charge; before its case is known, the one rectify will give it."""
+        return self.case.case.lead_unit if self.case else self._owners(catalogue).lead_unit
+
+    def co_units(self, catalogue: Catalogue) -> tuple[str, ...]:
+        """配合单位 beside the lead unit, as the plan lists them."""
+        return self.case.case.co_units if self.case else self._owners(catalogue).co_units
+
+    def _owners(self, catalogue: Catalogue) -> Owners:
+        return owners_of(self.flagged.item, self.flagged.village, catalogue, self.flagged.lead_unit)
 
     def days_overdue(self, day: date) -> int:
         """Days past the deadline in force at the end of `day`; 0 when in time or closed."""

@@ -106,6 +106,7 @@ def overdue_cases(
                 "item_name": item.name,
                 "category": item.category,
                 "lead_unit": case.lead_unit,
+                "co_units": list(case.co_units),
                 "status": case.status,
                 "status_label": STATUS_LABELS[case.status],
                 "deadline": case.deadline.isoformat(),

@@ -63,6 +63,7 @@ def test_the_ledger_has_the_plan_columns_and_reads_the_case_history() -> None:
         "问题描述",
         "发现日期",
         "责任单位",
+        "配合单位",
         "责任人",
         "整改措施",
         "整改时限",
