@@ -20,6 +20,7 @@ from pathlib import Path
 
 import httpx
 
+from apps.keys import ensure_keys
 from apps.natsauth import NatsUsers, credentials_folder
 from lookback.auth.users import Role, UserStore
 from lookback.settings import DEFAULT_NATS_PORT, DEFAULT_PORTS
@@ -333,6 +334,7 @@ class System:
 
     def start(self, timeout: float = 60) -> None:
         self.station_token()
+        ensure_keys(self.data_dir / "keys")
         if not self.reassign_ports:
             for service in self.services.values():
                 if _port_open(service.port):

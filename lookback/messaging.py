@@ -22,6 +22,7 @@ from nats.js.errors import BadRequestError, NotFoundError
 from lookback.contracts.envelope import Envelope
 from lookback.contracts.subjects import DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, PREFIX, STREAM
 from lookback.settings import NatsCredentials, nats_servers
+from lookback.signing import BATCH, Signer, message_digest
 
 ATOMIC_LIMIT = 1000  # the server's largest atomic batch
 ERR_DUPLICATE_IN_BATCH = 10201
@@ -140,10 +141,13 @@ class DeadLetter:
 class Publisher:
     """Publishes envelopes to the log and waits until JetStream has stored them."""
 
-    def __init__(self, nc: Client, timeout: float = 10.0) -> None:
+    def __init__(self, nc: Client, timeout: float = 10.0, signer: Signer | None = None) -> None:
+        """With a `signer`, every atomic batch carries one signature (signing.py) and so does every
+        event published alone."""
         self.nc = nc
         self.js = nc.jetstream()
         self.timeout = timeout
+        self.signer = signer
 
     async def publish_batch(self, envelopes: Sequence[Envelope]) -> None:
         """Store all of them once: atomically per chunk, message by message if a chunk was partly stored."""
@@ -162,24 +166,34 @@ class Publisher:
     async def _atomic(self, chunk: Sequence[Envelope]) -> None:
         batch_id = uuid.uuid4().hex
         last = len(chunk)
-        for n, env in enumerate(chunk, 1):
+        datas = [encode(env) for env in chunk]
+        signed: dict[str, str] = {}
+        if self.signer:
+            digests = [message_digest(env.subject, data) for env, data in zip(chunk, datas, strict=True)]
+            signed = self.signer.headers(batch_id, digests) | {BATCH: batch_id}
+        for n, (env, data) in enumerate(zip(chunk, datas, strict=True), 1):
             headers = _headers(env) | {"Nats-Batch-Id": batch_id, "Nats-Batch-Sequence": str(n)}
             if n < last:
-                await self.nc.publish(env.subject, encode(env), headers=headers)
+                if signed:
+                    headers[BATCH] = batch_id
+                await self.nc.publish(env.subject, data, headers=headers)
             else:
-                headers["Nats-Batch-Commit"] = "1"
-                reply = await self.nc.request(env.subject, encode(env), headers=headers, timeout=self.timeout)
+                headers |= signed | {"Nats-Batch-Commit": "1"}
+                reply = await self.nc.request(env.subject, data, headers=headers, timeout=self.timeout)
                 _check(json.loads(reply.data))
 
     async def publish(self, env: Envelope, expected_last_seq: int | None = None) -> Ack:
         """One event; with `expected_last_seq` it is stored only if the aggregate has not moved on."""
         headers = _headers(env)
+        data = encode(env)
+        if self.signer:
+            headers |= self.signer.headers("", [message_digest(env.subject, data)])
         if expected_last_seq is not None:
             headers["Nats-Expected-Last-Subject-Sequence"] = str(expected_last_seq)
             headers["Nats-Expected-Last-Subject-Sequence-Subject"] = (
                 f"{PREFIX}.{env.aggregate_type}.{env.aggregate_id}.*"
             )
-        reply = await self.nc.request(env.subject, encode(env), headers=headers, timeout=self.timeout)
+        reply = await self.nc.request(env.subject, data, headers=headers, timeout=self.timeout)
         body = json.loads(reply.data)
         _check(body)
         return Ack(seq=body["seq"], duplicate=bool(body.get("duplicate")))

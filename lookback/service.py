@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +27,9 @@ from lookback.consumer import BatchConsumer, Handler
 from lookback.messaging import Publisher, connection_options, ensure_streams, missing_stream
 from lookback.observability import setup_logging
 from lookback.settings import ServiceSettings
+from lookback.signing import Signer, load_signer
 
+log = logging.getLogger("lookback.service")
 Task = Callable[["Runtime"], Coroutine[Any, Any, None]]
 
 
@@ -40,9 +43,10 @@ class Runtime:
     broker: NatsBroker
     consumers: list[BatchConsumer] = field(default_factory=list)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    signer: Signer | None = None
 
     def publisher(self) -> Publisher:
-        return Publisher(self.broker.connection)
+        return Publisher(self.broker.connection, signer=self.signer)
 
     async def problem(self) -> str | None:
         """Why this service cannot do its work, or None: disconnected from NATS, the log gone, a consumer gone.
@@ -63,7 +67,12 @@ class Runtime:
 
 
 def consumer(
-    runtime: Runtime, handler: Handler, consumes: list[str], durable: str | None = None, whole_log: bool = False
+    runtime: Runtime,
+    handler: Handler,
+    consumes: list[str],
+    durable: str | None = None,
+    whole_log: bool = False,
+    log_digest: bool = False,
 ) -> BatchConsumer:
     """The service's batch consumer, with the settings every service shares (batch size, replica)."""
     return BatchConsumer(
@@ -76,7 +85,18 @@ def consumer(
         batch_size=runtime.settings.batch_size,
         partition=runtime.settings.replica(),
         whole_log=whole_log,
+        log_digest=log_digest,
     )
+
+
+def signer_of(settings: ServiceSettings, name: str) -> Signer | None:
+    """The service's own key; without one it appends unsigned, and `verify-chain` will say so. The key id is
+    the file's name without `.key` (`rules`, or `rules-2021` after a rotation), as the auditor's `.pub` is named."""
+    path = settings.signing_key_path(name)
+    if not path.exists():
+        log.warning("no signing key at %s: events are appended unsigned", path)
+        return None
+    return load_signer(path, path.stem)
 
 
 def build_broker(settings: ServiceSettings, name: str) -> NatsBroker:
@@ -101,7 +121,7 @@ def build_service(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = Runtime(name, settings, engine, build_broker(settings, name))
+        runtime = Runtime(name, settings, engine, build_broker(settings, name), signer=signer_of(settings, name))
         runtime.consumers = list(consumers(runtime))
         runtime_box.append(runtime)
         app.state.runtime = runtime

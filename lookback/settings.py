@@ -50,6 +50,9 @@ class ServiceSettings(BaseSettings):
     port: int | None = Field(None, description="HTTP port; the service's default if unset")
     batch_size: int = Field(500, description="Events fetched and handled per batch")
     stream_replicas: int = Field(1, description="Replicas of the event log when this service creates it")
+    signing_key: Path | None = Field(
+        None, description="This service's Ed25519 private key (PEM, 0600); DATA_DIR/keys/<service>.key if unset"
+    )
     partition: str | None = Field(
         None, description="k/n: this process is replica k of n and handles the aggregates that hash to k"
     )
@@ -72,6 +75,9 @@ class ServiceSettings(BaseSettings):
             return self.db_url
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{(self.data_dir / f'{service}.db').resolve()}"
+
+    def signing_key_path(self, service: str) -> Path:
+        return self.signing_key or self.data_dir / "keys" / f"{service}.key"
 
     def http_port(self, service: str) -> int:
         return self.port or DEFAULT_PORTS[service]

@@ -26,9 +26,19 @@ from lookback.contracts.subjects import PREFIX, STREAM
 
 
 class Tail:
-    def __init__(self, nc: Client, filters: list[str], start: int, high: int = 5_000, low: int | None = None) -> None:
-        """`start`: the first stream sequence wanted; `filters`: subjects that do not overlap."""
+    def __init__(
+        self,
+        nc: Client,
+        filters: list[str],
+        start: int,
+        high: int = 5_000,
+        low: int | None = None,
+        stream: str = STREAM,
+    ) -> None:
+        """`start`: the first stream sequence wanted; `filters`: subjects that do not overlap; `stream`:
+        the log, or a copy of it (an auditor checking a backup)."""
         self.nc = nc
+        self.stream = stream
         self.filters = filters
         self.next = max(1, start)
         self.high = high
@@ -46,7 +56,7 @@ class Tail:
         )
         self.subscription = await self.nc.jetstream().subscribe(
             f"{PREFIX}.>",
-            stream=STREAM,
+            stream=self.stream,
             cb=self._on_msg,
             ordered_consumer=True,
             config=config,

@@ -84,6 +84,7 @@ class Rebuild:
             publisher_factory=lambda: self.discard,
             handler=projection.handler,
             batch_size=batch_size,
+            log_digest=projection.log_digest,
         )
         self.pending: list[Delivered | Undecodable] = []
         self.result = Rebuilt(projection.name)

@@ -19,6 +19,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from apps.cli.http import console, err, fail
+from lookback.contracts.subjects import STREAM
 from lookback.settings import DEFAULT_NATS_PORT
 
 app = typer.Typer(help="Audit the read models against the event log (审计).", no_args_is_help=True)
@@ -217,38 +218,64 @@ def history(
     console.print(history_table(f"{aggregate} {aggregate_id}", entries, show_personal_data, max_changes))
 
 
-if __name__ == "__main__":
-    app()
+Stream = Annotated[str, typer.Option(help="The log, or a copy of it to check (a restored backup)")]
+DataDir = Annotated[Path, typer.Option(help="The station's data directory", envvar="LOOKBACK_DATA_DIR")]
 
 
 @app.command("verify-chain")
-def verify_chain(nats_url: NatsUrl = DEFAULT_NATS) -> None:
-    """Check the hash chain of every aggregate in the log: altered, missing or reordered events, and
-    recorded times far from when the server stored them. Exit status 1 when anything is found."""
-    from apps.audit.reader import read_log
-    from lookback.contracts.chain import ChainCheck
-    from lookback.contracts.envelope import Envelope
-    from lookback.contracts.subjects import PREFIX
+def verify_chain(
+    keys: Annotated[
+        Path | None, typer.Option(help="Folder of the services' public keys (<service>.pub); DATA_DIR/keys if unset")
+    ] = None,
+    data_dir: DataDir = Path(".lookback"),
+    stream: Stream = STREAM,
+    nats_url: NatsUrl = DEFAULT_NATS,
+) -> None:
+    """Check every event's signature and the hash chain of every aggregate: undecodable, unsigned,
+    mis-signed, missing, altered or reordered events, and recorded times far from when the server stored
+    them, each with its sequence. Exit status 1 when anything is found."""
+    from apps.audit.integrity import verify_chain as run
+    from lookback.signing import load_public_keys
 
-    checker = ChainCheck()
-
-    async def work(nc: Any) -> None:
-        async def sink(batch: list[Any]) -> bool:
-            for msg in batch:
-                meta = msg.metadata
-                checker.feed(meta.sequence.stream, Envelope.model_validate_json(msg.data), meta.timestamp)
-            return True
-
-        await read_log(nc, [f"{PREFIX}.>"], sink)
-
-    asyncio.run(_connected(nats_url, work))
-    for found in checker.breaks:
-        console.print(found.describe())
-    for seq, aggregate in checker.misdated:
-        console.print(f"seq {seq} ({aggregate}): 记录时间与存储时间不符 / recorded time far from when it was stored")
-    console.print(
-        f"{checker.count} events, {len(checker.heads)} aggregates, {len(checker.breaks)} broken links, "
-        f"{len(checker.misdated)} misdated"
-    )
-    if checker.breaks or checker.misdated:
+    folder = keys or data_dir / "keys"
+    try:
+        trusted = load_public_keys(folder)
+    except ValueError as e:
+        fail(str(e))
+    if not trusted:
+        err.print(f"{folder} 中没有公钥 / no public keys in {folder}: no signature can be checked")
+    found = asyncio.run(_connected(nats_url, lambda nc: run(nc, trusted, stream)))
+    for line in found.lines():
+        console.print(line, soft_wrap=True)
+    if not found.clean:
         raise typer.Exit(1)
+
+
+@app.command("verify-report")
+def verify_report(
+    code: Annotated[str, typer.Argument(help="The 校验码 printed on a report or export, e.g. 365-ABCD-EFGH-JKLM")],
+    stream: Stream = STREAM,
+    nats_url: NatsUrl = DEFAULT_NATS,
+) -> None:
+    """Tell whether the log still holds exactly what a report with this 校验码 was made from (exit 1 if not)."""
+    from apps.audit.integrity import code_at
+    from lookback.logdigest import parse_code, same_code
+
+    try:
+        seq, _ = parse_code(code)
+    except ValueError as e:
+        fail(str(e))
+    now = asyncio.run(_connected(nats_url, lambda nc: code_at(nc, seq, stream)))
+    if now is None:
+        console.print(f"[red]不符：日志没有第 {seq} 条 / different: the log does not reach seq {seq}[/red]")
+        raise typer.Exit(1)
+    if not same_code(code, now):
+        console.print(
+            f"[red]不符：日志前 {seq} 条已变 / different: the log up to seq {seq} now gives {now}, not {code}[/red]"
+        )
+        raise typer.Exit(1)
+    console.print(f"[green]相符 / equal: the log up to seq {seq} is exactly what the report was made from[/green]")
+
+
+if __name__ == "__main__":
+    app()

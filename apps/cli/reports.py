@@ -97,6 +97,12 @@ def report_semimonthly(
     for key, label in MEASURES.items():
         table.add_row(label, _show(report["current"][key]), _show(report["previous"][key]))
     console.print(table)
+    _print_code(report.get("check_code"))
+
+
+def _print_code(code: str | None) -> None:
+    """The 校验码 under a printed report: `lookback audit verify-report CODE` checks it against the log."""
+    console.print(f"校验码 check code: {code or '— (尚无 / none yet)'}")
 
 
 @app.command("problems")
@@ -130,6 +136,7 @@ def _print_sheet(kind: Kind, period: str, known_at: str | None, format: SheetFor
     for row in sheet["rows"]:
         table.add_row(*(str(v) for v in row.values()))
     console.print(table)
+    _print_code(sheet.get("check_code"))
 
 
 @app.command("ledger")
@@ -169,7 +176,7 @@ def report_export(
     response = _fetch(kind, period, known_at, format.value, api_url)
     target = output or Path(_filename(response.headers.get("content-disposition", ""), f"{kind.value}.{format.value}"))
     target.write_bytes(response.content)
-    err.print(f"已写入 / wrote {target}")
+    err.print(f"已写入 / wrote {target}; 校验码 check code {response.headers.get('lb-check-code', '—')}")
 
 
 def _filename(disposition: str, default: str) -> str:

@@ -18,9 +18,9 @@ from lookback.auth.policy import Action
 from lookback.calendar import Period
 from lookback.catalogue import load as load_catalogue
 from lookback.clock import parse_instant
-from services.reporting.adapters.factlog import FactLog
+from services.reporting.adapters.factlog import FactLog, check_code
 from services.reporting.adapters.tables import ProblemRow
-from services.reporting.domain.facts import Fact
+from services.reporting.domain.facts import Fact, known
 from services.reporting.domain.semimonthly import overdue_cases, problem_counts, semimonthly, span, trend
 
 router = APIRouter(prefix="/reports", tags=["reports"], dependencies=[Depends(require(Action.READ_REPORTS))])
@@ -93,8 +93,10 @@ def get_periods(facts: Facts) -> dict[str, Any]:
 
 
 @router.get("/semimonthly", summary="半月统计 / half-monthly statistics of one period", response_class=CanonicalJSON)
-def get_semimonthly(facts: Facts, period: PeriodQ, known_at: KnownAtQ = None) -> dict[str, Any]:
-    return semimonthly(facts, period, load_catalogue(), known_at)
+def get_semimonthly(log: Log, facts: Facts, period: PeriodQ, known_at: KnownAtQ = None) -> dict[str, Any]:
+    """With the 校验码 of the log it was made from (`lookback audit verify-report`)."""
+    code = check_code(log.engine, known(facts, period.last_day, known_at))
+    return semimonthly(facts, period, load_catalogue(), known_at) | {"check_code": code}
 
 
 @router.get("/trend", summary="趋势 / the main counts of every period up to one", response_class=CanonicalJSON)

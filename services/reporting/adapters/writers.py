@@ -1,6 +1,8 @@
 """A sheet as the file a reader downloads: .xlsx for the station's Excel, CSV, or JSON.
 
-CSV carries a byte-order mark because Excel on a Chinese Windows reads BOM-less CSV as GBK.
+CSV carries a byte-order mark because Excel on a Chinese Windows reads BOM-less CSV as GBK. Every file
+carries the 校验码 of the log it was made from (logdigest.py): in the footer of every printed page and the
+document's properties (.xlsx), as a last row (CSV), as `check_code` (JSON).
 """
 
 from __future__ import annotations
@@ -25,7 +27,10 @@ MEDIA_TYPES = {
 _WIDEST = 60
 
 
-def to_xlsx(sheet: Sheet) -> bytes:
+CODE_LABEL = "校验码"
+
+
+def to_xlsx(sheet: Sheet, code: str | None = None) -> bytes:
     """The header on row 1, as a program reading it back expects; the title is the sheet's and file's name."""
     book = Workbook()
     ws = book.active
@@ -41,26 +46,32 @@ def to_xlsx(sheet: Sheet) -> bytes:
         longest = max([len(str(column)), *(len(str(row[n - 1])) for row in sheet.rows)])
         ws.column_dimensions[get_column_letter(n)].width = min(_WIDEST, 2 * longest + 2)
     ws.freeze_panes = "A2"
+    if code:
+        ws.oddFooter.center.text = f"{CODE_LABEL} {code}"
+        ws.oddFooter.right.text = "&P / &N"
+        book.properties.description = f"{CODE_LABEL} {code}"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def to_csv(sheet: Sheet) -> bytes:
+def to_csv(sheet: Sheet, code: str | None = None) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(sheet.columns)
     writer.writerows(sheet.rows)
+    if code:
+        writer.writerow([CODE_LABEL, code])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def to_json(sheet: Sheet) -> bytes:
+def to_json(sheet: Sheet, code: str | None = None) -> bytes:
     rows = [dict(zip(sheet.columns, row, strict=True)) for row in sheet.rows]
-    body = {"name": sheet.name, "title": sheet.title, "columns": list(sheet.columns), "rows": rows}
+    body = {"name": sheet.name, "title": sheet.title, "columns": list(sheet.columns), "rows": rows, "check_code": code}
     return json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-WRITERS: dict[str, Callable[[Sheet], bytes]] = {"xlsx": to_xlsx, "csv": to_csv, "json": to_json}
+WRITERS: dict[str, Callable[[Sheet, str | None], bytes]] = {"xlsx": to_xlsx, "csv": to_csv, "json": to_json}
 
 
 def disposition(filename: str, fallback: str) -> str:

@@ -176,6 +176,7 @@ async function load() {
   $("period-range").textContent = `${report.period}（${report.first_day} 至 ${report.last_day}）`;
   const labels = report.labels;
   townTable(report);
+  $("check-code").textContent = report.check_code || "—";
   chart(trend.periods);
   stateTables(report);
   const cur = report.current;
