@@ -25,6 +25,7 @@ from lookback.consumer import BatchConsumer, Handler
 from lookback.messaging import Publisher, ensure_streams
 from lookback.observability import setup_logging
 from lookback.settings import ServiceSettings
+from lookback.validation import install as install_validation_errors
 
 Task = Callable[["Runtime"], Coroutine[Any, Any, None]]
 
@@ -104,6 +105,7 @@ def build_service(
             engine.dispose()
 
     app = FastAPI(title=title or f"Lookback {name}", lifespan=lifespan)
+    install_validation_errors(app)
 
     @app.get("/healthz", tags=["ops"], summary="Ready when connected to NATS and consuming")
     async def healthz() -> Response:

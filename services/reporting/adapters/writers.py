@@ -1,6 +1,9 @@
 """A sheet as the file a reader downloads: .xlsx for the station's Excel, CSV, or JSON.
 
-CSV carries a byte-order mark because Excel on a Chinese Windows reads BOM-less CSV as GBK.
+CSV carries a byte-order mark because Excel on a Chinese Windows reads BOM-less CSV as GBK. Text a user
+typed (a description `=1+2`, `=HYPERLINK(…)`) leaves as text, never as a formula the county or an auditor
+would run by opening the file: a string cell in xlsx, and in CSV quoted with a leading `'` the way OWASP's
+"CSV Injection" page describes.
 """
 
 from __future__ import annotations
@@ -23,6 +26,14 @@ MEDIA_TYPES = {
     "json": "application/json",
 }
 _WIDEST = 60
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    """A text cell a spreadsheet would read as a formula, prefixed with `'` so that it reads as text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def to_xlsx(sheet: Sheet) -> bytes:
@@ -31,9 +42,11 @@ def to_xlsx(sheet: Sheet) -> bytes:
     ws = book.active
     assert ws is not None
     ws.title = sheet.name
-    ws.append(list(sheet.columns))
-    for row in sheet.rows:
-        ws.append(list(row))
+    for r, row in enumerate([sheet.columns, *sheet.rows], 1):
+        for c, value in enumerate(row, 1):
+            cell = ws.cell(r, c, value)
+            if isinstance(value, str):
+                cell.data_type = "s"
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
@@ -49,8 +62,8 @@ def to_xlsx(sheet: Sheet) -> bytes:
 def to_csv(sheet: Sheet) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(sheet.columns)
-    writer.writerows(sheet.rows)
+    writer.writerow([csv_safe(v) for v in sheet.columns])
+    writer.writerows([csv_safe(v) for v in row] for row in sheet.rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

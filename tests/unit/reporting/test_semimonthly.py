@@ -9,7 +9,7 @@ from datetime import date
 from lookback.calendar import Period
 from lookback.catalogue import load
 from services.reporting.domain.measures import rate
-from services.reporting.domain.semimonthly import semimonthly, span, trend
+from services.reporting.domain.semimonthly import reportable, semimonthly, span, trend
 
 from .factories import Log
 
@@ -152,3 +152,13 @@ def test_trend_runs_from_the_first_period_with_facts_to_the_one_asked() -> None:
     assert [p["overdue"] for p in points] == [1, 1, 1, 2]  # awaiting verification is still open
     assert [p["rectified"] for p in points] == [0, 0, 1, 0]
     assert [p.code for p in span(log.facts)] == ["2019-12-H1", "2019-12-H2", "2020-01-H1"]
+
+
+def test_reports_may_be_asked_for_the_periods_the_log_spans_up_to_today() -> None:
+    log = Log()
+    log.problem("a", date(2019, 12, 3))
+    log.problem("b", date(2020, 1, 20))
+
+    assert reportable(log.facts, date(2020, 2, 1)) == (Period.parse("2019-12-H1"), Period.parse("2020-02-H1"))
+    assert reportable(log.facts, date(2019, 12, 20)) == (Period.parse("2019-12-H1"), Period.parse("2020-01-H2"))
+    assert reportable([], date(2020, 2, 1)) == (Period.parse("2020-02-H1"), Period.parse("2020-02-H1"))
