@@ -21,7 +21,8 @@ from apps.audit.changes import Change, changes
 from apps.audit.labels import label
 from apps.audit.reader import read_log
 from lookback.contracts.envelope import Envelope, decode
-from lookback.contracts.subjects import STREAM, aggregate_subjects
+from lookback.contracts.subjects import PREFIX, STREAM, aggregate_subjects
+from lookback.ids import CASE_ID, CASE_PREFIX, resolve
 
 Aggregate = Literal["household", "case", "problem"]
 SAFE_ID = re.compile(r"^[^.*>\s]+$")
@@ -62,8 +63,21 @@ async def last_seq(nc: Client, subjects: list[str]) -> int:
     return last
 
 
+async def full_id(nc: Client, aggregate: Aggregate, aggregate_id: str) -> str:
+    """A problem's or case's id from the prefix a list printed (households are named by their 户编号 in full).
+
+    The candidates are the stream's subjects of the aggregate's first event, so no read model is needed.
+    """
+    if aggregate == "household" or CASE_ID.fullmatch(aggregate_id) or not re.fullmatch(CASE_PREFIX, aggregate_id):
+        return aggregate_id
+    first = {"case": "opened", "problem": "flagged"}[aggregate]
+    info = await nc.jetstream().stream_info(STREAM, subjects_filter=f"{PREFIX}.{aggregate}.*.{first}")
+    return resolve(aggregate_id, [subject.split(".")[2] for subject in info.state.subjects or {}])
+
+
 async def history(nc: Client, aggregate: Aggregate, aggregate_id: str) -> list[Entry]:
-    subjects = subjects_of(aggregate, aggregate_id)
+    """Raises UnknownId or AmbiguousId when `aggregate_id` is a prefix that names no or several ids."""
+    subjects = subjects_of(aggregate, await full_id(nc, aggregate, aggregate_id))
     stop = await last_seq(nc, subjects)
     if not stop:
         return []

@@ -7,9 +7,9 @@ from datetime import date
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from apps.cli.http import RECTIFY_URL, console, request
+from apps.cli.tables import print_table, table
 
 app = typer.Typer(help="Cases (整改台帐): list, show and act on them.", no_args_is_help=True)
 
@@ -45,9 +45,9 @@ def list_cases(
     if format == "json":
         print(json.dumps(cases, ensure_ascii=False))
         return
-    table = Table("案件 case", "行政村", "条目", "责任单位", "状态", "整改时限", "逾期")
+    out = table("案件 case", "行政村", "条目", "责任单位", "状态", "整改时限", "逾期")
     for c in cases:
-        table.add_row(
+        out.add_row(
             c["case_id"][:12],
             c["village"],
             str(c["item"]),
@@ -56,7 +56,7 @@ def list_cases(
             c["deadline"],
             "是" if c["overdue"] else "",
         )
-    console.print(table)
+    print_table(console, out)
 
 
 @app.command("show")

@@ -11,9 +11,10 @@ from urllib.parse import unquote
 
 import httpx
 import typer
-from rich.table import Table
 
 from apps.cli.http import REPORTING_URL, console, err, request
+from apps.cli.tables import print_table, table
+from lookback.calendar import Period as HalfMonth
 
 app = typer.Typer(
     help="Reports (报表): half-monthly statistics, problem counts, ledger and exports.", no_args_is_help=True
@@ -88,12 +89,12 @@ def report_semimonthly(
     if format is Shown.json:
         print(json.dumps(report, ensure_ascii=False, indent=1, sort_keys=True))
         return
-    table = Table(title=f"{report['period']} ({report['first_day']} – {report['last_day']})")
-    for col in ("指标 measure", report["period"], report["previous"]["period"]):
-        table.add_column(col)
+    current, previous = HalfMonth.parse(report["period"]), HalfMonth.parse(report["previous"]["period"])
+    title = f"{current.label} ({report['first_day']} – {report['last_day']})"
+    out = table("指标 measure", current.label, previous.label, title=title)
     for key, label in MEASURES.items():
-        table.add_row(label, _show(report["current"][key]), _show(report["previous"][key]))
-    console.print(table)
+        out.add_row(label, _show(report["current"][key]), _show(report["previous"][key]))
+    print_table(console, out)
 
 
 @app.command("problems")
@@ -107,10 +108,10 @@ def report_problems(
     if format is Shown.json:
         print(json.dumps(counts, ensure_ascii=False, sort_keys=True))
         return
-    table = Table("key", "count")
+    out = table("key", "count")
     for key, value in sorted(counts.items()):
-        table.add_row(key, json.dumps(value, ensure_ascii=False))
-    console.print(table)
+        out.add_row(key, json.dumps(value, ensure_ascii=False))
+    print_table(console, out)
 
 
 def _fetch(kind: Kind, period: str, known_at: str | None, format: str, api_url: str) -> httpx.Response:
@@ -123,10 +124,10 @@ def _print_sheet(kind: Kind, period: str, known_at: str | None, format: SheetFor
         print(_fetch(kind, period, known_at, format.value, api_url).content.decode("utf-8-sig"), end="")
         return
     sheet = _fetch(kind, period, known_at, "json", api_url).json()
-    table = Table(*sheet["columns"], title=sheet["title"])
+    out = table(*sheet["columns"], title=sheet["title"])
     for row in sheet["rows"]:
-        table.add_row(*(str(v) for v in row.values()))
-    console.print(table)
+        out.add_row(*(str(v) for v in row.values()))
+    print_table(console, out)
 
 
 @app.command("ledger")

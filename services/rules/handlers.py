@@ -19,7 +19,14 @@ from lookback.consumer import Delivered, output_id
 from lookback.contracts.chain import aggregate_key, link
 from lookback.contracts.envelope import Envelope, new_envelope
 from lookback.contracts.intake import HouseholdRecorded, HouseholdRemoved, IssueReported, VillageRecorded
-from lookback.contracts.rules import ProblemClearedByData, ProblemFlagged, problem_id
+from lookback.contracts.rules import (
+    ProblemClearedByData,
+    ProblemFlagged,
+    issue_problem_id,
+    issue_subject,
+    manual_rule,
+    problem_id,
+)
 from lookback.partition import Partition
 from lookback.store import load_heads, save_heads
 from services.rules.adapters import memory
@@ -201,18 +208,12 @@ def _row(pid: str, owner: str, f: Finding, duplicate_id: str | None) -> dict:
     return {"problem_id": pid, "owner": owner, "rule": f.rule, "village": f.village, "duplicate_id": duplicate_id}
 
 
-def manual_rule(item: int) -> str:
-    """The rule id of a problem reported by hand: `M` and the item (M09); never an R-rule's id, so
-    reports that count by rule keep hand-reported problems apart from those found in the roster."""
-    return f"M{item:02d}"
-
-
 def _issue_problem(env: Envelope, issue: IssueReported) -> ProblemFlagged:
     """The problem an issue reports, with the reporter as its actor: the station must see who reported it,
     not that the rules service passed it on. Its id comes from the issue's, so a repeat is the same problem."""
-    rule, subject = manual_rule(issue.item), f"issue:{issue.issue_id}"
+    rule, subject = manual_rule(issue.item), issue_subject(issue.issue_id)
     return ProblemFlagged(
-        problem_id=problem_id(rule, subject),
+        problem_id=issue_problem_id(issue.item, issue.issue_id),
         rule=rule,
         item=issue.item,
         village=issue.village,
