@@ -72,7 +72,7 @@ def test_id_numbers_leave_unmasked_only_for_the_station(client: TestClient, toke
     county = problem_list(tokens["county"])
     assert ID not in county and "341523********123X" in county
     rows = list(csv.reader(io.StringIO(county)))
-    assert rows[0][:5] == ["序号", "行政村", "户编号", "户主", "证件号码"] and len(rows) == 3
+    assert rows[0][:5] == ["序号", "行政村或单位", "户编号", "户主", "证件号码"] and len(rows) == 3
 
 
 def test_the_ledger_downloads_as_xlsx_with_the_plan_columns(client: TestClient, tokens: dict[str, str]) -> None:
