@@ -75,6 +75,10 @@ class Calendar:
     rectification: tuple[date, date]
     village_reports_due: date
 
+    def in_campaign_years(self, day: date) -> bool:
+        """A roster's as-of date lies in the years the plan runs (2019–2020 by default): 1900-01-01 is a typo."""
+        return self.investigation[0].year <= day.year <= self.rectification[1].year
+
 
 @dataclass(frozen=True)
 class DeadlineSettings:

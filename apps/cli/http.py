@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import unquote
 
 import httpx
 import typer
@@ -82,3 +84,9 @@ def _bilingual(error: Any) -> str:
     if isinstance(error, dict) and "zh" in error and "en" in error:
         return f"{error['zh']} / {error['en']}"
     return str(error)
+
+
+def filename(disposition: str, default: str) -> str:
+    """The server's name for the file (整改台帐-2020-01-H1.xlsx), never a path it could smuggle in."""
+    match = re.search(r"filename\*=UTF-8''([^;]+)", disposition)
+    return Path(unquote(match[1])).name if match else default

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import unquote
 
 import httpx
 import typer
 
-from apps.cli.http import REPORTING_URL, console, err, request
+from apps.cli.http import REPORTING_URL, console, err, filename, request
 from apps.cli.tables import print_table, table
 from lookback.calendar import Period as HalfMonth
 
@@ -165,12 +163,6 @@ def report_export(
 ) -> None:
     """Download a form as a file; ID numbers are masked unless your role may export personal data."""
     response = _fetch(kind, period, known_at, format.value, api_url)
-    target = output or Path(_filename(response.headers.get("content-disposition", ""), f"{kind.value}.{format.value}"))
+    target = output or Path(filename(response.headers.get("content-disposition", ""), f"{kind.value}.{format.value}"))
     target.write_bytes(response.content)
     err.print(f"已写入 / wrote {target}")
-
-
-def _filename(disposition: str, default: str) -> str:
-    """The server's name for the file (整改台帐-2020-01-H1.xlsx), never a path it could smuggle in."""
-    match = re.search(r"filename\*=UTF-8''([^;]+)", disposition)
-    return Path(unquote(match[1])).name if match else default

@@ -14,6 +14,7 @@ from services.intake.adapters.tables import TABLES
 from services.intake.api import router
 from services.intake.handlers import fold
 from services.intake.issue_api import router as issue_router
+from services.intake.template_api import router as template_router
 
 NAME = "intake"
 CONSUMES = [aggregate_filter("household"), aggregate_filter("village"), aggregate_filter("import")]
@@ -29,7 +30,7 @@ def build_app(settings: ServiceSettings | None = None) -> FastAPI:
         return [consumer(rt, fold, CONSUMES)]
 
     return build_service(
-        NAME, settings, engine, consumers, routers=[router, issue_router], title="Lookback 采集 intake"
+        NAME, settings, engine, consumers, routers=[router, issue_router, template_router], title="Lookback 采集 intake"
     )
 
 

@@ -12,16 +12,16 @@ import csv
 import io
 import json
 from collections.abc import Callable
-from urllib.parse import quote
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from lookback.downloads import XLSX
 from services.reporting.domain.sheets import Sheet
 
 MEDIA_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX,
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
 }
@@ -74,8 +74,3 @@ def to_json(sheet: Sheet) -> bytes:
 
 
 WRITERS: dict[str, Callable[[Sheet], bytes]] = {"xlsx": to_xlsx, "csv": to_csv, "json": to_json}
-
-
-def disposition(filename: str, fallback: str) -> str:
-    """RFC 6266: browsers take the Chinese name; `fallback` (ASCII) is for clients that cannot."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"

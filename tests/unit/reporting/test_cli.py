@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from apps.cli import app, reports
-from apps.cli.http import REPORTING_URL
+from apps.cli.http import REPORTING_URL, filename
 
 runner = CliRunner()
 
@@ -57,8 +57,8 @@ def test_export_writes_the_file_under_the_forms_name(tmp_path: Path, monkeypatch
 
 def test_a_file_name_from_the_server_never_leaves_the_folder() -> None:
     header = "attachment; filename=\"x.csv\"; filename*=UTF-8''..%2F..%2Fetc%2Fpasswd"
-    assert reports._filename(header, "default.csv") == "passwd"
-    assert reports._filename("attachment", "default.csv") == "default.csv"
+    assert filename(header, "default.csv") == "passwd"
+    assert filename("attachment", "default.csv") == "default.csv"
 
 
 def test_tables_at_80_columns_keep_every_chinese_name_whole(monkeypatch: pytest.MonkeyPatch) -> None:

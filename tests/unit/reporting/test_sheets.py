@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 
 from lookback.catalogue import load
-from services.reporting.adapters.writers import disposition, to_csv, to_json, to_xlsx
+from lookback.downloads import disposition
+from services.reporting.adapters.writers import to_csv, to_json, to_xlsx
 from services.reporting.domain.facts import known
 from services.reporting.domain.measures import Line, lines
 from services.reporting.domain.replay import fold
