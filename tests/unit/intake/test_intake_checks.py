@@ -21,6 +21,14 @@ REJECTIONS = [
     ("家庭人口数", "三", None, None),
     ("人均纯收入", "4,000", "人均纯收入不是数字", "人均纯收入 is not a number"),
     ("人均纯收入", "约4000", None, None),
+    (
+        "出生日期",
+        "abc",
+        "出生日期不是日期（YYYY-MM-DD、YYYY/M/D或YYYYMMDD）",
+        "出生日期 is not a date (YYYY-MM-DD, YYYY/M/D or YYYYMMDD)",
+    ),
+    ("出生日期", "2019-02-30", None, None),
+    ("小额信贷到期日", "下月", None, None),
 ]
 
 
@@ -78,7 +86,6 @@ def test_an_empty_household_level_cell_is_allowed(column):
         {"家庭人口数": "9"},
         {"家庭人口数": "3.0"},
         {"人均纯收入": "-12.5"},
-        {"出生日期": "不详"},
         {"在校生状况": "读书"},
         {"健康状况": "良好"},
         {"帮扶计划": "有"},
