@@ -99,6 +99,11 @@ class Catalogue:
     def item(self, number: int) -> Item:
         return self.items[number]
 
+    def units(self) -> frozenset[str]:
+        """The units that answer for items. `各村` and `各指挥部` are lead units in the plan but stand for
+        every village or every command, not one unit that can keep a list or be a user's unit."""
+        return frozenset(item.lead_unit for item in self.items.values() if not item.lead_unit.startswith("各"))
+
 
 CATALOGUE_ENV = "LOOKBACK_CATALOGUE"
 
