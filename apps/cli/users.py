@@ -58,7 +58,8 @@ def add(
     """Add a user and print its new token once; the village or unit must be one the town has."""
     catalogue = load_catalogue()
     if role is Role.VILLAGE and village and village not in catalogue.villages:
-        raise _fail(UserError(f"本镇没有这个行政村，可选：{'、'.join(catalogue.villages)} / the town has no such village"))
+        villages = "、".join(catalogue.villages)
+        raise _fail(UserError(f"本镇没有这个行政村，可选：{villages} / the town has no such village"))
     if role is Role.UNIT and unit and unit not in catalogue.units():
         units = "、".join(sorted(catalogue.units()))
         raise _fail(UserError(f"本镇没有这个责任单位，可选：{units} / the town has no such unit"))
