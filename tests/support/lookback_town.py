@@ -48,6 +48,7 @@ class Town:
     def env(self) -> dict[str, str]:
         return os.environ | {
             "LOOKBACK_INTAKE_URL": self.system.url("intake"),
+            "LOOKBACK_RECTIFY_URL": self.system.url("rectify"),
             "LOOKBACK_REPORTING_URL": self.system.url("reporting"),
             "LOOKBACK_SERVICE_URLS": ",".join(self.urls),
             "LOOKBACK_NATS_URL": self.nats.url,
