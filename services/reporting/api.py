@@ -109,7 +109,12 @@ KnownAtQ = Annotated[datetime | None, Depends(known_at_query)]
 
 @router.get("/periods", summary="有数据的半月期 / the periods the events span", response_class=CanonicalJSON)
 def get_periods(facts: Facts) -> dict[str, Any]:
-    return {"periods": [p.code for p in span(facts)], "town": load_catalogue().town}
+    spanned = span(facts)
+    return {
+        "periods": [p.code for p in spanned],
+        "labels": {p.code: p.label for p in spanned},
+        "town": load_catalogue().town,
+    }
 
 
 @router.get("/semimonthly", summary="半月统计 / half-monthly statistics of one period", response_class=CanonicalJSON)

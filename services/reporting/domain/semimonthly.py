@@ -39,6 +39,8 @@ def period_stats(state: State, period: Period, catalogue: Catalogue) -> dict[str
     stats["time_in_status"] = time_in_status(found, period.last_day)
     for name, key in GROUPS.items():
         grouped: dict[str, list[tuple[int, ...]]] = defaultdict(list)
+        if name == "category":  # the plan's nine categories are its table's rows, with problems or without
+            grouped.update({item.category: [] for item in catalogue.items.values()})
         for line, counted in zip(found, tallies, strict=True):
             grouped[key(line, catalogue)].append(counted)
         stats[f"by_{name}"] = {k: summarize(group) for k, group in sorted(grouped.items())}

@@ -106,7 +106,8 @@ def test_groups_by_village_category_item_unit_and_rule() -> None:
     current = report(log, H1)["current"]
 
     assert {k: v["found"] for k, v in current["by_village"].items()} == {"桃园村": 1, "新河村": 2}
-    assert {k: v["found"] for k, v in current["by_category"].items()} == {"一": 2, "二": 1}
+    nine = ("一", "二", "三", "四", "五", "六", "七", "八", "九")
+    assert {k: v["found"] for k, v in current["by_category"].items()} == {k: 0 for k in nine} | {"一": 2, "二": 1}
     assert {k: v["found"] for k, v in current["by_item"].items()} == {"1": 1, "3": 1, "7": 1}
     assert {k: v["found"] for k, v in current["by_unit"].items()} == {"干汊河中心校": 1, "集镇办": 1, "扶贫工作站": 1}
     assert set(current["by_rule"]) == {"R01", "R03", "R07A"}
