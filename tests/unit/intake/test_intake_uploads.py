@@ -1,6 +1,8 @@
 """Uploads kept under names the server chooses, and the blank forms a town downloads (issue 14, items 6, 7)."""
 
 import io
+import re
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -8,7 +10,7 @@ import pytest
 from lookback.catalogue import load
 from services.intake.adapters.problem_lists import read_problem_list
 from services.intake.adapters.sheets import parse_roster
-from services.intake.adapters.templates import Form, template
+from services.intake.adapters.templates import SHEETS, Form, template
 from services.intake.domain.columns import PERSON_COLUMNS, PERSONS, VILLAGE_COLUMNS, VILLAGES
 from services.intake.domain.issue_columns import COLUMNS, ISSUES
 from services.intake.domain.places import town_places
@@ -50,3 +52,11 @@ def test_the_templates_are_read_as_the_forms_they_are(tmp_path):
     roster.write_bytes(template(Form.roster))
     parsed = parse_roster([roster], load().villages)
     assert (parsed.households, parsed.rejected) == ([], [])
+
+
+@pytest.mark.parametrize("form", list(Form))
+def test_every_column_of_a_form_is_documented_for_the_towns(form):
+    documented = (Path(__file__).resolve().parents[3] / "docs" / "forms.md").read_text(encoding="utf-8")
+    rows = set(re.findall(r"^\| (\S+) \|", documented, re.MULTILINE))
+    for columns in SHEETS[form].values():
+        assert set(columns) <= rows, set(columns) - rows
