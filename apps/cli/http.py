@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from apps.runner import STATION_TOKEN
+from lookback.dates import NotADate, parse_day
 from lookback.settings import DEFAULT_PORTS
 
 console = Console()
@@ -30,6 +31,14 @@ def fail(message: str) -> NoReturn:
 
 def token_file() -> Path:
     return Path(os.environ.get("LOOKBACK_DATA_DIR", ".lookback")) / STATION_TOKEN
+
+
+def day(text: str, option: str) -> str:
+    """A date option as the clerk wrote it (2020/01/12, 2020年1月12日 …), in the ISO form the services take."""
+    try:
+        return parse_day(text).isoformat()
+    except NotADate as e:
+        fail(f"{option}: {e}")
 
 
 def token() -> str | None:

@@ -1,4 +1,4 @@
-"""Why a row is rejected, in Chinese and English (roster.md, "What happens to a bad row").
+"""Why a row is rejected, in Chinese and English (docs/rules.md, "Reading the roster").
 
 Reasons name the column and its allowed values, never the value itself: it may be personal data.
 Rosters and problem lists share this table, so one kind of fault reads the same in both.
@@ -19,8 +19,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "not_own": ("{column}不是报告人所在的村", "{column} is not the reporter's own village"),
     "not_item": ("{column}不是1至34之间的整数", "{column} is not a whole number from 1 to 34"),
     "not_date": (
-        "{column}不是日期（YYYY-MM-DD、YYYY/M/D或YYYYMMDD）",
-        "{column} is not a date (YYYY-MM-DD, YYYY/M/D or YYYYMMDD)",
+        "{column}不是日期（YYYY-MM-DD、YYYY/M/D、YYYY.M.D、YYYY年M月D日或YYYYMMDD）",
+        "{column} is not a date (YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日 or YYYYMMDD)",
     ),
     "before_found": ("{column}早于发现日期", "{column} is before the 发现日期 (date found)"),
     "other_village": (
@@ -28,6 +28,7 @@ REASONS: dict[str, tuple[str, str]] = {
         "{column} is not the village of its household (the 户主 row's), though the 户编号 is the same",
     ),
     "same_row": ("本行各列与前面一行完全相同", "the row repeats an earlier row cell for cell"),
+    "after_today": ("{column}晚于今天", "{column} is after today"),
 }
 
 

@@ -15,8 +15,8 @@ from lookback.downloads import disposition
 from services.reporting.adapters.writers import to_csv, to_json, to_xlsx
 from services.reporting.domain.facts import known
 from services.reporting.domain.measures import Line, lines
-from services.reporting.domain.replay import fold
 from services.reporting.domain.sheets import LEDGER_COLUMNS, Sheet, ledger, mask_id, problem_list, summary
+from services.reporting.domain.state import fold
 
 from .factories import Log
 
@@ -64,6 +64,7 @@ def test_the_ledger_has_the_plan_columns_and_reads_the_case_history() -> None:
         "问题描述",
         "发现日期",
         "责任单位",
+        "配合单位",
         "责任人",
         "整改措施",
         "整改时限",
