@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from services.rectify.domain.cases import open_case
+from services.rectify.domain.opening import open_case
 
 from lookback.cases.deadlines import clock_starts, default_deadline, overdue_days
 from lookback.catalogue import default_data, load

@@ -5,7 +5,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from services.rectify.domain.cases import open_case
+from services.rectify.domain.opening import open_case
 
 from lookback.cases.owners import EACH_COMMAND, EACH_VILLAGE, owners_of, units
 from lookback.catalogue import load
