@@ -13,8 +13,8 @@ from services.intake.domain.places import town_places
 from services.reporting.adapters.writers import to_csv, to_xlsx
 from services.reporting.domain.facts import known
 from services.reporting.domain.measures import lines
-from services.reporting.domain.replay import fold
 from services.reporting.domain.sheets import problem_list
+from services.reporting.domain.state import fold
 
 from .reporting.factories import Log
 
