@@ -28,6 +28,7 @@ from lookback.messaging import Publisher, connection_options, ensure_streams, mi
 from lookback.observability import setup_logging
 from lookback.settings import ServiceSettings
 from lookback.signing import Signer, load_signer
+from lookback.validation import install as install_validation_errors
 
 log = logging.getLogger("lookback.service")
 Task = Callable[["Runtime"], Coroutine[Any, Any, None]]
@@ -143,6 +144,7 @@ def build_service(
             engine.dispose()
 
     app = FastAPI(title=title or f"Lookback {name}", lifespan=lifespan)
+    install_validation_errors(app)
 
     @app.get("/healthz", tags=["ops"], summary="Ready when connected to NATS and consuming; 503 with the reason if not")
     async def healthz() -> Response:

@@ -194,7 +194,9 @@ def live_urls(names: list[str], given: list[str], data_dir: Path) -> dict[str, s
 @app.command()
 def history(
     aggregate: Annotated[str, typer.Argument(help="household, case or problem")],
-    aggregate_id: Annotated[str, typer.Argument(metavar="ID", help="户编号, or the problem / case id")],
+    aggregate_id: Annotated[
+        str, typer.Argument(metavar="ID", help="户编号, or the problem / case id (or a unique prefix of it)")
+    ],
     output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
     max_changes: Annotated[int, typer.Option(help="Changes shown per event in the table")] = 30,
     show_personal_data: ShowPersonal = False,
@@ -208,7 +210,7 @@ def history(
         fail("aggregate must be household, case or problem")
     try:
         entries = asyncio.run(_connected(nats_url, lambda nc: read(nc, aggregate, aggregate_id)))  # type: ignore[arg-type]
-    except ValueError as e:
+    except (ValueError, LookupError) as e:
         fail(str(e))
     if not entries:
         fail(f"无此记录 / no events for {aggregate} {aggregate_id}")

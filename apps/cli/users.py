@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from lookback.auth.users import Role, UserError, UserStore, default_users_file
+from lookback.catalogue import load as load_catalogue
 
 users_app = typer.Typer(help="API users and their tokens (用户与令牌).", no_args_is_help=True)
 _err = Console(stderr=True)
@@ -54,7 +55,14 @@ def add(
     unit: Annotated[str | None, typer.Option(help="The officer's unit (role unit only)")] = None,
     users_file: UsersFile = None,
 ) -> None:
-    """Add a user and print its new token once."""
+    """Add a user and print its new token once; the village or unit must be one the town has."""
+    catalogue = load_catalogue()
+    if role is Role.VILLAGE and village and village not in catalogue.villages:
+        villages = "、".join(catalogue.villages)
+        raise _fail(UserError(f"本镇没有这个行政村，可选：{villages} / the town has no such village"))
+    if role is Role.UNIT and unit and unit not in catalogue.units():
+        units = "、".join(sorted(catalogue.units()))
+        raise _fail(UserError(f"本镇没有这个责任单位，可选：{units} / the town has no such unit"))
     try:
         token = _store(users_file).add(name, role, village, unit)
     except UserError as err:

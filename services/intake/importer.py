@@ -13,6 +13,7 @@ import csv
 import hashlib
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -57,16 +58,32 @@ async def caught_up(runtime: Runtime, timeout: float = 60) -> None:
     raise TimeoutError("intake has not caught up with the event log")
 
 
+_UNSAFE = re.compile(r"[^\w-]+")
+_SUFFIX = re.compile(r"\.[a-z0-9]{1,5}")
+_LONGEST = 60
+
+
 def save_files(runtime: Runtime, files: Sequence[tuple[str, bytes]], import_id: str) -> list[Path]:
     """Keep what the town sent beside the import's summary: nothing a user sent is lost."""
     folder = runtime.settings.data_dir / "imports" / import_id
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, content in files:
-        path = folder / Path(name).name
+    for n, (name, content) in enumerate(files, 1):
+        path = folder / upload_name(n, name)
         path.write_bytes(content)
         paths.append(path)
     return paths
+
+
+def upload_name(n: int, sent: str) -> str:
+    """The name the server keeps the n-th file of an import under: its number first, so two files sent
+    with one name are both kept; then the sent name's letters (Chinese too) and digits only (no path, no `..`),
+    so a reader of the import's folder still knows which file was which; the suffix says how to read it."""
+    sent_path = Path(sent.replace("\\", "/")).name
+    stem, suffix = Path(sent_path).stem, Path(sent_path).suffix.lower()
+    safe = _UNSAFE.sub("_", stem).strip("._")[:_LONGEST]
+    suffix = suffix if _SUFFIX.fullmatch(suffix) else ""
+    return f"{n:02d}-{safe or 'file'}{suffix}"
 
 
 async def parse(paths: list[Path]) -> ParsedRoster:

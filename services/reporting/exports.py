@@ -17,8 +17,9 @@ from lookback.auth.policy import Action, allowed
 from lookback.auth.users import User
 from lookback.calendar import Period
 from lookback.catalogue import load as load_catalogue
+from lookback.downloads import disposition
 from services.reporting.adapters.factlog import CHECK_CODE_HEADER, FactLog, check_code, heads
-from services.reporting.adapters.writers import MEDIA_TYPES, WRITERS, disposition
+from services.reporting.adapters.writers import MEDIA_TYPES, WRITERS
 from services.reporting.api import Facts, KnownAtQ, Log, PeriodQ
 from services.reporting.domain.facts import Fact, known
 from services.reporting.domain.measures import lines

@@ -63,6 +63,7 @@ class Town:
             | audit
             | {
                 "LOOKBACK_INTAKE_URL": self.system.url("intake"),
+                "LOOKBACK_RECTIFY_URL": self.system.url("rectify"),
                 "LOOKBACK_REPORTING_URL": self.system.url("reporting"),
                 "LOOKBACK_SERVICE_URLS": ",".join(self.urls),
                 "LOOKBACK_NATS_URL": self.nats.url,

@@ -1,8 +1,11 @@
 """A sheet as the file a reader downloads: .xlsx for the station's Excel, CSV, or JSON.
 
-CSV carries a byte-order mark because Excel on a Chinese Windows reads BOM-less CSV as GBK. Every file
-carries the 校验码 of the log it was made from (logdigest.py): in the footer of every printed page and the
-document's properties (.xlsx), as a last row (CSV), as `check_code` (JSON).
+CSV carries a byte-order mark because Excel on a Chinese Windows reads BOM-less CSV as GBK. Text a user
+typed (a description `=1+2`, `=HYPERLINK(…)`) leaves as text, never as a formula the county or an auditor
+would run by opening the file: a string cell in xlsx, and in CSV quoted with a leading `'` the way OWASP's
+"CSV Injection" page describes.
+Every file carries the 校验码 of the log it was made from (logdigest.py): in the footer of every printed
+page and the document's properties (.xlsx), as a last row (CSV), as `check_code` (JSON).
 """
 
 from __future__ import annotations
@@ -11,20 +14,28 @@ import csv
 import io
 import json
 from collections.abc import Callable
-from urllib.parse import quote
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from lookback.downloads import XLSX
 from services.reporting.domain.sheets import Sheet
 
 MEDIA_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX,
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
 }
 _WIDEST = 60
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    """A text cell a spreadsheet would read as a formula, prefixed with `'` so that it reads as text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 CODE_LABEL = "校验码"
@@ -36,9 +47,11 @@ def to_xlsx(sheet: Sheet, code: str | None = None) -> bytes:
     ws = book.active
     assert ws is not None
     ws.title = sheet.name
-    ws.append(list(sheet.columns))
-    for row in sheet.rows:
-        ws.append(list(row))
+    for r, row in enumerate([sheet.columns, *sheet.rows], 1):
+        for c, value in enumerate(row, 1):
+            cell = ws.cell(r, c, value)
+            if isinstance(value, str):
+                cell.data_type = "s"
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
@@ -58,8 +71,8 @@ def to_xlsx(sheet: Sheet, code: str | None = None) -> bytes:
 def to_csv(sheet: Sheet, code: str | None = None) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(sheet.columns)
-    writer.writerows(sheet.rows)
+    writer.writerow([csv_safe(v) for v in sheet.columns])
+    writer.writerows([csv_safe(v) for v in row] for row in sheet.rows)
     if code:
         writer.writerow([CODE_LABEL, code])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -72,8 +85,3 @@ def to_json(sheet: Sheet, code: str | None = None) -> bytes:
 
 
 WRITERS: dict[str, Callable[[Sheet, str | None], bytes]] = {"xlsx": to_xlsx, "csv": to_csv, "json": to_json}
-
-
-def disposition(filename: str, fallback: str) -> str:
-    """RFC 6266: browsers take the Chinese name; `fallback` (ASCII) is for clients that cannot."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
