@@ -22,6 +22,7 @@ from lookback.contracts.rectify import (
     CaseOpened,
     CaseOverdue,
     CaseRectified,
+    CaseReopened,
     CaseStatus,
     CaseVerified,
     DeadlineExtended,
@@ -54,6 +55,9 @@ class Case:
     escalated_from: CaseStatus | None = None
     escalated_to: str | None = None
     county_accepted: bool = False
+    cleared_from: tuple[CaseStatus, CaseStatus | None] | None = None
+    """Where a roster clearing the problem took the case from (its status, and where an escalation came
+    from): where it goes back to if the problem comes back."""
 
 
 def is_open(case: Case) -> bool:
@@ -85,7 +89,12 @@ def evolve(case: Case | None, event: CaseEvent) -> Case:
             return replace(_moved(case, "in_progress", event.on), measures=(*case.measures, event.measures))
         case CaseRectified():
             measures = (*case.measures, event.measures) if event.measures else case.measures
-            return replace(_moved(case, "rectified", event.on), measures=measures, escalated_from=None)
+            cleared_from = (case.status, case.escalated_from) if event.by == "data" else None
+            return replace(
+                _moved(case, "rectified", event.on), measures=measures, escalated_from=None, cleared_from=cleared_from
+            )
+        case CaseReopened():
+            return replace(_moved(case, event.status, event.on), escalated_from=event.escalated_from, cleared_from=None)
         case VerificationFailed():
             return _moved(case, "in_progress", event.on)
         case CaseVerified():

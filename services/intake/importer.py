@@ -10,6 +10,7 @@ import asyncio
 import csv
 import hashlib
 import json
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict
 from datetime import date
@@ -75,18 +76,23 @@ async def publish_import(
     await caught_up(runtime)
     envelopes, counts = roster_events(runtime.engine, parsed, import_id, as_of, partial, actor)
     total = len(envelopes)
+    was_on_record = on_record(
+        runtime.engine, [e.aggregate_id for e in envelopes if e.type == HouseholdRecorded.event_type]
+    )
     publisher = runtime.publisher()
+    already: set[uuid.UUID] = set()
     yield {"stage": "发布 publishing", "done": 0, "total": total}
     for start in range(0, total, ATOMIC_LIMIT):
-        await publisher.publish_batch(envelopes[start : start + ATOMIC_LIMIT])
+        already |= await publisher.publish_batch(envelopes[start : start + ATOMIC_LIMIT])
         yield {"stage": "发布 publishing", "done": min(start + ATOMIC_LIMIT, total), "total": total}
     folder = paths[0].parent
     summary = {
         "import_id": import_id,
         "as_of": as_of.isoformat(),
         "files": [p.name for p in paths],
-        "events_published": total,
-        **counts,
+        "events_published": total - len(already),
+        "events_already_stored": len(already),
+        **stored_counts(counts, [e for e in envelopes if e.id in already], was_on_record),
         "rejected": rejected_summary(parsed.rejected),
         "summary_file": str(folder / "summary.json"),
         "rejects_file": str(folder / "rejects.csv"),
@@ -170,6 +176,27 @@ def roster_events(
         summary = RosterImported(import_id=import_id, files=[], as_of=as_of, **counts)
         out.append(wrap(summary, "import-completed", import_id, *counts.values()))
     return chained(engine, out), counts
+
+
+def on_record(engine: Engine, household_ids: Sequence[str]) -> set[str]:
+    """Which of these households the roster on record holds (not removed): a recording of one of them is a change."""
+    with Session(engine) as session:
+        query = select(KnownHousehold.household_id).where(
+            col(KnownHousehold.removed).is_(False), col(KnownHousehold.household_id).in_(household_ids)
+        )
+        return set(session.exec(query).all())
+
+
+def stored_counts(counts: dict[str, int], already: Sequence[Envelope], was_on_record: set[str]) -> dict[str, int]:
+    """The diff's counts less the events the stream already held (PubAck `duplicate`): a summary says what
+    this import stored, not what it sent (a twin import that ran at the same moment stored the rest)."""
+    out = dict(counts)
+    for env in already:
+        if env.type == HouseholdRemoved.event_type:
+            out["households_removed"] -= 1
+        elif env.type == HouseholdRecorded.event_type:
+            out["households_changed" if env.aggregate_id in was_on_record else "households_added"] -= 1
+    return out
 
 
 def chained(engine: Engine, envelopes: list[Envelope]) -> list[Envelope]:
