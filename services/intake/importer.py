@@ -1,7 +1,9 @@
 """One roster import: parse, diff against the roster on record, publish what changed.
 
 Event ids are derived from what they say (a household's id and fingerprint, an import's id and a
-row number), so an import retried after a crash is stored once.
+row number), so an import retried after a crash is stored once. The server forgets ids after its
+duplicate window (10 minutes), so a retry publishes only what intake has not folded yet: the diff
+for households and villages, the rows of this import not rejected yet.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ import asyncio
 import csv
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,12 +32,15 @@ from lookback.messaging import ATOMIC_LIMIT
 from lookback.service import Runtime
 from lookback.store import load_heads
 from services.intake.adapters.sheets import parse_roster
-from services.intake.adapters.tables import KnownHousehold, KnownImport, KnownVillage
+from services.intake.adapters.tables import KnownHousehold, KnownImport, KnownRejection, KnownVillage
+from services.intake.domain.columns import PERSONS
 from services.intake.domain.diff import diff, fingerprint, village_fingerprint
+from services.intake.domain.refusal import Refusal, RosterOutcome
 from services.intake.domain.roster import ParsedRoster
 from services.intake.domain.sheet import Rejection
 
 Progress = dict[str, Any]
+log = logging.getLogger("lookback.intake.importer")
 
 
 def import_id_of(files: Sequence[tuple[str, bytes]], *context: object) -> str:
@@ -70,13 +76,42 @@ async def parse(paths: list[Path]) -> ParsedRoster:
     return await asyncio.to_thread(parse_roster, paths, load_catalogue().villages)
 
 
-async def publish_import(
-    runtime: Runtime, parsed: ParsedRoster, paths: list[Path], import_id: str, as_of: date, partial: bool, actor: str
-) -> AsyncIterator[Progress]:
+@dataclass(frozen=True)
+class Plan:
+    """The events an import would publish and what it counted, decided before anything is published,
+    so a roster can still be refused whole."""
+
+    envelopes: list[Envelope]
+    counts: dict[str, int]
+
+
+async def plan_import(
+    runtime: Runtime, parsed: ParsedRoster, import_id: str, as_of: date, partial: bool, actor: str
+) -> Plan:
     await caught_up(runtime)
-    envelopes, counts = roster_events(runtime.engine, parsed, import_id, as_of, partial, actor)
+    return Plan(*roster_events(runtime.engine, parsed, import_id, as_of, partial, actor))
+
+
+def outcome_of(parsed: ParsedRoster, plan: Plan) -> RosterOutcome:
+    """A full roster's outcome: every household on record is in it (changed or unchanged) or removed."""
+    counts = plan.counts
+    return RosterOutcome(
+        headers=parsed.headers,
+        persons_read=parsed.rows_read[PERSONS],
+        persons_accepted=parsed.persons_accepted,
+        households_on_record=counts["households_removed"]
+        + counts["households_changed"]
+        + counts["households_unchanged"],
+        households_removed=counts["households_removed"],
+    )
+
+
+async def publish_import(
+    runtime: Runtime, parsed: ParsedRoster, plan: Plan, paths: list[Path], import_id: str, as_of: date
+) -> AsyncIterator[Progress]:
+    envelopes = plan.envelopes
     total = len(envelopes)
-    was_on_record = on_record(
+    was_on_record = still_on_record(
         runtime.engine, [e.aggregate_id for e in envelopes if e.type == HouseholdRecorded.event_type]
     )
     publisher = runtime.publisher()
@@ -85,20 +120,44 @@ async def publish_import(
     for start in range(0, total, ATOMIC_LIMIT):
         already |= await publisher.publish_batch(envelopes[start : start + ATOMIC_LIMIT])
         yield {"stage": "发布 publishing", "done": min(start + ATOMIC_LIMIT, total), "total": total}
+    counts = stored_counts(plan.counts, [e for e in envelopes if e.id in already], was_on_record)
+    summary = import_summary(parsed, counts, paths, import_id, as_of, total - len(already), len(already))
+    write_reports(paths[0].parent, summary, parsed.rejected)
+    yield {"summary": summary}
+
+
+def record_refusal(
+    parsed: ParsedRoster, plan: Plan, paths: list[Path], import_id: str, as_of: date, refusal: Refusal
+) -> None:
+    """A refused roster is filed like any import, with why it was refused and nothing published."""
+    summary = import_summary(parsed, plan.counts, paths, import_id, as_of, 0, 0)
+    summary["refused"] = asdict(refusal)
+    write_reports(paths[0].parent, summary, parsed.rejected)
+    log.warning("roster import %s refused: %s", import_id, refusal.code)
+
+
+def import_summary(
+    parsed: ParsedRoster,
+    counts: dict[str, int],
+    paths: list[Path],
+    import_id: str,
+    as_of: date,
+    published: int,
+    already_stored: int,
+) -> dict[str, Any]:
+    """`counts` and `published` are what the stream stored; `already_stored` what it held before (duplicates)."""
     folder = paths[0].parent
-    summary = {
+    return {
         "import_id": import_id,
         "as_of": as_of.isoformat(),
         "files": [p.name for p in paths],
-        "events_published": total - len(already),
-        "events_already_stored": len(already),
-        **stored_counts(counts, [e for e in envelopes if e.id in already], was_on_record),
+        "events_published": published,
+        "events_already_stored": already_stored,
+        **counts,
         "rejected": rejected_summary(parsed.rejected),
         "summary_file": str(folder / "summary.json"),
         "rejects_file": str(folder / "rejects.csv"),
     }
-    write_reports(folder, summary, parsed.rejected)
-    yield {"summary": summary}
 
 
 def roster_events(
@@ -115,6 +174,7 @@ def roster_events(
         on_record = session.exec(query).all()
         villages_known = {v.village: v.fingerprint for v in session.exec(select(KnownVillage))}
         seen = session.get(KnownImport, import_id) is not None
+        rejected_before = rejected_rows(session, import_id)
     when = start_of_day(as_of)
     correlation = derived_id("import", import_id)
 
@@ -160,8 +220,11 @@ def roster_events(
                 import_id,
             )
         )
-    if not seen:
-        out += [wrap(row_rejected(import_id, r), *rejected_id_parts(import_id, r)) for r in parsed.rejected]
+    out += [
+        wrap(row_rejected(import_id, r), *rejected_id_parts(import_id, r))
+        for r in parsed.rejected
+        if (r.sheet, r.row) not in rejected_before
+    ]
     rows_read = sum(parsed.rows_read.values())
     counts = {
         "rows_read": rows_read,
@@ -178,7 +241,7 @@ def roster_events(
     return chained(engine, out), counts
 
 
-def on_record(engine: Engine, household_ids: Sequence[str]) -> set[str]:
+def still_on_record(engine: Engine, household_ids: Sequence[str]) -> set[str]:
     """Which of these households the roster on record holds (not removed): a recording of one of them is a change."""
     with Session(engine) as session:
         query = select(KnownHousehold.household_id).where(
@@ -216,6 +279,12 @@ def row_rejected(import_id: str, r: Rejection) -> RowRejected:
         reason_en=r.reason_en,
         cells=r.cells,
     )
+
+
+def rejected_rows(session: Session, import_id: str) -> set[tuple[str, int]]:
+    """The rows of an import already rejected in the log: (sheet, row) as intake has folded them."""
+    kept = session.exec(select(KnownRejection).where(col(KnownRejection.import_id) == import_id))
+    return {(k.sheet, k.row) for k in kept}
 
 
 def rejected_id_parts(import_id: str, r: Rejection) -> tuple[object, ...]:

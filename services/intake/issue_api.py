@@ -33,6 +33,7 @@ from services.intake.domain.issue_columns import (
 from services.intake.domain.issues import issue_cells, read_issue
 from services.intake.importer import import_id_of, save_files
 from services.intake.issues import current_places, import_problem_list, report_issue
+from services.intake.uploads import read_uploads
 
 router = APIRouter(tags=["issues"])
 
@@ -114,7 +115,7 @@ async def post_issue_list(
 ) -> dict[str, Any]:
     check(user, Action.REPORT_ISSUE, _home(user))
     runtime = request.app.state.runtime
-    content = await file.read()
+    [content] = await read_uploads([file], request.app.state.limits)
     name = file.filename or "问题清单.csv"
     import_id = import_id_of([(name, content)], "issues", user.actor)
     [path] = save_files(runtime, [(name, content)], import_id)

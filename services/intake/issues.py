@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from lookback.catalogue import load as load_catalogue
 from lookback.clock import now, start_of_day
@@ -20,7 +20,7 @@ from lookback.contracts.envelope import Envelope, derived_id, new_envelope
 from lookback.contracts.intake import IssueReported
 from lookback.messaging import ConcurrencyConflict, Publisher
 from lookback.service import Runtime
-from services.intake.adapters.tables import KnownRejection, KnownVillage
+from services.intake.adapters.tables import KnownVillage
 from services.intake.domain.issues import IssueDraft
 from services.intake.domain.places import Places, town_places
 from services.intake.domain.problem_list import ParsedProblemList
@@ -28,6 +28,7 @@ from services.intake.importer import (
     caught_up,
     chained,
     rejected_id_parts,
+    rejected_rows,
     rejected_summary,
     row_rejected,
     write_reports,
@@ -89,8 +90,7 @@ async def import_problem_list(
     """Publish what the list adds; the summary accounts for every row: accepted + rejected = rows read."""
     await caught_up(runtime)
     with Session(runtime.engine) as session:
-        kept = session.exec(select(KnownRejection).where(col(KnownRejection.import_id) == import_id)).all()
-    known_rows = {(k.sheet, k.row) for k in kept}
+        known_rows = rejected_rows(session, import_id)
     publisher = runtime.publisher()
     issues: list[dict[str, Any]] = []
     new = 0

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import nats
+from nats.aio.client import Client
 
 from apps.demo import generate
 from bench.logmaker import Grower
@@ -17,8 +18,13 @@ from lookback.contracts.subjects import STREAM
 from lookback.messaging import connect, ensure_streams
 
 
+async def raw_client(nats_url: str) -> Client:
+    """A plain client beside the services, as every test that reads the log connects: one place to say how."""
+    return await nats.connect(nats_url)
+
+
 async def count_in_log(nats_url: str, subject: str) -> int:
-    nc = await nats.connect(nats_url)
+    nc = await raw_client(nats_url)
     info = await nc.jetstream().stream_info(STREAM, subjects_filter=subject)
     await nc.close()
     return sum((info.state.subjects or {}).values())
@@ -27,7 +33,7 @@ async def count_in_log(nats_url: str, subject: str) -> int:
 async def flagged_in_log(nats_url: str) -> dict[str, dict[str, int]]:
     """Problems ever flagged by rule and village, counted from the stream, not from any read model."""
     total = await count_in_log(nats_url, "lb.problem.*.flagged")
-    nc = await nats.connect(nats_url)
+    nc = await raw_client(nats_url)
     sub = await nc.jetstream().subscribe("lb.problem.*.flagged", ordered_consumer=True)
     seen: dict[str, tuple[str, str]] = {}
     for _ in range(total):
@@ -42,7 +48,7 @@ async def flagged_in_log(nats_url: str) -> dict[str, dict[str, int]]:
 
 async def all_events(nats_url: str, stream: str = STREAM) -> list[tuple[int, Envelope]]:
     """Every event of a stream, in order, with its stream sequence."""
-    nc = await nats.connect(nats_url)
+    nc = await raw_client(nats_url)
     js = nc.jetstream()
     total = (await js.stream_info(stream)).state.messages
     sub = await js.subscribe(">", stream=stream, ordered_consumer=True)
@@ -65,3 +71,10 @@ async def grow_log(nats_url: str, folder: Path, households: int, chunk: int) -> 
         return grower.imports
     finally:
         await nc.close()
+
+
+async def census(nats_url: str) -> tuple[dict[str, int], list[str]]:
+    """How many events of each type the log holds, and the ids of any event stored more than once."""
+    events = await all_events(nats_url)
+    ids = Counter(str(env.id) for _, env in events)
+    return dict(Counter(env.type for _, env in events)), sorted(i for i, n in ids.items() if n > 1)

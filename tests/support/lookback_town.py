@@ -11,10 +11,13 @@ import json
 import os
 import subprocess
 import sys
+import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import httpx
+from lookback_log import census
 
 from apps.idle import wait_idle
 from apps.runner import SERVICES, NatsCluster, NatsServer, System, free_port, wait_for
@@ -66,6 +69,46 @@ class Town:
         out = self.cli("import", "roster", *map(str, paths), "--as-of", as_of).stdout
         return json.loads(out)
 
+    def import_in_background(self, *paths: Path, as_of: str = "2019-12-01") -> subprocess.Popen[str]:
+        """An import a test can watch and break into: the CLI as its own process."""
+        return subprocess.Popen(
+            [sys.executable, "-m", "apps", "import", "roster", *map(str, paths), "--as-of", as_of],
+            env=self.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def send_again(
+        self, *paths: Path, as_of: str = "2019-12-01", within: float = 90
+    ) -> tuple[dict[str, Any], list[str]]:
+        """The clerk's retry of an import a fault broke off, until it passes: its summary, and why each failed
+        send failed (a send can itself fail while the system recovers, e.g. before intake has reconnected)."""
+        deadline = time.monotonic() + within
+        failures: list[str] = []
+        while True:
+            result = self.cli("import", "roster", *map(str, paths), "--as-of", as_of, check=False)
+            if result.returncode == 0:
+                return json.loads(result.stdout), failures
+            failures.append(last_line(result.stderr))
+            assert time.monotonic() < deadline, f"the import still fails: {result.stdout}\n{result.stderr}"
+            time.sleep(2)
+
+    def outcome(self, nats_url: str | None = None, period: str = "2019-12-H1") -> dict[str, Any]:
+        """What a fault must not change, read once the system is idle: the problem counts by rule and village,
+        the cases by village, item and status, the half-monthly report, how many events of each type the log
+        holds and which ids it holds twice (`nats_url`: a node to read the log from, if not the town's own)."""
+        self.wait_idle(timeout=300)
+        events, twice = asyncio.run(census(nats_url or self.nats.url))
+        cases = Counter((c["village"], c["item"], c["status"]) for c in self.get("rectify", "/cases"))
+        return {
+            "problems": self.get("reporting", "/reports/problems", by="rule,village"),
+            "cases": sorted(cases.items()),
+            "semimonthly": self.get("reporting", "/reports/semimonthly", period=period),
+            "events": events,
+            "ids_stored_twice": twice,
+        }
+
     def wait_idle(self, timeout: float = 120) -> None:
         asyncio.run(wait_idle(self.urls, timeout))
 
@@ -92,3 +135,8 @@ class Town:
         svc.env.update(env)
         svc.start()
         wait_for(svc.healthy, 60, f"{service} did not come back")
+
+
+def last_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[-1] if lines else "?"
