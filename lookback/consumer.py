@@ -153,6 +153,13 @@ class BatchConsumer:
             return 0
         return max(1, (await self.tail.server_pending() or 0) + self.tail.buffered() + self.in_flight)
 
+    async def alive(self) -> bool:
+        """False once the server no longer has this consumer's ordered consumer (its stream deleted, or the
+        consumer itself); a tail paused by its reader has none on purpose."""
+        if self.tail is None:
+            return False
+        return await self.tail.alive()
+
     async def consume(
         self, items: Sequence[Delivered | Undecodable], pending: int | None = None, attempts: int | None = None
     ) -> None:

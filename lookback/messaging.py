@@ -12,6 +12,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import nats
 from nats.aio.client import Client
@@ -20,7 +21,7 @@ from nats.js.errors import BadRequestError, NotFoundError
 
 from lookback.contracts.envelope import Envelope
 from lookback.contracts.subjects import DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, PREFIX, STREAM
-from lookback.settings import nats_servers
+from lookback.settings import NatsCredentials, nats_servers
 
 ATOMIC_LIMIT = 1000  # the server's largest atomic batch
 ERR_DUPLICATE_IN_BATCH = 10201
@@ -37,10 +38,23 @@ class ConcurrencyConflict(PublishError):
     """Someone else appended to the aggregate first."""
 
 
-async def connect(url: str, name: str) -> Client:
-    """A connection that outlives a NATS node: `url` may list a cluster's nodes separated by commas (as
-    `LOOKBACK_NATS_URL` does), and the client reconnects, to any of them, for ever."""
-    return await nats.connect(nats_servers(url), name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.5)
+def connection_options(url: str, name: str, credentials: NatsCredentials | None = None) -> dict[str, Any]:
+    """How every process of the system connects, nats-py directly or through FastStream's broker: `url` may
+    list a cluster's nodes separated by commas (as `LOOKBACK_NATS_URL` does), and the client reconnects, to any
+    of them, for ever (nats-py gives up after 60 attempts by default), with `credentials` on every node."""
+    options: dict[str, Any] = {
+        "servers": nats_servers(url),
+        "name": name,
+        "max_reconnect_attempts": -1,
+        "reconnect_time_wait": 0.5,
+    }
+    if credentials is not None:
+        options |= {"user": credentials.user, "password": credentials.password}
+    return options
+
+
+async def connect(url: str, name: str, credentials: NatsCredentials | None = None) -> Client:
+    return await nats.connect(**connection_options(url, name, credentials))
 
 
 def stream_config(replicas: int = 1, duplicate_window_s: float = 600) -> StreamConfig:
@@ -84,6 +98,17 @@ async def ensure_streams(nc: Client, replicas: int = 1) -> None:
                 if attempt == 19:
                     raise
                 await asyncio.sleep(0.5)
+
+
+async def missing_stream(nc: Client) -> str | None:
+    """The first of the log's streams that does not exist (deleted by an operator), or None."""
+    js = nc.jetstream(timeout=2)
+    for name in (STREAM, DEAD_LETTER_STREAM):
+        try:
+            await js.stream_info(name)
+        except NotFoundError:
+            return name
+    return None
 
 
 def _headers(env: Envelope) -> dict[str, str]:

@@ -20,6 +20,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 
 from lookback.contracts.subjects import PREFIX, STREAM
 
@@ -96,6 +97,17 @@ class Tail:
             return int((await self.subscription.consumer_info()).num_pending or 0)
         except NatsError:
             return None
+
+    async def alive(self) -> bool:
+        if self.paused or self.subscription is None:
+            return True
+        try:
+            await self.subscription.consumer_info()
+        except NotFoundError:
+            return False
+        except NatsError:
+            return True  # a slow or lost reply says nothing about the consumer
+        return True
 
     async def close(self) -> None:
         self.paused = True

@@ -33,19 +33,35 @@ ShowPersonal = Annotated[
 ]
 
 
+def _authorised(nats_url: str) -> str:
+    """`nats_url` as the audit user (the embedded server's, found in the data dir, or `LOOKBACK_NATS_USER`'s),
+    for the processes a replay starts; never printed."""
+    from apps.natsauth import cli_credentials, with_credentials
+
+    return with_credentials(nats_url, cli_credentials(Path(os.environ.get("LOOKBACK_DATA_DIR", ".lookback"))))
+
+
 async def _connected(nats_url: str, work: Any) -> Any:
     import nats
+
+    from lookback.messaging import missing_stream
 
     async def quiet(_error: Exception) -> None:
         """The failure is reported once, below, not as a traceback per attempt."""
 
     try:
         nc = await nats.connect(
-            nats_url, name="lookback-audit", max_reconnect_attempts=1, connect_timeout=5, error_cb=quiet
+            _authorised(nats_url), name="lookback-audit", max_reconnect_attempts=1, connect_timeout=5, error_cb=quiet
         )
     except (OSError, nats.errors.Error) as e:
         fail(f"无法连接 {nats_url} / cannot reach NATS at {nats_url}: {type(e).__name__}. Is `lookback up` running?")
     try:
+        try:
+            gone = await missing_stream(nc)
+        except nats.errors.Error as e:
+            fail(f"NATS 无应答 / NATS at {nats_url} did not answer about the log: {type(e).__name__}")
+        if gone:
+            fail(f"事件流 {gone} 不存在（已被删除？）/ the stream {gone} does not exist on {nats_url} (deleted?)")
         return await work(nc)
     finally:
         await nc.close()
@@ -99,7 +115,7 @@ def replay(
                 _connected(
                     nats_url,  # reached once here, so a wrong URL is told before any process starts
                     lambda _: replay_on_cores(
-                        nats_url,
+                        _authorised(nats_url),
                         [(p.name, into) for p in projections],
                         workers=workers,
                         until=until_at,
@@ -149,7 +165,7 @@ def verify(
     scratch = Path(tempfile.mkdtemp(prefix="lookback-verify-"))
     with err.status("重建并比对 rebuilding and comparing…"):
         checks, details = asyncio.run(
-            _connected(nats_url, lambda _: run(nats_url, live, projections, scratch, batch_size, workers))
+            _connected(nats_url, lambda _: run(_authorised(nats_url), live, projections, scratch, batch_size, workers))
         )
     with err.status("查重复编号、比对案件列表与报表 repeated ids, case list against reports…"):
         repeated, agreement = asyncio.run(_connected(nats_url, lambda nc: _across(nc, live, projections)))

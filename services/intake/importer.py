@@ -1,9 +1,9 @@
-"""One roster import: parse, diff against the roster on record, publish what changed.
+"""One roster import: parse, read the roster on record, publish what changed
+(`domain/roster_events.py` decides what that is).
 
-Event ids are derived from what they say (a household's id and fingerprint, an import's id and a
-row number), so an import retried after a crash is stored once. The server forgets ids after its
-duplicate window (10 minutes), so a retry publishes only what intake has not folded yet: the diff
-for households and villages, the rows of this import not rejected yet.
+The server forgets event ids after its duplicate window (10 minutes), so a retry publishes only
+what intake has not folded yet: the diff for households and villages, the rows of this import not
+rejected yet.
 """
 
 from __future__ import annotations
@@ -24,20 +24,18 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from lookback.catalogue import load as load_catalogue
-from lookback.clock import start_of_day
 from lookback.contracts.chain import aggregate_key, link
-from lookback.contracts.envelope import Envelope, derived_id, new_envelope
-from lookback.contracts.intake import HouseholdRecorded, HouseholdRemoved, RosterImported, RowRejected, VillageRecorded
+from lookback.contracts.envelope import Envelope
+from lookback.contracts.intake import HouseholdRecorded, HouseholdRemoved, Rejection
 from lookback.messaging import ATOMIC_LIMIT
 from lookback.service import Runtime
 from lookback.store import load_heads
 from services.intake.adapters.sheets import parse_roster
 from services.intake.adapters.tables import KnownHousehold, KnownImport, KnownRejection, KnownVillage
 from services.intake.domain.columns import PERSONS
-from services.intake.domain.diff import diff, fingerprint, village_fingerprint
 from services.intake.domain.refusal import Refusal, RosterOutcome
 from services.intake.domain.roster import ParsedRoster
-from services.intake.domain.sheet import Rejection
+from services.intake.domain.roster_events import OnRecord, import_events
 
 Progress = dict[str, Any]
 log = logging.getLogger("lookback.intake.importer")
@@ -175,70 +173,9 @@ def roster_events(
         villages_known = {v.village: v.fingerprint for v in session.exec(select(KnownVillage))}
         seen = session.get(KnownImport, import_id) is not None
         rejected_before = rejected_rows(session, import_id)
-    when = start_of_day(as_of)
-    correlation = derived_id("import", import_id)
-
-    def wrap(event: Any, *id_parts: object) -> Envelope:
-        return new_envelope(
-            event, actor=actor, business_time=when, correlation_id=correlation, event_id=derived_id(*id_parts)
-        )
-
-    drafts = {h.household_id: h for h in parsed.households}
-    prints = {hid: fingerprint(as_of, h.persons) for hid, h in drafts.items()}
-    change = diff(prints, {hid: print_ for hid, print_, _ in on_record}, full_roster=not partial)
-    village_of = {hid: village for hid, _, village in on_record}
-    out: list[Envelope] = []
-    for v in parsed.villages:
-        vprint = village_fingerprint(as_of, v.cells)
-        if villages_known.get(v.village) != vprint:
-            out.append(
-                wrap(
-                    VillageRecorded(village=v.village, as_of=as_of, import_id=import_id, row=v.row, cells=v.cells),
-                    "village",
-                    v.village,
-                    vprint,
-                )
-            )
-    for hid in change.added + change.changed:
-        h = drafts[hid]
-        out.append(
-            wrap(
-                HouseholdRecorded(
-                    household_id=hid, village=h.village, as_of=as_of, import_id=import_id, persons=list(h.persons)
-                ),
-                "household",
-                hid,
-                prints[hid],
-            )
-        )
-    for hid in change.removed:
-        out.append(
-            wrap(
-                HouseholdRemoved(household_id=hid, village=village_of[hid], as_of=as_of, import_id=import_id),
-                "removed",
-                hid,
-                import_id,
-            )
-        )
-    out += [
-        wrap(row_rejected(import_id, r), *rejected_id_parts(import_id, r))
-        for r in parsed.rejected
-        if (r.sheet, r.row) not in rejected_before
-    ]
-    rows_read = sum(parsed.rows_read.values())
-    counts = {
-        "rows_read": rows_read,
-        "rows_accepted": rows_read - len(parsed.rejected),
-        "rows_rejected": len(parsed.rejected),
-        "households_added": len(change.added),
-        "households_changed": len(change.changed),
-        "households_removed": len(change.removed),
-        "households_unchanged": change.unchanged,
-    }
-    if out or not seen:
-        summary = RosterImported(import_id=import_id, files=[], as_of=as_of, **counts)
-        out.append(wrap(summary, "import-completed", import_id, *counts.values()))
-    return chained(engine, out), counts
+    record = OnRecord(list(on_record), villages_known, seen, rejected_before)
+    envelopes, counts = import_events(parsed, record, import_id, as_of, partial, actor)
+    return chained(engine, envelopes), counts
 
 
 def still_on_record(engine: Engine, household_ids: Sequence[str]) -> set[str]:
@@ -269,32 +206,15 @@ def chained(engine: Engine, envelopes: list[Envelope]) -> list[Envelope]:
     return link(envelopes, heads)[0]
 
 
-def row_rejected(import_id: str, r: Rejection) -> RowRejected:
-    return RowRejected(
-        import_id=import_id,
-        sheet=r.sheet,
-        row=r.row,
-        column=r.column,
-        reason_zh=r.reason_zh,
-        reason_en=r.reason_en,
-        cells=r.cells,
-    )
-
-
 def rejected_rows(session: Session, import_id: str) -> set[tuple[str, int]]:
     """The rows of an import already rejected in the log: (sheet, row) as intake has folded them."""
     kept = session.exec(select(KnownRejection).where(col(KnownRejection.import_id) == import_id))
     return {(k.sheet, k.row) for k in kept}
 
 
-def rejected_id_parts(import_id: str, r: Rejection) -> tuple[object, ...]:
-    """What a rejected row's event id is derived from: an import rejects a row once, however often it runs."""
-    return "rejected", import_id, r.sheet, r.row
-
-
 def rejected_summary(rejected: Sequence[Rejection]) -> list[dict[str, Any]]:
     """The rejected rows as the summary lists them: where and why, without the cells (personal data)."""
-    return [{k: v for k, v in asdict(r).items() if k != "cells"} for r in rejected]
+    return [r.model_dump(exclude={"cells"}) for r in rejected]
 
 
 def write_reports(folder: Path, summary: dict[str, Any], rejected: Sequence[Rejection]) -> None:

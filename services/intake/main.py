@@ -14,8 +14,8 @@ from lookback.store import create_tables, make_engine
 from services.intake.adapters.tables import TABLES
 from services.intake.api import router
 from services.intake.domain.limits import MEGABYTE, ImportLimits
-from services.intake.handlers import fold
 from services.intake.issue_api import router as issue_router
+from services.intake.projection import fold
 
 NAME = "intake"
 CONSUMES = [aggregate_filter("household"), aggregate_filter("village"), aggregate_filter("import")]

@@ -38,9 +38,11 @@ def default_text(field: FieldInfo) -> str | None:
 def settings_fields() -> list[tuple[str, FieldInfo]]:
     from lookback.settings import ServiceSettings
     from services.intake.main import IntakeSettings
-    from services.rules.main import RulesSettings
+    from services.rules.main import RulesServiceSettings
 
-    fields = dict(ServiceSettings.model_fields) | dict(RulesSettings.model_fields) | dict(IntakeSettings.model_fields)
+    fields = (
+        dict(ServiceSettings.model_fields) | dict(RulesServiceSettings.model_fields) | dict(IntakeSettings.model_fields)
+    )
     return sorted(fields.items())
 
 

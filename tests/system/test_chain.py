@@ -63,18 +63,18 @@ def test_chains_hold_and_tampering_is_found(store_town: Any, tmp_path: Path) -> 
     case_id = _walk_a_case(town)
     town.wait_idle()
 
-    events = asyncio.run(all_events(town.nats.url))
+    events = asyncio.run(all_events(town.nats.url_as("admin")))
     assert {e.type for _, e in events} >= {"problem.cleared_by_data", "case.rectified", "case.verified"}
     assert check(events) == []
     assert town.cli("audit", "verify-chain").returncode == 0
 
-    asyncio.run(_forge(town.nats.url, case_id))
-    breaks = check(asyncio.run(all_events(town.nats.url)))
+    asyncio.run(_forge(town.nats.url_as("admin"), case_id))
+    breaks = check(asyncio.run(all_events(town.nats.url_as("admin"))))
     assert [(b.event_type, b.aggregate) for b in breaks] == [("case.dismissed", f"case/{case_id}")]
     found = town.cli("audit", "verify-chain", check=False)
     assert found.returncode == 1 and f"case/{case_id}" in found.stdout and "1 broken links" in found.stdout
 
     victim = next(seq for seq, e in events if e.type == "case.rectification_started")
-    asyncio.run(_copy_without(town.nats.url, victim))
-    gap = check(asyncio.run(all_events(town.nats.url, "COPY")))
+    asyncio.run(_copy_without(town.nats.url_as("admin"), victim))
+    gap = check(asyncio.run(all_events(town.nats.url_as("admin"), "COPY")))
     assert any(b.aggregate == f"case/{case_id}" and b.event_type == "case.rectified" for b in gap)

@@ -25,7 +25,7 @@ from services.intake.domain.columns import (
     VILLAGES,
 )
 
-# The columns roster.md marks required, per sheet: without one, rows cannot be placed or judged.
+# The columns docs/rules.md marks required, per sheet: without one, rows cannot be placed or judged.
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     PERSONS: (VILLAGE, HOUSEHOLD_ID, NAME, ID_NUMBER, *PERSON_LISTS, HOUSEHOLD_SIZE, INCOME),
     VILLAGES: (VILLAGE, *VILLAGE_LISTS),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from lookback.contracts.intake import Rejection
 from services.intake.domain.cells import RowReader, cells_of
 from services.intake.domain.checks import check_person, check_village
 from services.intake.domain.columns import (
@@ -23,7 +24,7 @@ from services.intake.domain.columns import (
 )
 from services.intake.domain.errors import NotARoster
 from services.intake.domain.households import HouseholdDraft, group_households
-from services.intake.domain.sheet import Rejection, Row, SheetRows, filled_rows, header_names, rejection
+from services.intake.domain.sheet import Row, SheetRows, filled_rows, header_names, rejection
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ import pytest
 
 from lookback.contracts.envelope import decode, event_types, new_envelope
 from lookback.contracts.rectify import STATUS_LABELS, CaseEvent, CaseStatus
-from services.rectify.domain.cases import reopened
 from services.rectify.domain.commands import AnswerEscalation, TransitionRefused
+from services.rectify.domain.opening import reopened
 from services.rectify.domain.reminders import due_soon_events, overdue_events
 from services.rectify.domain.workflow import decide
 

@@ -8,7 +8,7 @@ import pytest
 
 from lookback.cases.state import Case, evolve
 from lookback.contracts.rectify import CaseStatus
-from services.rectify.domain.cases import reopened
+from services.rectify.domain.opening import reopened
 
 from .factories import ACCEPT, CLEARED, REPORT, case_in, run
 
