@@ -149,19 +149,26 @@ class Publisher:
         self.timeout = timeout
         self.signer = signer
 
-    async def publish_batch(self, envelopes: Sequence[Envelope]) -> None:
-        """Store all of them once: atomically per chunk, message by message if a chunk was partly stored."""
+    async def publish_batch(self, envelopes: Sequence[Envelope]) -> set[uuid.UUID]:
+        """Store all of them once: atomically per chunk, message by message if a chunk was partly stored.
+        Returns the ids the stream already held (the PubAck's `duplicate`): a summary counts what was stored."""
+        already: set[uuid.UUID] = set()
         for start in range(0, len(envelopes), ATOMIC_LIMIT):
             chunk = envelopes[start : start + ATOMIC_LIMIT]
             if len(chunk) == 1:
-                await self.publish(chunk[0])
+                already |= await self._each(chunk)
                 continue
             try:
                 await self._atomic(chunk)
             except PublishError as err:
                 if err.code != ERR_DUPLICATE_IN_BATCH:
                     raise
-                await asyncio.gather(*(self.publish(env) for env in chunk))
+                already |= await self._each(chunk)
+        return already
+
+    async def _each(self, chunk: Sequence[Envelope]) -> set[uuid.UUID]:
+        acks = await asyncio.gather(*(self.publish(env) for env in chunk))
+        return {env.id for env, ack in zip(chunk, acks, strict=True) if ack.duplicate}
 
     async def _atomic(self, chunk: Sequence[Envelope]) -> None:
         batch_id = uuid.uuid4().hex

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from apps.cli.http import console, err, fail
 from lookback.contracts.subjects import STREAM
@@ -167,17 +168,40 @@ def verify(
         checks, details = asyncio.run(
             _connected(nats_url, lambda _: run(_authorised(nats_url), live, projections, scratch, batch_size, workers))
         )
+    with err.status("查重复编号、比对案件列表与报表 repeated ids, case list against reports…"):
+        repeated, agreement = asyncio.run(_connected(nats_url, lambda nc: _across(nc, live, projections)))
     console.print("positions: " + ", ".join(f"{c.name} {c.position}" for c in checks))
     for line in verify_lines(checks, details, reveal=show_personal_data):
         console.print(line, soft_wrap=True)
+    for found in [*repeated, *(agreement.found if agreement else [])]:
+        console.print(Text(found.describe(), style="red"), soft_wrap=True)
+    if agreement is not None and agreement.compared is None:
+        console.print(
+            f"case list and reports not compared: rectify at {agreement.positions[0]}, reporting at "
+            f"{agreement.positions[1]}, and the log has case events after that (run again when idle)"
+        )
+    elif agreement is not None:
+        console.print(f"case list and reports: {agreement.compared} cases compared")
     if keep:
         console.print(f"rebuilt databases: {scratch} (one per live database: rebuilt-0.db, …)")
     else:
         shutil.rmtree(scratch, ignore_errors=True)
-    if not all(c.equal for c in checks):
+    if not all(c.equal for c in checks) or repeated or (agreement and agreement.found):
         console.print("[red]different: the read models do not say what the log says[/red]")
         raise typer.Exit(1)
-    console.print("[green]equal: every read model is what the log says[/green]")
+    console.print("[green]equal: every read model is what the log says, no event id occurs twice[/green]")
+
+
+async def _across(nc: Any, live: dict[str, str], projections: list[Any]) -> tuple[list[Any], Any]:
+    """The checks no single rebuild makes: ids stored twice, and the case list against the reports."""
+    from apps.audit.agreement import case_agreement, repeated_ids
+
+    repeated = await repeated_ids(nc)
+    durable = {p.name: p.durable for p in projections}
+    if "rectify" not in durable or "reporting" not in durable:
+        return repeated, None
+    urls = (live["rectify"], live["reporting"])
+    return repeated, await case_agreement(nc, *urls, (durable["rectify"], durable["reporting"]))
 
 
 def live_urls(names: list[str], given: list[str], data_dir: Path) -> dict[str, str]:

@@ -103,7 +103,7 @@ async def import_problem_list(
         for r in parsed.rejected
         if (r.sheet, r.row) not in known_rows
     ]
-    await publisher.publish_batch(chained(runtime.engine, rejections))
+    already = await publisher.publish_batch(chained(runtime.engine, rejections))
     summary = {
         "import_id": import_id,
         "file": path.name,
@@ -112,7 +112,7 @@ async def import_problem_list(
         "rows_rejected": len(parsed.rejected),
         "issues_new": new,
         "issues_known": len(issues) - new,
-        "events_published": new + len(rejections),
+        "events_published": new + len(rejections) - len(already),
         "issues": issues,
         "rejected": rejected_summary(parsed.rejected),
         "summary_file": str(path.parent / "summary.json"),
