@@ -34,5 +34,5 @@ def docs_asyncapi(out: Annotated[Path, typer.Option(help="Where to write it")] =
     from apps.asyncapi import document
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(document(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    out.write_text(json.dumps(document(), ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     console.print(f"wrote {out}")
