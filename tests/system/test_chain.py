@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import nats
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from lookback_log import all_events
+from lookback_log import all_events, raw_client
 from nats.js.api import StreamConfig, StreamSource
 
 from apps import demo
@@ -33,7 +32,7 @@ def _walk_a_case(town: Any) -> str:
 
 
 async def _forge(nats_url: str, case_id: str) -> None:
-    nc = await nats.connect(nats_url)
+    nc = await raw_client(nats_url)
     day = date(2020, 1, 2)
     env = new_envelope(
         CaseDismissed(case_id=case_id, on=day, reason="伪造"), actor="user:station", business_time=start_of_day(day)
@@ -44,7 +43,7 @@ async def _forge(nats_url: str, case_id: str) -> None:
 
 async def _copy_without(nats_url: str, seq: int | None, name: str = "COPY") -> None:
     """A copy of the log, with one message deleted (the log itself denies deletes)."""
-    nc = await nats.connect(nats_url)
+    nc = await raw_client(nats_url)
     js = nc.jetstream()
     total = (await js.stream_info(STREAM)).state.messages
     await js.add_stream(StreamConfig(name=name, sources=[StreamSource(name=STREAM)]))
@@ -87,7 +86,7 @@ def test_chains_hold_and_tampering_is_found(store_town: Any, tmp_path: Path) -> 
 
 async def _append(nats_url: str, env: Envelope, signer: Signer | None = None, data: bytes | None = None) -> int:
     """Appends as a forger would, past the services: unsigned, or signed with a key of the forger's own."""
-    nc = await nats.connect(nats_url)
+    nc = await raw_client(nats_url)
     body = env.model_dump_json().encode() if data is None else data
     headers = signer.headers("", [message_digest(env.subject, body)]) if signer else None
     ack = await nc.jetstream().publish(env.subject, body, headers=headers)
@@ -111,7 +110,7 @@ def test_signatures_hold_and_a_chained_forgery_is_found_and_the_check_code_tells
     roster, villages = demo.write_csv(demo.generate(40, seed=5), tmp_path / "demo")
     town.import_roster(roster, villages)
     town.wait_idle()
-    events = asyncio.run(all_events(town.nats.url))
+    events = asyncio.run(all_events(town.nats.url_as("admin")))
     clean = town.cli("audit", "verify-chain")
     assert f"{len(events)} signed, 0 unsigned legacy" in clean.stdout
 
@@ -122,10 +121,12 @@ def test_signatures_hold_and_a_chained_forgery_is_found_and_the_check_code_tells
     assert "相符 / equal" in town.cli("audit", "verify-report", code).stdout
 
     cases = [e.aggregate_id for _, e in events if e.type == "case.opened"]
-    unsigned = asyncio.run(_append(town.nats.url, _chained_dismissal(events, cases[0])))
+    unsigned = asyncio.run(_append(town.nats.url_as("admin"), _chained_dismissal(events, cases[0])))
     forger = Signer("rectify", Ed25519PrivateKey.generate())
-    mis_signed = asyncio.run(_append(town.nats.url, _chained_dismissal(events, cases[1]), forger))
-    undecodable = asyncio.run(_append(town.nats.url, _chained_dismissal(events, cases[2]), data=b"{not json"))
+    mis_signed = asyncio.run(_append(town.nats.url_as("admin"), _chained_dismissal(events, cases[1]), forger))
+    undecodable = asyncio.run(
+        _append(town.nats.url_as("admin"), _chained_dismissal(events, cases[2]), data=b"{not json")
+    )
 
     found = town.cli("audit", "verify-chain", check=False)
     assert found.returncode == 1 and "Traceback" not in found.stderr + found.stdout
@@ -135,9 +136,9 @@ def test_signatures_hold_and_a_chained_forgery_is_found_and_the_check_code_tells
     assert " 0 broken links" in found.stdout  # the forgeries are chained correctly: only the keys tell them
 
     assert town.cli("audit", "verify-report", code).returncode == 0  # appended after the report: not its log
-    asyncio.run(_copy_without(town.nats.url, None, "BACKUP"))
+    asyncio.run(_copy_without(town.nats.url_as("admin"), None, "BACKUP"))
     assert town.cli("audit", "verify-report", code, "--stream", "BACKUP").returncode == 0
-    asyncio.run(_copy_without(town.nats.url, cutoff - 1, "ALTERED"))
+    asyncio.run(_copy_without(town.nats.url_as("admin"), cutoff - 1, "ALTERED"))
     changed = town.cli("audit", "verify-report", code, "--stream", "ALTERED", check=False)
     assert changed.returncode == 1 and "不符" in changed.stdout and "Traceback" not in changed.stderr
     gap = town.cli("audit", "verify-chain", "--stream", "ALTERED", check=False)

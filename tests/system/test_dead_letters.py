@@ -6,13 +6,13 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-import nats
+from lookback_log import raw_client
 
 from lookback.contracts.subjects import DEAD_LETTER_STREAM
 
 
 async def _poison(nats_url: str) -> None:
-    nc = await nats.connect(nats_url)
+    nc = await raw_client(nats_url)
     js = nc.jetstream()
     await js.publish("lb.household.999.recorded", b"{not json", headers={"Nats-Msg-Id": "poison-1"})
     await js.publish(
@@ -27,7 +27,7 @@ async def _poison(nats_url: str) -> None:
 
 
 async def _dead_letters(nats_url: str) -> list[tuple[str, str]]:
-    nc = await nats.connect(nats_url)
+    nc = await raw_client(nats_url)
     js = nc.jetstream()
     total = (await js.stream_info(DEAD_LETTER_STREAM)).state.messages
     sub = await js.subscribe("lbdlq.>", ordered_consumer=True)

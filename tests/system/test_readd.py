@@ -82,7 +82,7 @@ def test_households_put_back_restore_the_clean_import(town: Any, tmp_path: Path)
     assert "✗" not in verified.stdout
     assert f"case list and reports: {sum(n for _, n in clean['cases'])} cases compared" in verified.stdout
 
-    copied = asyncio.run(store_again(town.nats.url, "lb.import.>"))
+    copied = asyncio.run(store_again(town.nats.url_as("admin"), "lb.import.>"))
     repeated = audit(town, "verify", check=False)
     assert repeated.returncode == 1, repeated.stdout
     assert f"event id {copied} occurs twice in the log" in repeated.stdout

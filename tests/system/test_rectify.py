@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import nats
 import pytest
+from lookback_log import raw_client
 from lookback_town import Town
 
 from apps import demo
@@ -161,7 +161,7 @@ def test_each_role_on_own_and_foreign_cases(campaign: Town) -> None:
 
 def overdue_events(nats_url: str) -> list[str]:
     async def read() -> list[str]:
-        nc = await nats.connect(nats_url)
+        nc = await raw_client(nats_url)
         js = nc.jetstream()
         info = await js.stream_info(STREAM, subjects_filter="lb.case.*.overdue")
         total = sum((info.state.subjects or {}).values())

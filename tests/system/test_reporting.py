@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import nats
 import openpyxl
 import pytest
+from lookback_log import raw_client
 from lookback_town import Town
 
 from apps import demo
@@ -63,7 +63,7 @@ class Case:
 
 
 async def read_log(url: str) -> list[dict[str, Any]]:
-    nc = await nats.connect(url)
+    nc = await raw_client(url)
     js = nc.jetstream()
     total = (await js.stream_info(STREAM)).state.messages
     sub = await js.subscribe("lb.>", ordered_consumer=True)
