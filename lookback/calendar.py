@@ -42,6 +42,11 @@ class Period:
     def code(self) -> str:
         return f"{self.year:04d}-{self.month:02d}-H{self.half}"
 
+    @property
+    def label(self) -> str:
+        """As the plan's forms print it: 2019年12月上半月."""
+        return f"{self.year}年{self.month}月{'上' if self.half == 1 else '下'}半月"
+
     def __str__(self) -> str:
         return self.code
 

@@ -10,11 +10,14 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
+import httpx
 import typer
 
 from apps.cli.http import console, fail
 from apps.cli.imports import send_roster
+from apps.demo.people import Person, demo_people
 from apps.runner import STATION_TOKEN
+from lookback.auth.users import UserStore
 from lookback.settings import DEFAULT_NATS_PORT
 
 app = typer.Typer()
@@ -28,7 +31,7 @@ def up(
     nats_url: Annotated[str | None, typer.Option(help="Use this NATS instead of starting one")] = None,
     nats_port: Annotated[int, typer.Option(help="Port of the embedded nats-server")] = DEFAULT_NATS_PORT,
 ) -> None:
-    """Start nats-server (embedded) and the four services; Ctrl-C stops everything."""
+    """Start nats-server (embedded), the four services and the workbench; Ctrl-C stops everything."""
     from apps.runner import NatsServer, System
 
     data_dir = data_dir.resolve()
@@ -50,8 +53,7 @@ def up(
     try:
         with console.status("starting the four services…"):
             system.start()
-        if demo:
-            _import_demo(data_dir, households, system.services)
+        people = _import_demo(data_dir, households, system.services) if demo else []
         console.print(f"[green]Lookback is running[/green] (NATS {nats_url}, data in {data_dir})")
         for name in system.services:
             console.print(f"  {name:<9} {system.url(name)}/docs   metrics {system.url(name)}/metrics")
@@ -60,6 +62,11 @@ def up(
         console.print(f"  problems  {rep}/reports/problems?by=rule,village")
         console.print(f"  web page  {rep}/ui (sign in with the token below)")
         console.print(f"  token     {data_dir / STATION_TOKEN} (the station's; `lookback users add` makes more)")
+        if system.workbench is not None:
+            console.print(f"  工作台     {system.workbench.url}/login  (workbench: sign in as a person)")
+        for person in people:
+            scope = person.village or person.unit or ""
+            console.print(f"    {person.name:<8} {person.password}  {person.role.value} {scope}", markup=False)
         console.print("Press Ctrl-C to stop.")
         while not stopping:
             time.sleep(0.5)
@@ -70,7 +77,9 @@ def up(
             nats.stop()
 
 
-def _import_demo(data_dir: Path, households: int, services: dict[str, Any]) -> None:
+def _import_demo(data_dir: Path, households: int, services: dict[str, Any]) -> list[Person]:
+    """Import the demo town, then make its people: the cadre of its first village, the officer of the unit
+    that leads that village's earliest case."""
     from apps import demo as demo_town
 
     target = data_dir / "demo"
@@ -81,6 +90,18 @@ def _import_demo(data_dir: Path, households: int, services: dict[str, Any]) -> N
         from apps.idle import wait_idle
 
         asyncio.run(wait_idle(tuple(s.url for s in services.values()), timeout=300))
+    village = town.villages[0]
+    token = (data_dir / STATION_TOKEN).read_text().strip()
+    reply = httpx.get(
+        f"{services['rectify'].url}/worklist",
+        params={"village": village, "limit": 1},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    reply.raise_for_status()
+    cases = reply.json()["cases"]
+    unit = cases[0]["lead_unit"] if cases else "镇扶贫工作站"
+    return demo_people(UserStore(data_dir / "users.json"), village, unit)
 
 
 @app.command("wait-idle")

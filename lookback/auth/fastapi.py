@@ -1,5 +1,8 @@
 """FastAPI dependencies that turn a bearer token into a `User` and refuse what the policy does not allow.
 
+The bearer credential is a token (the CLI's) or the secret of a workbench session
+(`lookback.auth.sessions`): the workbench acts for the signed-in person through the same API.
+
 Handlers take the actor for events from the `User` these return (`user.actor`), never from the request.
 The store is `app.state.users`; a service that sets nothing gets the store named by the environment,
 and tests set their own.
@@ -22,7 +25,11 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from lookback.auth.policy import Action, Scope, allowed
+from lookback.auth.sessions import STORE as SESSIONS
+from lookback.auth.sessions import SessionRow, SessionStore
 from lookback.auth.users import User, UserStore, default_users_file
+from lookback.settings import ServiceSettings
+from lookback.store import create_tables, make_engine
 
 # auto_error=False: HTTPBearer's own error is a 403 without WWW-Authenticate; a missing token is a 401.
 bearer = HTTPBearer(
@@ -39,7 +46,17 @@ def user_store(request: Request) -> UserStore:
     return store
 
 
+def session_store(request: Request) -> SessionStore:
+    sessions: SessionStore | None = getattr(request.app.state, "sessions", None)
+    if sessions is None:
+        engine = make_engine(ServiceSettings().store_url(SESSIONS))
+        create_tables(engine, SessionRow)
+        sessions = request.app.state.sessions = SessionStore(engine)
+    return sessions
+
+
 def current_user(
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     store: Annotated[UserStore, Depends(user_store)],
 ) -> User:
@@ -51,6 +68,9 @@ def current_user(
             headers={"WWW-Authenticate": "Bearer"},
         )
     user = store.verify(credentials.credentials)
+    if user is None:
+        signed_in = session_store(request).find(credentials.credentials, store)
+        user = signed_in.user if signed_in else None
     if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

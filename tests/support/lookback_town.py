@@ -27,10 +27,15 @@ class Town:
     """A running system and the commands a user would type against it."""
 
     def __init__(
-        self, root: Path, env: dict[str, str] | None = None, nats: NatsServer | NatsCluster | None = None
+        self,
+        root: Path,
+        env: dict[str, str] | None = None,
+        nats: NatsServer | NatsCluster | None = None,
+        workbench: bool = False,
     ) -> None:
         """`nats`: an already running server or cluster, which the caller keeps and stops (the services get its
-        `url`, every node's URL for a cluster); without it the town starts and stops a server of its own."""
+        `url`, every node's URL for a cluster); without it the town starts and stops a server of its own.
+        `workbench`: start the web pages too (only the browser tests need them)."""
         self.root = root
         self.owns_nats = nats is None
         self.nats: NatsServer | NatsCluster = nats or NatsServer(root / "nats", free_port())
@@ -40,7 +45,12 @@ class Town:
         # by accident while a test runs.
         clock = {"LOOKBACK_NOW": "2019-12-01"}
         self.system = System(
-            root, self.nats.url, ports={s: free_port() for s in SERVICES}, env=clock | (env or {}), reassign_ports=True
+            root,
+            self.nats.url,
+            ports={s: free_port() for s in SERVICES},
+            env=clock | (env or {}),
+            reassign_ports=True,
+            workbench_port=free_port() if workbench else 0,
         )
         self.system.start()
 
