@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from lookback.auth.assertions import KEY_FILE, make_key
 from lookback.auth.users import Role, UserStore
 from lookback.settings import DEFAULT_NATS_PORT, DEFAULT_PORTS, WORKBENCH_PORT
 
@@ -278,6 +279,8 @@ class System:
 
     def start(self, timeout: float = 60) -> None:
         self.station_token()
+        if self.workbench is not None:
+            make_key(self.data_dir / KEY_FILE)  # before the services start: they read it once
         for service in self.services.values():
             service.start()
         for service in self.services.values():

@@ -1,7 +1,7 @@
 """FastAPI dependencies that turn a bearer token into a `User` and refuse what the policy does not allow.
 
-The bearer credential is a token (the CLI's) or the secret of a workbench session
-(`lookback.auth.sessions`): the workbench acts for the signed-in person through the same API.
+The bearer credential is a token (the CLI's) or an assertion the workbench signed for the person
+signed in there (`lookback.auth.assertions`): the workbench acts for people through the same API.
 
 Handlers take the actor for events from the `User` these return (`user.actor`), never from the request.
 The store is `app.state.users`; a service that sets nothing gets the store named by the environment,
@@ -24,12 +24,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from lookback.auth import assertions
 from lookback.auth.policy import Action, Scope, allowed
-from lookback.auth.sessions import STORE as SESSIONS
-from lookback.auth.sessions import SessionRow, SessionStore
 from lookback.auth.users import User, UserStore, default_users_file
-from lookback.settings import ServiceSettings
-from lookback.store import create_tables, make_engine
 
 # auto_error=False: HTTPBearer's own error is a 403 without WWW-Authenticate; a missing token is a 401.
 bearer = HTTPBearer(
@@ -46,13 +43,12 @@ def user_store(request: Request) -> UserStore:
     return store
 
 
-def session_store(request: Request) -> SessionStore:
-    sessions: SessionStore | None = getattr(request.app.state, "sessions", None)
-    if sessions is None:
-        engine = make_engine(ServiceSettings().store_url(SESSIONS))
-        create_tables(engine, SessionRow)
-        sessions = request.app.state.sessions = SessionStore(engine)
-    return sessions
+def assertion_key(request: Request) -> bytes | None:
+    """The workbench's signing key, kept once found (tests set `app.state.assertion_key`)."""
+    key: bytes | None = getattr(request.app.state, "assertion_key", None)
+    if key is None:
+        key = request.app.state.assertion_key = assertions.read_key()
+    return key
 
 
 def current_user(
@@ -68,9 +64,9 @@ def current_user(
             headers={"WWW-Authenticate": "Bearer"},
         )
     user = store.verify(credentials.credentials)
-    if user is None:
-        signed_in = session_store(request).find(credentials.credentials, store)
-        user = signed_in.user if signed_in else None
+    if user is None and (key := assertion_key(request)) is not None:
+        name = assertions.verify(credentials.credentials, key)
+        user = store.get(name) if name else None  # a user removed meanwhile is refused at once
     if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

@@ -64,7 +64,7 @@ def _own(user: User) -> Scope:
 def worklist(
     request: Request,
     user: Caller,
-    status: str | None = None,
+    status: Annotated[str | None, Query(description="a status, or `open` for every status not closed")] = None,
     overdue: bool = False,
     due_soon: bool = False,
     village: str | None = None,
@@ -78,7 +78,9 @@ def worklist(
     reach = _reach(user)
     is_open = col(CaseSummary.status).in_(OPEN)
     filters = list(reach)
-    if status:
+    if status == "open":
+        filters.append(is_open)
+    elif status:
         filters.append(CaseSummary.status == status)
     if overdue:
         filters += [is_open, col(CaseSummary.deadline) < today]
@@ -140,6 +142,7 @@ def _row(r: CaseSummary, today: date) -> dict[str, Any]:
         "status_label": STATUS_LABELS[r.status],  # type: ignore[index]
         "deadline": r.deadline.isoformat(),
         "days_left": (r.deadline - today).days,
+        "open": r.status in OPEN,
         "overdue": r.status in OPEN and r.deadline < today,
     }
 

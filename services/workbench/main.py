@@ -13,13 +13,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from lookback.auth.sessions import STORE, SessionRow, SessionStore
+from lookback.auth.assertions import key_file, read_key
 from lookback.auth.users import UserStore, default_users_file
 from lookback.observability import setup_logging
 from lookback.store import create_tables, make_engine
 from services.workbench import pages, signin
 from services.workbench.adapters.failures import FailureRow
 from services.workbench.adapters.rectify import ServiceDown
+from services.workbench.adapters.sessions import SessionRow, SessionStore
 from services.workbench.settings import WorkbenchSettings
 from services.workbench.web import HEADERS, BadForm, Context, NotSignedIn, render, to_sign_in
 
@@ -29,12 +30,15 @@ NAME = "workbench"
 def build_app(settings: WorkbenchSettings | None = None) -> FastAPI:
     settings = settings or WorkbenchSettings()
     setup_logging(NAME)
-    engine = make_engine(settings.store_url(STORE))
+    engine = make_engine(settings.store_url(NAME))
     create_tables(engine, SessionRow, FailureRow)
     sessions = SessionStore(engine)
     sessions.purge_expired()
     app = FastAPI(title="Lookback 工作台 workbench", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.workbench = Context(settings, UserStore(default_users_file()), sessions)
+    key = read_key()
+    if key is None:
+        raise SystemExit(f"工作台缺少签名密钥 / the workbench has no signing key: {key_file()} (lookback up makes one)")
+    app.state.workbench = Context(settings, UserStore(default_users_file()), sessions, key)
     static = resources.files("services.workbench").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 

@@ -10,13 +10,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from lookback.auth.sessions import SignedIn
 from lookback.catalogue import load as load_catalogue
 from lookback.clock import local_date, now
 from services.workbench.adapters.rectify import Rectify
+from services.workbench.adapters.sessions import SignedIn
 from services.workbench.domain import worklist
 from services.workbench.domain.forms import action_body
-from services.workbench.web import context, form_of, redirect, render, secret_of, signed_in
+from services.workbench.web import context, form_of, redirect, render, signed_in
 
 router = APIRouter(include_in_schema=False)
 Person = Annotated[SignedIn, Depends(signed_in)]
@@ -32,8 +32,9 @@ ACTION_LABELS = {
 }
 
 
-def _rectify(request: Request) -> Rectify:
-    return Rectify(context(request).settings.rectify_url, secret_of(request))
+def _rectify(request: Request, person: SignedIn) -> Rectify:
+    ctx = context(request)
+    return Rectify(ctx.settings.rectify_url, person.user.name, ctx.key)
 
 
 def _error(reply: Any) -> str:
@@ -56,7 +57,7 @@ def home(person: Person) -> Response:
 @router.get("/work")
 def work(request: Request, person: Person) -> Response:
     query = dict(request.query_params)
-    reply = _rectify(request).get("/worklist", worklist.api_params(query))
+    reply = _rectify(request, person).get("/worklist", worklist.api_params(query))
     if reply.status_code != 200:
         return render(request, "error.html", reply.status_code, me=person, error=_error(reply))
     body = reply.json()
@@ -87,7 +88,7 @@ def work(request: Request, person: Person) -> Response:
 
 
 def _case_page(request: Request, person: SignedIn, case_id: str, status: int = 200, **extra: Any) -> Response:
-    api = _rectify(request)
+    api = _rectify(request, person)
     reply = api.get(f"/cases/{case_id}")
     if reply.status_code != 200:
         return render(request, "error.html", reply.status_code, me=person, error=_error(reply))
@@ -120,7 +121,7 @@ async def act(request: Request, person: Person, case_id: str, action: str) -> Re
     body = action_body(action, form)
     if body is None:
         return render(request, "error.html", 404, me=person, error="没有这个操作 / no such action")
-    reply = _rectify(request).post(f"/cases/{case_id}/{action}", body)
+    reply = _rectify(request, person).post(f"/cases/{case_id}/{action}", body)
     if reply.status_code == 200:
         return redirect(f"/cases/{case_id}")
     detail = (

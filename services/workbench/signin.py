@@ -11,10 +11,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from lookback.auth.sessions import SignedIn
 from lookback.auth.users import UserError
 from lookback.clock import utcnow
 from services.workbench.adapters import failures
+from services.workbench.adapters.sessions import SignedIn
 from services.workbench.domain.forms import csrf_ok
 from services.workbench.domain.lockout import Failures, Policy, after_failure, is_locked
 from services.workbench.web import (

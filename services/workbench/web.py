@@ -13,10 +13,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from lookback.auth.sessions import SessionStore, SignedIn
 from lookback.auth.users import Role, UserStore
 from lookback.calendar import period_of
 from lookback.clock import local_date, now
+from services.workbench.adapters.sessions import SessionStore, SignedIn
 from services.workbench.domain.forms import csrf_ok
 from services.workbench.settings import WorkbenchSettings
 
@@ -51,6 +51,7 @@ class Context:
     settings: WorkbenchSettings
     users: UserStore
     sessions: SessionStore
+    key: bytes
 
 
 def context(request: Request) -> Context:

@@ -1,4 +1,4 @@
-"""rectify's HTTP API, called with the signed-in person's session secret as the bearer credential, so
+"""rectify's HTTP API, called with an assertion signed for the person as the bearer credential, so
 rectify decides what this person may see and do, exactly as for the CLI's token."""
 
 from __future__ import annotations
@@ -7,15 +7,17 @@ from typing import Any
 
 import httpx
 
+from lookback.auth import assertions
+
 
 class ServiceDown(RuntimeError):
     """rectify did not answer; the page says so instead of showing a traceback."""
 
 
 class Rectify:
-    def __init__(self, base_url: str, secret: str) -> None:
+    def __init__(self, base_url: str, name: str, key: bytes) -> None:
         self.base_url = base_url
-        self.headers = {"Authorization": f"Bearer {secret}"}
+        self.headers = {"Authorization": f"Bearer {assertions.sign(name, key)}"}
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
         return self._send("GET", path, params=params)

@@ -34,8 +34,13 @@ def page_number(query: Mapping[str, str]) -> int:
 
 
 def api_params(query: Mapping[str, str]) -> dict[str, str | int]:
+    """My work is what is still open, unless the person asks for every case (`status=all`) or one status."""
     page = page_number(query)
-    return {**chosen(query), "offset": (page - 1) * PAGE_SIZE, "limit": PAGE_SIZE}
+    filters: dict[str, str | int] = {**chosen(query)}
+    status = filters.pop("status", "open")
+    if status != "all":
+        filters["status"] = status
+    return {**filters, "offset": (page - 1) * PAGE_SIZE, "limit": PAGE_SIZE}
 
 
 def link(filters: Mapping[str, str], page: int = 1) -> str:

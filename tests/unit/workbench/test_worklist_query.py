@@ -12,6 +12,11 @@ def test_known_filters_pass_and_blanks_unknowns_and_bad_items_drop() -> None:
     assert worklist.api_params(query) == {"status": "pending", "village": "桃园村", "offset": 100, "limit": 50}
 
 
+def test_my_work_is_the_open_cases_unless_all_are_asked_for() -> None:
+    assert worklist.api_params({})["status"] == "open"
+    assert "status" not in worklist.api_params({"status": "all"})
+
+
 def test_a_link_opens_the_same_list() -> None:
     filters = {"overdue": "true", "item": "12"}
     url = worklist.link(filters, page=2)

@@ -1,12 +1,9 @@
-"""Sessions of people signed in to the workbench, kept where every service can check them.
+"""Sessions of people signed in to the workbench, in the workbench's own database.
 
-The workbench calls the services' HTTP API on behalf of the person, sending the session's secret as
-the bearer credential; `lookback.auth.fastapi.current_user` accepts it where a token does not match, so
-the services keep the one permission check and the events name the person, not the workbench. Only a
-hash of the secret is stored (like tokens); the CSRF token of the session's forms is kept beside it.
-
-The table lives in the store named `sessions` (`ServiceSettings.store_url`): `sessions.db` in the data
-directory, or the shared PostgreSQL database, so the workbench and the services read the same rows.
+The cookie holds a random secret; only its hash is stored (like tokens), with the person's name, the
+CSRF token of the session's forms and the end of the session. The services never read this table:
+the workbench signs a short-lived assertion for each call it makes for the person
+(`lookback.auth.assertions`).
 """
 
 from __future__ import annotations
@@ -21,11 +18,9 @@ from sqlmodel import Field, Session, SQLModel
 from lookback.auth.users import User, UserStore, hash_token
 from lookback.clock import utcnow
 
-STORE = "sessions"
-
 
 class SessionRow(SQLModel, table=True):
-    __tablename__ = "auth_sessions"
+    __tablename__ = "workbench_sessions"
 
     secret_hash: str = Field(primary_key=True)
     name: str = Field(index=True)

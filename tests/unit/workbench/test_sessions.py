@@ -1,5 +1,5 @@
-"""People's passwords and sessions: argon2 hashes in the users file, sessions that end, and a session
-secret that the services accept like a token only while it lives."""
+"""Workbench sessions: a fixed lifetime from sign-in, found by the cookie's secret until closed,
+expired, or the person removed."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from lookback.auth.sessions import SessionRow, SessionStore, expires_at, is_live
-from lookback.auth.users import Role, UserError, UserStore
+from lookback.auth.users import Role, UserStore
 from lookback.store import create_tables, make_engine
+from services.workbench.adapters.sessions import SessionRow, SessionStore, expires_at, is_live
 
 
 @pytest.fixture
@@ -22,31 +22,9 @@ def users(tmp_path: Path) -> UserStore:
 
 @pytest.fixture
 def sessions(tmp_path: Path) -> SessionStore:
-    engine = make_engine(f"sqlite:///{tmp_path / 'sessions.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'workbench.db'}")
     create_tables(engine, SessionRow)
     return SessionStore(engine)
-
-
-def test_a_password_is_kept_as_argon2_and_checked(users: UserStore) -> None:
-    users.set_password("li", "correct horse")
-    text = users.path.read_text()
-    assert "correct horse" not in text and "$argon2id$" in text
-    assert users.check_password("li", "correct horse") == users.get("li")
-    assert users.check_password("li", "wrong horse") is None
-    assert users.check_password("nobody", "correct horse") is None
-
-
-def test_a_short_password_is_refused_in_both_languages(users: UserStore) -> None:
-    with pytest.raises(UserError, match="至少 8 位 / a password needs"):
-        users.set_password("li", "short")
-
-
-def test_a_setup_code_sets_the_password_once(users: UserStore) -> None:
-    code = users.setup_code("li")
-    assert users.redeem_setup(code, "chosen by li").name == "li"
-    assert users.check_password("li", "chosen by li") is not None
-    with pytest.raises(UserError, match="invalid or was used"):
-        users.redeem_setup(code, "another one")
 
 
 def test_expiry_is_fixed_from_sign_in() -> None:
