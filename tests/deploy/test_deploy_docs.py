@@ -38,8 +38,11 @@ def default_text(field: FieldInfo) -> str | None:
 def settings_fields() -> list[tuple[str, FieldInfo]]:
     from lookback.settings import ServiceSettings
     from services.rules.main import RulesSettings
+    from services.workbench.settings import WorkbenchSettings
 
-    fields = dict(ServiceSettings.model_fields) | dict(RulesSettings.model_fields)
+    fields = (
+        dict(ServiceSettings.model_fields) | dict(RulesSettings.model_fields) | dict(WorkbenchSettings.model_fields)
+    )
     return sorted(fields.items())
 
 
