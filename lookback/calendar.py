@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from lookback.clock import local_date, start_of_day
+from lookback.clock import start_of_day
 
 _CODE = re.compile(r"(\d{4})-(\d{2})-H([12])", re.ASCII)
 _SPLIT_DAY = 15
@@ -86,13 +86,6 @@ class Period:
 
 def period_of(day: date) -> Period:
     return Period(day.year, day.month, 1 if day.day <= _SPLIT_DAY else 2)
-
-
-def period_of_instant(instant: datetime) -> Period:
-    """An instant belongs to the period of its date in China, so 2019-12-15T16:30Z falls in 2019-12-H2."""
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValueError("需要带时区的时间 / a timezone-aware datetime is required")
-    return period_of(local_date(instant))
 
 
 def periods_between(first: Period, last: Period) -> list[Period]:

@@ -1,6 +1,6 @@
 """The plan's catalogue: 34 check items in 9 categories, their lead units, the calendar, the rules.
 
-The defaults come from items.md (干办〔2019〕55号); a town changes them with its own JSON file
+The defaults come from the plan (干办〔2019〕55号; docs/rules.md, "Owners"); a town changes them with its own JSON file
 (`LOOKBACK_CATALOGUE`) without touching code.
 """
 
@@ -65,6 +65,8 @@ class Item:
     category_name: str
     lead_unit: str
     policy: Literal["immediate", "timed"]
+    co_units: tuple[str, ...] = ()
+    """配合单位: the units the plan names "with" the lead unit; the household's village comes on top."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ class Catalogue:
     items: dict[int, Item]
     calendar: Calendar
     deadlines: DeadlineSettings
+    commands: dict[int, str]
+    """The command (指挥部) that answers for each item whose lead unit is 各指挥部 (docs/rules.md, "Owners")."""
 
     def item(self, number: int) -> Item:
         return self.items[number]
@@ -104,7 +108,15 @@ def parse(data: dict) -> Catalogue:
     for cat in data["categories"]:
         for number in cat["items"]:
             spec = data["items"][str(number)]
-            items[number] = Item(number, spec["name"], cat["code"], cat["name"], spec["lead_unit"], spec["policy"])
+            items[number] = Item(
+                number,
+                spec["name"],
+                cat["code"],
+                cat["name"],
+                spec["lead_unit"],
+                spec["policy"],
+                tuple(spec.get("with", ())),
+            )
     cal = data["calendar"]
     dl = data["deadlines"]
     return Catalogue(
@@ -124,6 +136,7 @@ def parse(data: dict) -> Catalogue:
             holidays=frozenset(date.fromisoformat(d) for d in dl["holidays"]),
             due_soon_days=dl["due_soon_days"],
         ),
+        commands={int(n): unit for n, unit in data["commands"].items()},
     )
 
 

@@ -19,6 +19,12 @@ def now() -> datetime:
     return parse_instant(fixed) if fixed else utcnow()
 
 
+def moved_now() -> datetime | None:
+    """The business clock when it is moved (`LOOKBACK_NOW`), else None: recorded beside the true time."""
+    fixed = os.environ.get(NOW_ENV)
+    return parse_instant(fixed) if fixed else None
+
+
 def parse_instant(text: str) -> datetime:
     value = datetime.fromisoformat(text)
     return value if value.tzinfo else value.replace(tzinfo=CST)

@@ -39,7 +39,7 @@ def _creator(tables: tuple[type[SQLModel], ...]) -> Callable[[Engine], None]:
 def intake() -> Projection:
     from services.intake import main
     from services.intake.adapters.tables import TABLES
-    from services.intake.handlers import fold
+    from services.intake.projection import fold
 
     return Projection(main.NAME, main.NAME, tuple(main.CONSUMES), TABLES, fold, _creator(TABLES))
 
@@ -49,7 +49,7 @@ def rules() -> Projection:
     from services.rules.adapters.tables import TABLES
     from services.rules.handlers import make_handler
 
-    handler = make_handler(main.RulesSettings().rules())
+    handler = make_handler(main.RulesServiceSettings().rules())
     return Projection(main.NAME, main.NAME, tuple(main.CONSUMES), TABLES, handler, _creator(TABLES))
 
 

@@ -31,12 +31,14 @@ RECTIFY_CASE_EVENTS = "rectify_case_events"
 def without_derive_time(row: Row) -> Row:
     """Rectify keeps the envelope it derived itself (a case opened, rectified by data) as it built it, and
     only notes the sequence when the published copy comes back; the envelope's `recorded_time` is the
-    wall clock of that moment, which no rebuild can reproduce. It is left out of the comparison for the
-    events rectify derived; everything else in them, and every event it consumed, is compared in full."""
+    wall clock of that moment, which no rebuild can reproduce, and so is the business clock beside it.
+    Both are left out of the comparison for the events rectify derived; everything else in them, and
+    every event it consumed, is compared in full."""
     body = json.loads(row["body"])
     if body.get("actor") != "service:rectify":
         return row
     body.pop("recorded_time", None)
+    body.pop("recorded_business_time", None)
     return {**row, "body": json.dumps(body, sort_keys=True, ensure_ascii=False)}
 
 

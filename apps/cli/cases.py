@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from apps.cli.http import RECTIFY_URL, console, request
+from apps.cli.http import RECTIFY_URL, console, day, request
 
 app = typer.Typer(help="Cases (整改台帐): list, show and act on them.", no_args_is_help=True)
 
 ApiUrl = Annotated[str, typer.Option(help="Rectify service", envvar="LOOKBACK_RECTIFY_URL")]
-On = Annotated[str | None, typer.Option(help="办理日期 YYYY-MM-DD (default: today by the business clock)")]
+On = Annotated[
+    str | None,
+    typer.Option(
+        help="办理日期 2020-01-12, 2020/01/12, 2020.1.12 or 2020年1月12日 (default: today by the business clock; "
+        "never before the case opened or its last step, never after today)"
+    ),
+]
 
 
 def _act(api_url: str, case_id: str, action: str, body: dict[str, Any], on: str | None) -> None:
     if on:
-        body["on"] = date.fromisoformat(on).isoformat()
+        body["on"] = day(on, "--on")
     case = request("POST", f"{api_url}/cases/{case_id}/{action}", json=body).json()
     console.print(f"{case['case_id']}: {case['status_label']} ({case['status']}), 整改时限 {case['deadline']}")
 
@@ -29,7 +34,8 @@ def list_cases(
     village: Annotated[str | None, typer.Option(help="行政村")] = None,
     unit: Annotated[str | None, typer.Option(help="责任单位")] = None,
     status: Annotated[
-        str | None, typer.Option(help="pending, in_progress, rectified, escalated, verified, dismissed")
+        str | None,
+        typer.Option(help="pending, in_progress, rectified, escalated, county_accepted, verified, dismissed"),
     ] = None,
     overdue: Annotated[bool | None, typer.Option(help="Only overdue (or only not overdue) cases")] = None,
     format: Annotated[str, typer.Option(help="table or json")] = "table",
@@ -129,25 +135,36 @@ def escalate(
 def answer(
     case_id: str,
     accepted: Annotated[bool, typer.Option("--accepted/--returned")],
-    new_deadline: Annotated[str | None, typer.Option(help="YYYY-MM-DD, with --accepted")] = None,
+    new_deadline: Annotated[str | None, typer.Option(help="新整改时限, with --accepted")] = None,
     note: str = "",
+    entered_for: Annotated[
+        str | None,
+        typer.Option(help="县级答复人: a station user entering the county's answer from paper names who gave it"),
+    ] = None,
     on: On = None,
     api_url: ApiUrl = RECTIFY_URL,
 ) -> None:
-    """县级答复: accept the escalation (optionally with a new deadline) or return it."""
-    _act(api_url, case_id, "answer", {"accepted": accepted, "new_deadline": new_deadline, "note": note}, on)
+    """县级答复: a county user accepts the escalation (县级已受理, optionally with a new deadline) or returns it;
+    the station only enters an answer the county gave on paper (--entered-for)."""
+    body = {
+        "accepted": accepted,
+        "new_deadline": day(new_deadline, "--new-deadline") if new_deadline else None,
+        "note": note,
+        "entered_for": entered_for,
+    }
+    _act(api_url, case_id, "answer", body, on)
 
 
 @app.command("extend")
 def extend(
     case_id: str,
-    new_deadline: Annotated[str, typer.Option(help="YYYY-MM-DD")],
+    new_deadline: Annotated[str, typer.Option(help="新整改时限 2020-01-12, 2020/01/12, 2020.1.12 or 2020年1月12日")],
     reason: Annotated[str, typer.Option(help="延期理由")],
     on: On = None,
     api_url: ApiUrl = RECTIFY_URL,
 ) -> None:
     """延期: a later deadline, with a reason; the old one stays in the history."""
-    _act(api_url, case_id, "extend", {"new_deadline": new_deadline, "reason": reason}, on)
+    _act(api_url, case_id, "extend", {"new_deadline": day(new_deadline, "--new-deadline"), "reason": reason}, on)
 
 
 @app.command("dismiss")

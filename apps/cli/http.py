@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from apps.runner import STATION_TOKEN
+from lookback.dates import NotADate, parse_day
 from lookback.settings import DEFAULT_PORTS
 
 console = Console()
@@ -24,6 +25,14 @@ REPORTING_URL = f"http://127.0.0.1:{DEFAULT_PORTS['reporting']}"
 def fail(message: str) -> NoReturn:
     err.print(f"[red]{message}[/red]")
     raise typer.Exit(2)
+
+
+def day(text: str, option: str) -> str:
+    """A date option as the clerk wrote it (2020/01/12, 2020年1月12日 …), in the ISO form the services take."""
+    try:
+        return parse_day(text).isoformat()
+    except NotADate as e:
+        fail(f"{option}: {e}")
 
 
 def token() -> str | None:

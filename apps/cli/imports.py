@@ -17,9 +17,11 @@ from apps.cli.issues import send_problem_list
 app = typer.Typer(help="Import rosters and problem lists (导入).", no_args_is_help=True)
 
 
-def send_roster(paths: list[Path], as_of: date, partial: bool, api_url: str) -> dict[str, Any]:
+def send_roster(
+    paths: list[Path], as_of: date, partial: bool, api_url: str, allow_removal: bool = False
+) -> dict[str, Any]:
     files = [("files", (p.name, p.read_bytes())) for p in paths]
-    data = {"as_of": as_of.isoformat(), "partial": str(partial).lower()}
+    data = {"as_of": as_of.isoformat(), "partial": str(partial).lower(), "allow_removal": str(allow_removal).lower()}
     summary: dict[str, Any] = {}
     with Progress(
         TextColumn("{task.description}"),
@@ -57,15 +59,26 @@ def import_roster(
     paths: Annotated[list[Path], typer.Argument(help="人口明细 and 村级信息: one .xlsx, or CSV files", exists=True)],
     as_of: Annotated[str, typer.Option("--as-of", help="The roster's reference date, YYYY-MM-DD")],
     partial: Annotated[bool, typer.Option(help="The files hold only part of the town: remove no household")] = False,
+    allow_removal: Annotated[
+        bool,
+        typer.Option(
+            "--allow-removal",
+            help="A full roster may remove more than LOOKBACK_ROSTER_MAX_REMOVAL_SHARE (20 %) of the households",
+        ),
+    ] = False,
     api_url: Annotated[str, typer.Option(help="Intake service", envvar="LOOKBACK_INTAKE_URL")] = INTAKE_URL,
 ) -> None:
-    """Import a roster; prints accepted and rejected rows (exit 0 when the file was processed)."""
+    """Import a roster; prints accepted and rejected rows (exit 0 when the file was processed).
+
+    A full roster that lacks a required column, has no acceptable row or would remove too many households is
+    refused whole: nothing changes, the reason is printed and the exit status is 2.
+    """
     try:
         day = date.fromisoformat(as_of)
     except ValueError:
         fail(f"--as-of 日期格式应为 YYYY-MM-DD / --as-of must be YYYY-MM-DD, got {as_of!r}")
         return
-    summary = send_roster(paths, day, partial, api_url)
+    summary = send_roster(paths, day, partial, api_url, allow_removal)
     console.print_json(data=summary)
 
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from apps.cli.http import INTAKE_URL, request
+from apps.cli.http import INTAKE_URL, day, request
 
 app = typer.Typer(help="Report problems by hand (上报问题).")
 
@@ -25,7 +25,12 @@ def report_issue(
     village_or_unit: Annotated[str, typer.Option("--place", "--village", help="行政村或单位: a village or unit")],
     item: Annotated[int, typer.Option(help="问题条目: item 1–34 of the plan")],
     description: Annotated[str, typer.Option(help="问题描述: what is wrong")],
-    found_on: Annotated[str, typer.Option("--found-on", help="发现日期: YYYY-MM-DD")],
+    found_on: Annotated[
+        str,
+        typer.Option(
+            "--found-on", help="发现日期: 2020-01-12, 2020/01/12, 2020.1.12 or 2020年1月12日; not after today"
+        ),
+    ],
     household_id: Annotated[str | None, typer.Option("--household", help="户编号 it is about")] = None,
     lead_unit: Annotated[str | None, typer.Option(help="责任单位; default the item's lead unit")] = None,
     person: Annotated[str | None, typer.Option(help="责任人")] = None,
@@ -38,11 +43,11 @@ def report_issue(
         "village_or_unit": village_or_unit,
         "item": item,
         "description": description,
-        "found_on": found_on,
+        "found_on": day(found_on, "--found-on"),
         "household_id": household_id,
         "lead_unit": lead_unit,
         "person": person,
-        "deadline": deadline,
+        "deadline": day(deadline, "--deadline") if deadline else None,
         "measures": measures,
     }
     result = request("POST", f"{api_url}/issues", json={k: v for k, v in body.items() if v is not None}).json()

@@ -22,7 +22,10 @@ app = typer.Typer(
 Period = Annotated[str, typer.Option(help="YYYY-MM-H1 (1st–15th) or YYYY-MM-H2 (16th–end)")]
 KnownAt = Annotated[
     str | None,
-    typer.Option("--known-at", help="Leave out what was recorded after this instant (ISO; no zone = UTC+8)"),
+    typer.Option(
+        "--known-at",
+        help="Leave out what was recorded after this instant of the business clock (ISO; no zone = UTC+8)",
+    ),
 ]
 ApiUrl = Annotated[str, typer.Option(help="Reporting service", envvar="LOOKBACK_REPORTING_URL")]
 

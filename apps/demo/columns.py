@@ -1,4 +1,4 @@
-"""The sheets' columns in roster.md's order, plus one column of the town's own.
+"""The sheets' columns in the spec's order, plus one column of the town's own.
 
 The extra `备注` column is there because real rosters carry such columns and intake must keep them.
 """

@@ -1,7 +1,7 @@
 """One household's person rows: who lives there and the household-level cells of its 户主 row.
 
 Household-level cells are repeated on every member row as the national system's export does, or,
-in one household in ten, left blank there as hand-edited sheets do (roster.md allows both).
+in one household in ten, left blank there as hand-edited sheets do (docs/rules.md allows both).
 Planted household problems that data can clear (R03, R04, R12, R13, R15, R20, R23, R24, R25A) are
 left out when the household is `fixed`, with the same random draws (see persons.py).
 """

@@ -1,7 +1,7 @@
 """One person's cells: identity, schooling, health and insurance, with the person-level planted problems.
 
 Shares are per person and small, so that at a few hundred households every person rule of
-items.md §3 fires a few times and at 400,000 households the rules are exercised at scale.
+docs/rules.md fires a few times and at 400,000 households the rules are exercised at scale.
 A planted problem that data can clear (R01, R02, R22A, R22B, R27) is left out when the household
 is `fixed`; the random draw is made either way, so a corrected roster is otherwise identical.
 """
@@ -43,7 +43,7 @@ def _school(rng: Random, age: int) -> str:
 
 
 def date_text(rng: Random, day: date) -> str:
-    """Mostly ISO, sometimes the other ways towns write dates (roster.md)."""
+    """Mostly ISO, sometimes the other ways towns write dates (docs/rules.md)."""
     r = rng.random()
     if r < 0.02:
         return f"{day.year}/{day.month}/{day.day}"

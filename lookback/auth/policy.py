@@ -12,7 +12,8 @@ tested without a server.
 | report_rectified     | all     | own     | own  | —      | —       |
 | verify               | all     | —       | —    | —      | —       |
 | escalate             | all     | —       | —    | —      | —       |
-| answer_escalation    | all     | —       | —    | all    | —       |
+| answer_escalation    | —       | —       | —    | all    | —       |
+| enter_county_answer  | all     | —       | —    | —      | —       |
 | extend_deadline      | all     | —       | —    | —      | —       |
 | dismiss              | all     | —       | —    | —      | —       |
 | read_reports         | all     | —       | —    | all    | all     |
@@ -29,6 +30,9 @@ Why these cells:
   unit; a unit officer only on the cases its unit leads.
 - History (superseded values, who did what) is for the station and for audit; the county reads
   current cases and reports and answers escalations, and changes nothing else.
+- Only the county answers an escalation: the station asked the question and must not answer it. When
+  the county answers on paper, the station enters it on the county's behalf, naming the answerer, and
+  the log keeps both (the station as actor, the county's answerer in the event).
 - Unmasked ID numbers leave the system only through the station, which answers for the roster;
   everyone else works from masked data, which is enough to handle a case.
 - Reports are town-wide, so cadres and unit officers, who see only their part, do not read them.
@@ -53,6 +57,7 @@ class Action(StrEnum):
     VERIFY = "verify"
     ESCALATE = "escalate"
     ANSWER_ESCALATION = "answer_escalation"
+    ENTER_COUNTY_ANSWER = "enter_county_answer"
     EXTEND_DEADLINE = "extend_deadline"
     DISMISS = "dismiss"
     READ_REPORTS = "read_reports"
@@ -85,7 +90,8 @@ _ROWS: dict[Action, tuple[Reach, Reach, Reach, Reach, Reach]] = {
     Action.REPORT_RECTIFIED: (ALL, OWN, OWN, _, _),
     Action.VERIFY: (ALL, _, _, _, _),
     Action.ESCALATE: (ALL, _, _, _, _),
-    Action.ANSWER_ESCALATION: (ALL, _, _, ALL, _),
+    Action.ANSWER_ESCALATION: (_, _, _, ALL, _),
+    Action.ENTER_COUNTY_ANSWER: (ALL, _, _, _, _),
     Action.EXTEND_DEADLINE: (ALL, _, _, _, _),
     Action.DISMISS: (ALL, _, _, _, _),
     Action.READ_REPORTS: (ALL, _, _, ALL, ALL),

@@ -1,4 +1,4 @@
-"""The plan's default deadlines (items.md §2) and the questions a ledger asks of them.
+"""The plan's default deadlines (docs/rules.md, "Deadlines and overdue") and the questions a ledger asks of them.
 
 A deadline is a date in China: the last day on which the work may still be done. A case is
 overdue from the following day. "15 days after assignment" therefore means the assignment date
@@ -36,22 +36,33 @@ def add_days(start: date, days: int, settings: DeadlineSettings) -> date:
     return day
 
 
+def clock_starts(assigned_on: date, calendar: Calendar) -> date:
+    """The later of the assignment and the opening of the rectification phase (整改落实阶段, plan 三(二)).
+
+    The investigation phase (排查问题阶段) only lists problems; the plan gives no one a deadline until
+    the rectification phase opens, so a problem found on 2019-12-01 and one found on 2020-01-11 both
+    start counting on 2020-01-11, and nothing can be overdue before then.
+    """
+    return max(assigned_on, calendar.rectification[0])
+
+
 def default_deadline(policy: DeadlinePolicy, assigned_on: date, settings: DeadlineSettings, calendar: Calendar) -> date:
-    """立行立改 gets `immediate_days` days; 限时整改 runs to the end of the rectification phase.
+    """立行立改 gets `immediate_days` days from `clock_starts`; 限时整改 runs to the end of the rectification phase.
 
     A timed case is never given less time than an immediate one would be: a problem assigned in
     the last fortnight of the phase (or after it) gets the immediate deadline instead of one that
     has already passed or is about to.
     """
-    immediate = add_days(assigned_on, settings.immediate_days, settings)
+    immediate = add_days(clock_starts(assigned_on, calendar), settings.immediate_days, settings)
     if policy == "immediate":
         return immediate
     return max(calendar.rectification[1], immediate)
 
 
-def is_overdue(deadline: date, today: date) -> bool:
-    """The deadline day itself is still in time."""
-    return today > deadline
+def overdue_days(deadline: date, today: date) -> int:
+    """How many days a deadline is past on `today`: 0 up to and including the deadline day itself
+    (still in time), 1 the day after. Every "is it overdue, and by how much" asks this."""
+    return max(0, (today - deadline).days)
 
 
 def due_soon(deadline: date, today: date, days: int) -> bool:

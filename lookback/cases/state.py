@@ -23,6 +23,7 @@ from lookback.contracts.rectify import (
     CaseOverdue,
     CaseRectified,
     CaseStatus,
+    CaseTransition,
     CaseVerified,
     DeadlineExtended,
     EscalationAccepted,
@@ -54,18 +55,37 @@ class Case:
     escalated_from: CaseStatus | None = None
     escalated_to: str | None = None
     county_accepted: bool = False
+    co_units: tuple[str, ...] = ()
+    last_on: date | None = None
+    """The business day of the latest step: no later step may be dated before it."""
 
 
 def is_open(case: Case) -> bool:
     return case.status not in CLOSED_STATUSES
 
 
-def is_overdue(case: Case, today: date) -> bool:
+def days_overdue(case: Case, today: date) -> int:
     """Overdue is a kind of open: a closed case is never overdue, however late it was closed."""
-    return is_open(case) and deadlines.is_overdue(case.deadline, today)
+    return deadlines.overdue_days(case.deadline, today) if is_open(case) else 0
+
+
+def is_overdue(case: Case, today: date) -> bool:
+    return days_overdue(case, today) > 0
 
 
 def evolve(case: Case | None, event: CaseEvent) -> Case:
+    folded = _evolve(case, event)
+    if isinstance(event, CaseTransition) and (folded.last_on is None or event.on > folded.last_on):
+        return replace(folded, last_on=event.on)
+    return folded
+
+
+def last_day(case: Case) -> date:
+    """The earliest day a new step of the case may carry: its last step's, or the day it opened."""
+    return max(case.opened_on, case.last_on or case.opened_on)
+
+
+def _evolve(case: Case | None, event: CaseEvent) -> Case:
     if case is None:
         if isinstance(event, CaseOpened):
             return _opened(event)
@@ -97,7 +117,8 @@ def evolve(case: Case | None, event: CaseEvent) -> Case:
                 _moved(case, "escalated", event.on), escalated_from=case.status, escalated_to=event.county_unit
             )
         case EscalationAccepted():
-            return replace(_moved(case, _resumed(case), event.on), escalated_from=None, county_accepted=True)
+            _resumed(case)
+            return replace(_moved(case, "county_accepted", event.on), escalated_from=None, county_accepted=True)
         case EscalationReturned():
             return replace(_moved(case, _resumed(case), event.on), escalated_from=None)
         case DeadlineExtended():
@@ -121,6 +142,7 @@ def _opened(event: CaseOpened) -> Case:
         village=event.village,
         lead_unit=event.lead_unit,
         co_responsible=event.co_responsible,
+        co_units=event.co_units,
         opened_on=event.assigned_on,
         deadline=event.deadline,
         status="pending",

@@ -2,8 +2,8 @@
 
 A chain per aggregate (one household, one case, one problem) rather than one for the whole log lets
 each service extend the chains it writes without a global lock. The hash covers the whole envelope
-but its `recorded_time`: an event re-derived after a crash (same id, stored once) has a new recorded
-time, and its successor must still link to the stored one. `verify-chain` checks recorded times
+but its `recorded_time` and `recorded_business_time`: an event re-derived after a crash (same id, stored
+once) has a new recorded time, and its successor must still link to the stored one. `verify-chain` checks recorded times
 against the server's own timestamps instead.
 """
 
@@ -18,7 +18,10 @@ from lookback.contracts.envelope import Envelope
 
 
 def event_hash(env: Envelope) -> str:
-    return hashlib.sha256(env.model_dump_json(exclude={"recorded_time"}).encode()).hexdigest()
+    return hashlib.sha256(env.model_dump_json(exclude=_RECORDING_TIMES).encode()).hexdigest()
+
+
+_RECORDING_TIMES = {"recorded_time", "recorded_business_time"}
 
 
 @dataclass(frozen=True)

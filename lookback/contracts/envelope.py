@@ -15,7 +15,7 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr
 
-from lookback.clock import utcnow
+from lookback.clock import moved_now, utcnow
 
 _registry: dict[str, type[Event]] = {}
 
@@ -54,6 +54,11 @@ class Envelope(BaseModel):
     aggregate_id: str
     business_time: AwareDatetime = Field(description="When it happened in the village (roster as-of, action date)")
     recorded_time: AwareDatetime = Field(description="When the system learnt it")
+    recorded_business_time: AwareDatetime | None = Field(
+        None,
+        description="The business clock (LOOKBACK_NOW) when the system learnt it, in a campaign run on a moved "
+        "clock; none when the business clock is the wall clock. recorded_time stays the true instant.",
+    )
     actor: str = Field(description="Authenticated user or service that caused it")
     causation_id: uuid.UUID | None = Field(None, description="The event or command this one answers")
     correlation_id: uuid.UUID | None = Field(None, description="The import or workflow it belongs to")
@@ -68,6 +73,11 @@ class Envelope(BaseModel):
         from lookback.contracts.subjects import subject_for
 
         return subject_for(self.type, self.aggregate_id)
+
+    @property
+    def known_since(self) -> datetime:
+        """When the system learnt it on the business clock: what "as known at" a business instant compares."""
+        return self.recorded_business_time or self.recorded_time
 
     def payload_as(self, cls: builtins.type[E]) -> E:
         """The payload as `cls`, raised from an older schema version by its upcasters like `decode`."""
@@ -110,6 +120,7 @@ def new_envelope(
         aggregate_id=event.aggregate_id(),
         business_time=business_time,
         recorded_time=recorded_time or utcnow(),
+        recorded_business_time=moved_now(),
         actor=actor,
         causation_id=caused_by.id if caused_by else None,
         correlation_id=correlation_id,

@@ -71,19 +71,27 @@ class VillageRecorded(Event):
         return village_key(self.village)
 
 
-class RowRejected(Event):
-    """A row that could not be placed; kept whole so nothing a town sent is lost."""
+class Rejection(BaseModel):
+    """A row that could not be placed, and why; kept whole so nothing a town sent is lost. The sheet
+    readers of rosters and problem lists give it, and `RowRejected` carries it with its import."""
 
-    event_type: ClassVar[str] = "import.row_rejected"
-    aggregate_type: ClassVar[str] = "import"
+    model_config = ConfigDict(frozen=True)
 
-    import_id: str
     sheet: str
     row: int
     column: str
     reason_zh: str
     reason_en: str
     cells: dict[str, str]
+
+
+class RowRejected(Rejection, Event):
+    """A rejected row of one import."""
+
+    event_type: ClassVar[str] = "import.row_rejected"
+    aggregate_type: ClassVar[str] = "import"
+
+    import_id: str
 
     def aggregate_id(self) -> str:
         return self.import_id
@@ -110,7 +118,25 @@ class RosterImported(Event):
         return self.import_id
 
 
-class IssueReported(Event):
+class Issue(BaseModel):
+    """What a report says, declared once: intake reads it from a 问题清单 row or an HTTP body, publishes
+    it in `IssueReported`, and the rules service hands the fields `ProblemFlagged` shares on to it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    village: str = Field(description="行政村: the village, or (镇直) when a town-level unit reported it")
+    unit: str | None = Field(None, description="行政村或单位 when it names a unit of the town, not a village")
+    item: int = Field(ge=1, le=34, description='问题条目, 1–34 (docs/rules.md, "Owners")')
+    description: str = Field(description="问题描述")
+    found_on: date = Field(description="发现日期; also the envelope's business time")
+    household_id: str | None = Field(None, description="户编号 the issue is about, if any")
+    lead_unit: str | None = Field(None, description="责任单位 the reporter proposes; else the item's lead unit")
+    person: str | None = Field(None, description="责任人 (personal data)")
+    deadline: date | None = Field(None, description="整改时限 the reporter set; else the item's default")
+    measures: str | None = Field(None, description="整改措施 planned")
+
+
+class IssueReported(Issue, Event):
     """A problem reported by hand (问题清单, HTTP or `lookback report-issue`) for any of the 34 items.
 
     The reporter is the envelope's actor, and the id is derived from the reporter and the issue's
@@ -122,16 +148,6 @@ class IssueReported(Event):
     aggregate_type: ClassVar[str] = "issue"
 
     issue_id: str
-    village: str = Field(description="行政村: the village, or (镇直) when a town-level unit reported it")
-    unit: str | None = Field(None, description="行政村或单位 when it names a unit of the town, not a village")
-    item: int = Field(ge=1, le=34, description="问题条目 of items.md")
-    description: str = Field(description="问题描述")
-    found_on: date = Field(description="发现日期; also the envelope's business time")
-    household_id: str | None = Field(None, description="户编号 the issue is about, if any")
-    lead_unit: str | None = Field(None, description="责任单位 the reporter proposes; else the item's lead unit")
-    person: str | None = Field(None, description="责任人 (personal data)")
-    deadline: date | None = Field(None, description="整改时限 the reporter set; else the item's default")
-    measures: str | None = Field(None, description="整改措施 planned")
     import_id: str | None = Field(None, description="The 问题清单 import it came from; none when reported alone")
     row: int | None = Field(None, description="Its row in that 问题清单 (header = 1)")
     other_cells: dict[str, str] = Field(default_factory=dict, description="The list's other columns, untouched")

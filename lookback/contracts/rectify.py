@@ -13,10 +13,15 @@ DeadlinePolicy = Literal["immediate", "timed"]
 
 
 class CaseOpened(Event):
-    """A problem became a case with a lead unit, its village as co-responsible, and a deadline."""
+    """A problem became a case with a lead unit, the plan's co-responsible units, its village as
+    co-responsible (属地), and a deadline.
+
+    v2: the lead unit is a real one (never the plan's placeholder 各村), and `co_units` is new.
+    """
 
     event_type: ClassVar[str] = "case.opened"
     aggregate_type: ClassVar[str] = "case"
+    schema_version: ClassVar[int] = 2
 
     case_id: str
     problem_id: str
@@ -24,7 +29,8 @@ class CaseOpened(Event):
     item: int
     village: str
     lead_unit: str
-    co_responsible: str
+    co_responsible: str = Field(description="the village (属地), co-responsible for every case in it")
+    co_units: tuple[str, ...] = Field((), description="配合单位 the plan names beside the lead unit")
     policy: DeadlinePolicy = Field(description="immediate = 立行立改, timed = 限时整改")
     assigned_on: date
     deadline: date
@@ -55,13 +61,14 @@ class CaseOverdue(DeadlineMark):
     event_type: ClassVar[str] = "case.overdue"
 
 
-CaseStatus = Literal["pending", "in_progress", "rectified", "escalated", "verified", "dismissed"]
+CaseStatus = Literal["pending", "in_progress", "rectified", "escalated", "county_accepted", "verified", "dismissed"]
 
 STATUS_LABELS: dict[CaseStatus, str] = {
     "pending": "待整改",
     "in_progress": "整改中",
     "rectified": "已整改待验收",
     "escalated": "已上报县级",
+    "county_accepted": "县级已受理",
     "verified": "已销号",
     "dismissed": "不属实",
 }
@@ -135,20 +142,33 @@ class CaseEscalated(CaseTransition):
     reason: str = Field(description="镇村无力解决的原因")
 
 
-class EscalationAccepted(CaseTransition):
-    """The county took the case on; a new deadline it sets follows as `DeadlineExtended`."""
+class CountyAnswer(CaseTransition):
+    """The county's answer to an escalation. A county user answers for itself (the envelope's actor);
+    a station user who enters an answer the county gave on paper is the actor and names the county's
+    answerer in `entered_for`, so the log never shows the station's words as the county's.
+
+    v2: `entered_for` is new; a v1 answer was the actor's own.
+    """
+
+    schema_version: ClassVar[int] = 2
+
+    note: str = Field(default="", description="县级意见")
+    entered_for: str | None = Field(
+        default=None, description="县级答复人 whose answer on paper a station user entered; none: the actor's own"
+    )
+
+
+class EscalationAccepted(CountyAnswer):
+    """县级已受理: the county took the case on and works on it, with its own time in status; a new
+    deadline it sets follows as `DeadlineExtended`."""
 
     event_type: ClassVar[str] = "case.escalation_accepted"
 
-    note: str = Field(default="", description="县级意见")
 
-
-class EscalationReturned(CaseTransition):
+class EscalationReturned(CountyAnswer):
     """The county sent the case back to the town; it resumes the status it was escalated from."""
 
     event_type: ClassVar[str] = "case.escalation_returned"
-
-    note: str = Field(default="", description="县级意见")
 
 
 class DeadlineExtended(CaseTransition):

@@ -20,7 +20,7 @@ class ProblemFlagged(Event):
     aggregate_type: ClassVar[str] = "problem"
 
     problem_id: str
-    rule: str = Field(description="Rule id of items.md section 3, e.g. R01")
+    rule: str = Field(description="Rule id of docs/rules.md, e.g. R01; M<item> when reported by hand")
     item: int = Field(ge=1, le=34)
     village: str
     household_id: str | None = None

@@ -60,3 +60,19 @@ def number_person_rows(payload: Payload) -> Payload:
     rules read, are exactly as stored; a problem's `person_row` then names the row within the household."""
     persons = [{"row": FIRST_PERSON_ROW + n, "cells": dict(cells)} for n, cells in enumerate(payload["persons"])]
     return {**payload, "persons": persons}
+
+
+@upcaster("case.opened", 1)
+def own_village_and_co_units(payload: Payload) -> Payload:
+    """v1 stored the plan's placeholder 各村 as the lead unit of items 12 and 13; it always meant the
+    case's own village, which the payload holds. v1 knew no 配合单位, so a v1 case has none (各指挥部
+    needs the town's map, which a stored past must not depend on: such a case keeps it as stored)."""
+    lead = payload["village"] if payload["lead_unit"] == "各村" else payload["lead_unit"]
+    return {**payload, "lead_unit": lead, "co_units": []}
+
+
+@upcaster("case.escalation_accepted", 1)
+@upcaster("case.escalation_returned", 1)
+def answered_by_the_actor(payload: Payload) -> Payload:
+    """v1 had no way to say an answer was entered for the county: it was the actor's own."""
+    return {**payload, "entered_for": None}

@@ -16,9 +16,21 @@ from lookback.auth.policy import Action
 from lookback.auth.users import User
 from services.intake.domain.columns import PERSONS
 from services.intake.domain.errors import NotARoster
+from services.intake.domain.limits import ImportLimits
+from services.intake.domain.refusal import refuse_full_roster
 from services.intake.domain.roster import SheetRows, parse_sheets
-from services.intake.importer import Progress, import_id_of, parse, publish_import, save_files
+from services.intake.importer import (
+    Progress,
+    import_id_of,
+    outcome_of,
+    parse,
+    plan_import,
+    publish_import,
+    record_refusal,
+    save_files,
+)
 from services.intake.issues import current_places
+from services.intake.uploads import read_uploads
 
 router = APIRouter(tags=["intake"])
 
@@ -36,7 +48,9 @@ async def _ndjson(progress: AsyncIterator[Progress]) -> AsyncIterator[bytes]:
     "/imports",
     summary="导入花名册 / import a roster",
     description="Multipart upload of one .xlsx or CSV files (人口明细, 村级信息). The response streams progress as "
-    "NDJSON lines and ends with a line holding the summary (accepted and rejected rows).",
+    "NDJSON lines and ends with a line holding the summary (accepted and rejected rows). A full roster that lacks "
+    "a required column, has no acceptable row, or would remove too many households is refused whole (422, "
+    "nothing published); an upload over the size caps gets 413.",
 )
 async def post_import(
     request: Request,
@@ -44,16 +58,27 @@ async def post_import(
     files: Annotated[list[UploadFile], File(description="Roster files")],
     as_of: Annotated[date, Form(description="The roster's reference date")],
     partial: Annotated[bool, Form(description="The files hold part of the town; remove no household")] = False,
+    allow_removal: Annotated[
+        bool, Form(description="A full roster may remove more than LOOKBACK_ROSTER_MAX_REMOVAL_SHARE of the households")
+    ] = False,
 ) -> StreamingResponse:
     runtime = request.app.state.runtime
-    contents = [(f.filename or "roster", await f.read()) for f in files]
+    limits: ImportLimits = request.app.state.limits
+    uploads = await read_uploads(files, limits)
+    contents = [(f.filename or "roster", content) for f, content in zip(files, uploads, strict=True)]
     import_id = import_id_of(contents, as_of, partial)
     paths = save_files(runtime, contents, import_id)
     try:
         parsed = await parse(paths)
     except NotARoster as err:
         raise HTTPException(422, str(err)) from err
-    progress = publish_import(runtime, parsed, paths, import_id, as_of, partial, user.actor)
+    plan = await plan_import(runtime, parsed, import_id, as_of, partial, user.actor)
+    if not partial and (
+        refusal := refuse_full_roster(outcome_of(parsed, plan), limits.max_removal_share, allow_removal)
+    ):
+        record_refusal(parsed, plan, paths, import_id, as_of, refusal)
+        raise HTTPException(422, str(refusal))
+    progress = publish_import(runtime, parsed, plan, paths, import_id, as_of)
     return StreamingResponse(_ndjson(progress), media_type="application/x-ndjson")
 
 
@@ -87,5 +112,6 @@ async def post_household(
     content = body.model_dump_json().encode()
     import_id = import_id_of([("household.json", content)], body.as_of, True)
     paths = save_files(runtime, [("household.json", content)], import_id)
-    steps = [step async for step in publish_import(runtime, parsed, paths, import_id, body.as_of, True, user.actor)]
+    plan = await plan_import(runtime, parsed, import_id, body.as_of, True, user.actor)
+    steps = [step async for step in publish_import(runtime, parsed, plan, paths, import_id, body.as_of)]
     return next(step["summary"] for step in steps if "summary" in step)

@@ -1,9 +1,9 @@
-"""One roster import: parse, diff against the roster on record, publish what changed.
+"""One roster import: parse, read the roster on record, publish what changed
+(`domain/roster_events.py` decides what that is).
 
-Event ids are derived from what they say (a household's id and fingerprint, an import's id and a
-row number), so an import retried after a crash is stored once. The server forgets ids after its
-duplicate window (10 minutes), so a retry publishes only what intake has not folded yet: the diff
-for households and villages, the rows of this import not rejected yet.
+The server forgets event ids after its duplicate window (10 minutes), so a retry publishes only
+what intake has not folded yet: the diff for households and villages, the rows of this import not
+rejected yet.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import asyncio
 import csv
 import hashlib
 import json
+import logging
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,20 +23,21 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from lookback.catalogue import load as load_catalogue
-from lookback.clock import start_of_day
 from lookback.contracts.chain import aggregate_key, link
-from lookback.contracts.envelope import Envelope, derived_id, new_envelope
-from lookback.contracts.intake import HouseholdRecorded, HouseholdRemoved, RosterImported, RowRejected, VillageRecorded
+from lookback.contracts.envelope import Envelope
+from lookback.contracts.intake import Rejection
 from lookback.messaging import ATOMIC_LIMIT
 from lookback.service import Runtime
 from lookback.store import load_heads
 from services.intake.adapters.sheets import parse_roster
 from services.intake.adapters.tables import KnownHousehold, KnownImport, KnownRejection, KnownVillage
-from services.intake.domain.diff import diff, fingerprint, village_fingerprint
+from services.intake.domain.columns import PERSONS
+from services.intake.domain.refusal import Refusal, RosterOutcome
 from services.intake.domain.roster import ParsedRoster
-from services.intake.domain.sheet import Rejection
+from services.intake.domain.roster_events import OnRecord, import_events
 
 Progress = dict[str, Any]
+log = logging.getLogger("lookback.intake.importer")
 
 
 def import_id_of(files: Sequence[tuple[str, bytes]], *context: object) -> str:
@@ -71,30 +73,75 @@ async def parse(paths: list[Path]) -> ParsedRoster:
     return await asyncio.to_thread(parse_roster, paths, load_catalogue().villages)
 
 
-async def publish_import(
-    runtime: Runtime, parsed: ParsedRoster, paths: list[Path], import_id: str, as_of: date, partial: bool, actor: str
-) -> AsyncIterator[Progress]:
+@dataclass(frozen=True)
+class Plan:
+    """The events an import would publish and what it counted, decided before anything is published,
+    so a roster can still be refused whole."""
+
+    envelopes: list[Envelope]
+    counts: dict[str, int]
+
+
+async def plan_import(
+    runtime: Runtime, parsed: ParsedRoster, import_id: str, as_of: date, partial: bool, actor: str
+) -> Plan:
     await caught_up(runtime)
-    envelopes, counts = roster_events(runtime.engine, parsed, import_id, as_of, partial, actor)
+    return Plan(*roster_events(runtime.engine, parsed, import_id, as_of, partial, actor))
+
+
+def outcome_of(parsed: ParsedRoster, plan: Plan) -> RosterOutcome:
+    """A full roster's outcome: every household on record is in it (changed or unchanged) or removed."""
+    counts = plan.counts
+    return RosterOutcome(
+        headers=parsed.headers,
+        persons_read=parsed.rows_read[PERSONS],
+        persons_accepted=parsed.persons_accepted,
+        households_on_record=counts["households_removed"]
+        + counts["households_changed"]
+        + counts["households_unchanged"],
+        households_removed=counts["households_removed"],
+    )
+
+
+async def publish_import(
+    runtime: Runtime, parsed: ParsedRoster, plan: Plan, paths: list[Path], import_id: str, as_of: date
+) -> AsyncIterator[Progress]:
+    envelopes = plan.envelopes
     total = len(envelopes)
     publisher = runtime.publisher()
     yield {"stage": "发布 publishing", "done": 0, "total": total}
     for start in range(0, total, ATOMIC_LIMIT):
         await publisher.publish_batch(envelopes[start : start + ATOMIC_LIMIT])
         yield {"stage": "发布 publishing", "done": min(start + ATOMIC_LIMIT, total), "total": total}
+    summary = import_summary(parsed, plan, paths, import_id, as_of, total)
+    write_reports(paths[0].parent, summary, parsed.rejected)
+    yield {"summary": summary}
+
+
+def record_refusal(
+    parsed: ParsedRoster, plan: Plan, paths: list[Path], import_id: str, as_of: date, refusal: Refusal
+) -> None:
+    """A refused roster is filed like any import, with why it was refused and nothing published."""
+    summary = import_summary(parsed, plan, paths, import_id, as_of, 0)
+    summary["refused"] = asdict(refusal)
+    write_reports(paths[0].parent, summary, parsed.rejected)
+    log.warning("roster import %s refused: %s", import_id, refusal.code)
+
+
+def import_summary(
+    parsed: ParsedRoster, plan: Plan, paths: list[Path], import_id: str, as_of: date, published: int
+) -> dict[str, Any]:
     folder = paths[0].parent
-    summary = {
+    return {
         "import_id": import_id,
         "as_of": as_of.isoformat(),
         "files": [p.name for p in paths],
-        "events_published": total,
-        **counts,
+        "events_published": published,
+        **plan.counts,
         "rejected": rejected_summary(parsed.rejected),
         "summary_file": str(folder / "summary.json"),
         "rejects_file": str(folder / "rejects.csv"),
     }
-    write_reports(folder, summary, parsed.rejected)
-    yield {"summary": summary}
 
 
 def roster_events(
@@ -112,70 +159,9 @@ def roster_events(
         villages_known = {v.village: v.fingerprint for v in session.exec(select(KnownVillage))}
         seen = session.get(KnownImport, import_id) is not None
         rejected_before = rejected_rows(session, import_id)
-    when = start_of_day(as_of)
-    correlation = derived_id("import", import_id)
-
-    def wrap(event: Any, *id_parts: object) -> Envelope:
-        return new_envelope(
-            event, actor=actor, business_time=when, correlation_id=correlation, event_id=derived_id(*id_parts)
-        )
-
-    drafts = {h.household_id: h for h in parsed.households}
-    prints = {hid: fingerprint(as_of, h.persons) for hid, h in drafts.items()}
-    change = diff(prints, {hid: print_ for hid, print_, _ in on_record}, full_roster=not partial)
-    village_of = {hid: village for hid, _, village in on_record}
-    out: list[Envelope] = []
-    for v in parsed.villages:
-        vprint = village_fingerprint(as_of, v.cells)
-        if villages_known.get(v.village) != vprint:
-            out.append(
-                wrap(
-                    VillageRecorded(village=v.village, as_of=as_of, import_id=import_id, row=v.row, cells=v.cells),
-                    "village",
-                    v.village,
-                    vprint,
-                )
-            )
-    for hid in change.added + change.changed:
-        h = drafts[hid]
-        out.append(
-            wrap(
-                HouseholdRecorded(
-                    household_id=hid, village=h.village, as_of=as_of, import_id=import_id, persons=list(h.persons)
-                ),
-                "household",
-                hid,
-                prints[hid],
-            )
-        )
-    for hid in change.removed:
-        out.append(
-            wrap(
-                HouseholdRemoved(household_id=hid, village=village_of[hid], as_of=as_of, import_id=import_id),
-                "removed",
-                hid,
-                import_id,
-            )
-        )
-    out += [
-        wrap(row_rejected(import_id, r), *rejected_id_parts(import_id, r))
-        for r in parsed.rejected
-        if (r.sheet, r.row) not in rejected_before
-    ]
-    rows_read = sum(parsed.rows_read.values())
-    counts = {
-        "rows_read": rows_read,
-        "rows_accepted": rows_read - len(parsed.rejected),
-        "rows_rejected": len(parsed.rejected),
-        "households_added": len(change.added),
-        "households_changed": len(change.changed),
-        "households_removed": len(change.removed),
-        "households_unchanged": change.unchanged,
-    }
-    if out or not seen:
-        summary = RosterImported(import_id=import_id, files=[], as_of=as_of, **counts)
-        out.append(wrap(summary, "import-completed", import_id, *counts.values()))
-    return chained(engine, out), counts
+    record = OnRecord(list(on_record), villages_known, seen, rejected_before)
+    envelopes, counts = import_events(parsed, record, import_id, as_of, partial, actor)
+    return chained(engine, envelopes), counts
 
 
 def chained(engine: Engine, envelopes: list[Envelope]) -> list[Envelope]:
@@ -185,32 +171,15 @@ def chained(engine: Engine, envelopes: list[Envelope]) -> list[Envelope]:
     return link(envelopes, heads)[0]
 
 
-def row_rejected(import_id: str, r: Rejection) -> RowRejected:
-    return RowRejected(
-        import_id=import_id,
-        sheet=r.sheet,
-        row=r.row,
-        column=r.column,
-        reason_zh=r.reason_zh,
-        reason_en=r.reason_en,
-        cells=r.cells,
-    )
-
-
 def rejected_rows(session: Session, import_id: str) -> set[tuple[str, int]]:
     """The rows of an import already rejected in the log: (sheet, row) as intake has folded them."""
     kept = session.exec(select(KnownRejection).where(col(KnownRejection.import_id) == import_id))
     return {(k.sheet, k.row) for k in kept}
 
 
-def rejected_id_parts(import_id: str, r: Rejection) -> tuple[object, ...]:
-    """What a rejected row's event id is derived from: an import rejects a row once, however often it runs."""
-    return "rejected", import_id, r.sheet, r.row
-
-
 def rejected_summary(rejected: Sequence[Rejection]) -> list[dict[str, Any]]:
     """The rejected rows as the summary lists them: where and why, without the cells (personal data)."""
-    return [{k: v for k, v in asdict(r).items() if k != "cells"} for r in rejected]
+    return [r.model_dump(exclude={"cells"}) for r in rejected]
 
 
 def write_reports(folder: Path, summary: dict[str, Any], rejected: Sequence[Rejection]) -> None:

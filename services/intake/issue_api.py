@@ -16,6 +16,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from lookback.auth.fastapi import check, current_user
 from lookback.auth.policy import Action, Scope, allowed
 from lookback.auth.users import User
+from lookback.clock import local_date, now
 from services.intake.adapters.problem_lists import read_problem_list
 from services.intake.domain.errors import NotAProblemList
 from services.intake.domain.faults import Fault
@@ -33,6 +34,7 @@ from services.intake.domain.issue_columns import (
 from services.intake.domain.issues import issue_cells, read_issue
 from services.intake.importer import import_id_of, save_files
 from services.intake.issues import current_places, import_problem_list, report_issue
+from services.intake.uploads import read_uploads
 
 router = APIRouter(tags=["issues"])
 
@@ -63,7 +65,9 @@ class IssueReport(BaseModel):
     village_or_unit: str | None = _field(PLACE, "a village of the town or a unit (required)")
     item: int | str | None = _field(ITEM, "item 1–34 of the plan (required)")
     description: str | None = _field(DESCRIPTION, "what is wrong (required)")
-    found_on: str | None = _field(FOUND_ON, "date found, YYYY-MM-DD, YYYY/M/D or YYYYMMDD (required)")
+    found_on: str | None = _field(
+        FOUND_ON, "date found, YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日 or YYYYMMDD; not after today (required)"
+    )
     household_id: str | None = _field(HOUSEHOLD_ID, "the household it is about")
     lead_unit: str | None = _field(LEAD_UNIT, "the unit to answer for it; default the item's lead unit")
     person: str | None = _field(PERSON, "the person to answer for it")
@@ -91,7 +95,7 @@ async def post_issue(
 ) -> dict[str, Any]:
     check(user, Action.REPORT_ISSUE, _home(user))
     runtime = request.app.state.runtime
-    draft = read_issue(body.cells(), current_places(runtime))
+    draft = read_issue(body.cells(), current_places(runtime), today=local_date(now()))
     if isinstance(draft, Fault):
         raise HTTPException(422, str(draft))
     check(user, Action.REPORT_ISSUE, Scope(draft.village))
@@ -114,7 +118,7 @@ async def post_issue_list(
 ) -> dict[str, Any]:
     check(user, Action.REPORT_ISSUE, _home(user))
     runtime = request.app.state.runtime
-    content = await file.read()
+    [content] = await read_uploads([file], request.app.state.limits)
     name = file.filename or "问题清单.csv"
     import_id = import_id_of([(name, content)], "issues", user.actor)
     [path] = save_files(runtime, [(name, content)], import_id)
@@ -123,7 +127,9 @@ async def post_issue_list(
         return allowed(user, Action.REPORT_ISSUE, Scope(village))
 
     try:
-        parsed = await asyncio.to_thread(read_problem_list, path, current_places(runtime), may_report)
+        parsed = await asyncio.to_thread(
+            read_problem_list, path, current_places(runtime), may_report, local_date(now())
+        )
     except NotAProblemList as err:
         raise HTTPException(422, str(err)) from err
     return await import_problem_list(runtime, parsed, path, import_id, user.actor)

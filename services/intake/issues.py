@@ -24,15 +24,8 @@ from services.intake.adapters.tables import KnownVillage
 from services.intake.domain.issues import IssueDraft
 from services.intake.domain.places import Places, town_places
 from services.intake.domain.problem_list import ParsedProblemList
-from services.intake.importer import (
-    caught_up,
-    chained,
-    rejected_id_parts,
-    rejected_rows,
-    rejected_summary,
-    row_rejected,
-    write_reports,
-)
+from services.intake.domain.roster_events import rejected_id_parts, row_rejected
+from services.intake.importer import caught_up, chained, rejected_rows, rejected_summary, write_reports
 
 
 def current_places(runtime: Runtime) -> Places:
@@ -46,19 +39,9 @@ def issue_envelope(draft: IssueDraft, reporter: str, import_id: str | None = Non
     issue_id = draft.issue_id(reporter)
     event = IssueReported(
         issue_id=issue_id,
-        village=draft.village,
-        unit=draft.unit,
-        item=draft.item,
-        description=draft.description,
-        found_on=draft.found_on,
-        household_id=draft.household_id,
-        lead_unit=draft.lead_unit,
-        person=draft.person,
-        deadline=draft.deadline,
-        measures=draft.measures,
         import_id=import_id,
+        **draft.model_dump(exclude={"row"}),
         row=draft.row if import_id else None,
-        other_cells=draft.other_cells,
     )
     return new_envelope(
         event,

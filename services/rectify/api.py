@@ -20,18 +20,20 @@ from sqlmodel import Session, col, select
 
 from lookback.auth.fastapi import check, current_user
 from lookback.auth.policy import Action, Scope, allowed
-from lookback.auth.users import User
+from lookback.auth.users import Role, User
 from lookback.cases.state import Case, is_overdue
 from lookback.clock import local_date, now, start_of_day
 from lookback.contracts.envelope import new_envelope
 from lookback.contracts.rectify import STATUS_LABELS
 from lookback.contracts.subjects import STREAM, aggregate_subjects
+from lookback.dates import Day
 from lookback.messaging import ConcurrencyConflict
 from lookback.service import Runtime
 from lookback.store import get_position
 from services.rectify.adapters.casebook import Casebook
 from services.rectify.adapters.tables import CaseEventRow, CaseSummary
 from services.rectify.domain import commands as cmd
+from services.rectify.domain.action_days import check_day
 from services.rectify.domain.timeline import entry
 from services.rectify.domain.workflow import decide
 
@@ -43,7 +45,11 @@ CaseId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="案件编�
 
 
 class ActionBody(BaseModel):
-    on: date | None = Field(None, description="办理日期: the day it happened; today by the business clock if omitted")
+    on: Day | None = Field(
+        None,
+        description="办理日期: the day it happened; today by the business clock if omitted; never before the "
+        "case opened or its last step, never after today",
+    )
     expected_seq: int | None = Field(
         None, description="The case's last stream sequence the caller saw; 409 with what changed since, if not the last"
     )
@@ -71,12 +77,15 @@ class EscalateBody(ActionBody):
 
 class AnswerBody(ActionBody):
     accepted: bool
-    new_deadline: date | None = None
+    new_deadline: Day | None = None
     note: str = ""
+    entered_for: str | None = Field(
+        None, description="县级答复人: a station user entering the county's answer from paper names who gave it"
+    )
 
 
 class ExtendBody(ActionBody):
-    new_deadline: date
+    new_deadline: Day
     reason: str
 
 
@@ -133,14 +142,16 @@ async def _act(
     check(user, action, Scope(case.village, case.lead_unit))
     if body.expected_seq is not None and body.expected_seq != last:
         raise HTTPException(409, _changed_since(runtime, case, body.expected_seq, user))
-    today = on or local_date(now())
+    today = local_date(now())
+    day = on or today
     try:
-        events = decide(case, command, today)
+        check_day(case, day, today, command)
+        events = decide(case, command, day)
     except cmd.TransitionRefused as err:
         raise HTTPException(409, {"zh": err.message_zh, "en": err.message_en, "status": err.status}) from err
     expected = last
     publisher = runtime.publisher()
-    envelopes = book.chain([new_envelope(e, actor=user.actor, business_time=start_of_day(today)) for e in events])
+    envelopes = book.chain([new_envelope(e, actor=user.actor, business_time=start_of_day(day)) for e in events])
     try:
         for env in envelopes:
             expected = (await publisher.publish(env, expected_last_seq=expected)).seq
@@ -255,14 +266,26 @@ async def escalate(request: Request, user: Caller, case_id: CaseId, body: Escala
     return await _act(request, user, case_id, Action.ESCALATE, cmd.Escalate(body.county_unit, body.reason), body)
 
 
-@router.post("/{case_id}/answer", summary="县级答复 / the county's answer to an escalation")
+@router.post(
+    "/{case_id}/answer",
+    summary="县级答复 / the county's answer to an escalation",
+    description="A county user answers; a station user may only enter an answer the county gave on paper, "
+    "with `entered_for` naming its answerer. Accepting puts the case in 县级已受理.",
+)
 async def answer(request: Request, user: Caller, case_id: CaseId, body: AnswerBody) -> dict[str, Any]:
+    county = user.role is Role.COUNTY
     return await _act(
         request,
         user,
         case_id,
-        Action.ANSWER_ESCALATION,
-        cmd.AnswerEscalation(body.accepted, body.new_deadline, body.note),
+        Action.ANSWER_ESCALATION if county or body.entered_for is None else Action.ENTER_COUNTY_ANSWER,
+        cmd.AnswerEscalation(
+            body.accepted,
+            body.new_deadline,
+            body.note,
+            by="county" if county else "station",
+            entered_for=body.entered_for,
+        ),
         body,
     )
 

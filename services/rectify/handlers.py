@@ -16,7 +16,7 @@ from lookback.consumer import Delivered, output_id
 from lookback.contracts.envelope import Envelope, derived_id, new_envelope
 from lookback.contracts.rules import ProblemClearedByData, ProblemFlagged
 from services.rectify.adapters.casebook import Casebook
-from services.rectify.domain.cases import open_case
+from services.rectify.domain.opening import open_case
 from services.rectify.domain.workflow import decide
 
 ACTOR = "service:rectify"

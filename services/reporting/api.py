@@ -52,7 +52,8 @@ def known_at_query(
     known_at: Annotated[
         str | None,
         Query(
-            description="截至记录时间: leave out what the system recorded after this instant (ISO; no zone = UTC+8)",
+            description="截至记录时间: leave out what the system recorded after this instant, on the business clock "
+            "(ISO; no zone = UTC+8)",
             examples=["2020-01-16T09:00:00+08:00"],
         ),
     ] = None,

@@ -1,7 +1,7 @@
 """Downloads of the half-monthly forms: 问题清单, 整改台帐 and the town's summary, as .xlsx, CSV or JSON.
 
 ID numbers leave unmasked only for a reader whose role may export personal data (the station);
-everyone else who may read reports gets them masked (roster.md, "Personal data").
+everyone else who may read reports gets them masked (docs/rules.md, "Reading the roster").
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from services.reporting.adapters.writers import MEDIA_TYPES, WRITERS, dispositio
 from services.reporting.api import Facts, KnownAtQ, Log, PeriodQ
 from services.reporting.domain.facts import Fact, known
 from services.reporting.domain.measures import lines
-from services.reporting.domain.replay import fold
 from services.reporting.domain.sheets import Sheet, ledger, problem_list, summary
+from services.reporting.domain.state import fold
 
 router = APIRouter(prefix="/reports/exports", tags=["exports"])
 

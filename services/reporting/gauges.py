@@ -4,7 +4,8 @@ Reading the rows when Prometheus scrapes keeps every value exactly what the stre
 read model gives the same values, and the counters (problems found, cases closed) can never drift
 from the log the way an in-memory increment would after a restart. No label carries personal data;
 items, categories and villages are bounded by the catalogue and the roster's village list, and a
-lead unit the catalogue does not name (a reassignment to a county unit) is counted under 其他.
+lead unit the town does not have (a reassignment to a county unit) is counted under 其他; the plan's
+placeholders 各村 and 各指挥部 never reach a case (lookback/cases/owners.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
+from lookback.cases import owners
 from lookback.catalogue import load as load_catalogue
 from lookback.contracts.rectify import CLOSED_STATUSES
 from services.reporting.adapters.tables import CaseRow, ProblemRow
@@ -33,7 +35,7 @@ class CaseGauges(Collector):
         self.engine = engine
 
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
-        units = {item.lead_unit for item in load_catalogue().items.values()}
+        units = owners.units(load_catalogue())
         open_by: dict[str, Counter[Labels]] = {k: Counter() for k in ("item", "category", "unit")}
         overdue_by: dict[str, Counter[Labels]] = {k: Counter() for k in ("item", "category", "unit")}
         due_soon: Counter[Labels] = Counter()

@@ -23,7 +23,7 @@ from lookback.store import upsert
 from services.reporting.adapters.factlog import facts_of, household_row, to_row
 from services.reporting.adapters.tables import CaseRow, FactRow, HouseholdRow, ProblemRow
 from services.reporting.domain.facts import fact_of, is_reported, known
-from services.reporting.domain.replay import CaseView, ProblemView, fold
+from services.reporting.domain.state import CaseView, ProblemView, fold
 
 
 def project(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:

@@ -1,4 +1,4 @@
-"""The rules service: finds the problems the roster shows (items.md section 3)."""
+"""The rules service: finds the problems the roster shows (docs/rules.md)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ CONSUMES = [aggregate_filter("household"), aggregate_filter("village"), aggregat
 PUBLISHES = contracts.rules
 
 
-class RulesSettings(ServiceSettings):
+class RulesServiceSettings(ServiceSettings):
     income_line: Decimal = Field(Decimal(4000), description="Income line, yuan per person per year")
     income_lines: dict[int, Decimal] = Field(default_factory=dict, description='Line by year, e.g. {"2020": 4200}')
     strict_x: bool = Field(False, description="Treat a lower-case x check character as invalid")
@@ -31,8 +31,8 @@ class RulesSettings(ServiceSettings):
         return RuleSettings(self.income_line, self.income_lines, self.strict_x)
 
 
-def build_app(settings: RulesSettings | None = None) -> FastAPI:
-    settings = settings or RulesSettings()
+def build_app(settings: RulesServiceSettings | None = None) -> FastAPI:
+    settings = settings or RulesServiceSettings()
     engine = make_engine(settings.store_url(NAME))
     create_tables(engine, *TABLES)
     handler = make_handler(settings.rules(), settings.replica())
@@ -44,5 +44,5 @@ def build_app(settings: RulesSettings | None = None) -> FastAPI:
 
 
 def main() -> None:
-    settings = RulesSettings()
+    settings = RulesServiceSettings()
     serve(build_app(settings), settings, NAME)

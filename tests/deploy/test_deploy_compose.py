@@ -94,9 +94,9 @@ def from_file_vars() -> set[str]:
 
 def known_settings() -> set[str]:
     from lookback.settings import ServiceSettings
-    from services.rules.main import RulesSettings
+    from services.rules.main import RulesServiceSettings
 
-    fields = set(ServiceSettings.model_fields) | set(RulesSettings.model_fields)
+    fields = set(ServiceSettings.model_fields) | set(RulesServiceSettings.model_fields)
     return {f"LOOKBACK_{f.upper()}" for f in fields}
 
 
@@ -249,9 +249,10 @@ def test_all_deploy_yaml_parses() -> None:
 
 
 def test_other_variables_are_still_read_by_the_code() -> None:
-    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "lookback").rglob("*.py"))
+    files = [p for layer in ("lookback", "apps") for p in (ROOT / layer).rglob("*.py")]
+    source = "\n".join(p.read_text(encoding="utf-8") for p in files)
     for var in sorted(OTHER_CODE_VARS):
-        assert var in source, f"{var} is set in deploy/env but no longer read in lookback/"
+        assert var in source, f"{var} is set in deploy/env but no longer read in lookback/ or apps/"
 
 
 def test_users_file_is_shared_read_only(base: dict[str, Any]) -> None:

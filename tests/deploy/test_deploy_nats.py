@@ -31,6 +31,7 @@ from lookback.messaging import DeadLetter, Publisher, ensure_streams, stream_con
 
 from .deploy_support import CLUSTER_CONFS, DEPLOY, NATS_CONF, NATS_USERS, cluster_ports, nats_env, nats_server_binary
 
+pytestmark = pytest.mark.system
 FORBIDDEN_PORT = 4222
 
 

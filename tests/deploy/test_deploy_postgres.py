@@ -27,7 +27,7 @@ from lookback.store import make_engine
 
 from .deploy_support import DEPLOY
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.system]
 SERVICES = ("intake", "rules", "rectify", "reporting")
 
 

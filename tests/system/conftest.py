@@ -9,8 +9,6 @@ import pytest
 from lookback_pg import fresh_database
 from lookback_town import Town
 
-pytestmark = pytest.mark.system
-
 
 @pytest.fixture
 def town(tmp_path: Path) -> Iterator[Town]:

@@ -18,7 +18,7 @@ from lookback.auth.policy import Action, Scope, allowed
 from lookback.auth.users import Role, UserStore, make_user
 from lookback.contracts.subjects import STREAM
 
-CLOCK = {"LOOKBACK_NOW": "2019-12-10"}
+CLOCK = {"LOOKBACK_NOW": "2019-12-20"}
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +51,9 @@ def test_a_problem_walks_from_flagged_to_closed(campaign: Town) -> None:
     case = pending_cases(campaign, 1)[0]
     path = f"/cases/{case['case_id']}"
 
-    assert call(campaign, "POST", f"{path}/start", measures="联系学校送教上门").status_code == 200
+    assert call(campaign, "POST", f"{path}/start", measures="联系学校送教上门", on="2019-12-11").status_code == 200
     assert call(campaign, "POST", f"{path}/rectified", measures="已复学", on="2019-12-12").status_code == 200
-    failed = call(campaign, "POST", f"{path}/verify", passed=False, reason="缺少复学证明")
+    failed = call(campaign, "POST", f"{path}/verify", passed=False, reason="缺少复学证明", on="2019-12-12")
     assert failed.json()["status"] == "in_progress"
     call(campaign, "POST", f"{path}/rectified", measures="补交复学证明", on="2019-12-13")
     closed = call(campaign, "POST", f"{path}/verify", passed=True, on="2019-12-14").json()
@@ -88,14 +88,14 @@ def test_escalation_goes_to_the_county_and_back(campaign: Town) -> None:
         f"/cases/{accepted['case_id']}/answer",
         county,
         accepted=True,
-        new_deadline="2020-05-31",
+        new_deadline="2020年5月31日",
         note="纳入县级计划",
     ).json()
     back = call(
         campaign, "POST", f"/cases/{returned['case_id']}/answer", county, accepted=False, note="镇级解决"
     ).json()
 
-    assert (ok["status"], ok["deadline"], ok["county_accepted"]) == ("pending", "2020-05-31", True)
+    assert (ok["status"], ok["deadline"], ok["county_accepted"]) == ("county_accepted", "2020-05-31", True)
     assert [e["previous"] for e in ok["extensions"]] == [accepted["deadline"]]
     assert (back["status"], back["deadline"]) == ("pending", returned["deadline"])
 

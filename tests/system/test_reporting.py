@@ -50,7 +50,7 @@ CHECKED = (
     "overdue",
     "status",
 )
-CLOCK_MOVED_TO = date(2020, 1, 20)
+CLOCK_MOVED_TO = date(2020, 2, 10)  # past the first 立行立改 deadlines: 2020-01-11 (the phase opens) + 15 days
 
 
 @dataclass
@@ -98,7 +98,9 @@ def expected(log: list[dict[str, Any]], period: Period) -> dict[str, Any]:
                 case.deadline = date.fromisoformat(p["new_deadline"])
             elif kind == "case.escalated":
                 case.escalated_from, case.status = case.status, "escalated"
-            elif kind in ("case.escalation_accepted", "case.escalation_returned"):
+            elif kind == "case.escalation_accepted":
+                case.status = "county_accepted"
+            elif kind == "case.escalation_returned":
                 case.status = case.escalated_from
             else:
                 case.status = {
@@ -268,6 +270,7 @@ def test_exports_open_with_the_plan_columns_and_mask_for_the_county(campaign: Ca
         "问题描述",
         "发现日期",
         "责任单位",
+        "配合单位",
         "责任人",
         "整改措施",
         "整改时限",
@@ -277,7 +280,7 @@ def test_exports_open_with_the_plan_columns_and_mask_for_the_county(campaign: Ca
     )
     assert len(rows) - 1 == expected(campaign.log, Period.parse("2020-01-H1"))["found_cumulative"]
     assert all(r[3] for r in rows[1:] if r[2])  # every household's 户主 is named
-    assert {r[12] for r in rows[1:]} >= {"已销号", "待整改", "不属实"}
+    assert {r[13] for r in rows[1:]} >= {"已销号", "待整改", "不属实", "县级已受理"}
 
     county = UserStore(town.root / "users.json").add("county-report", Role.COUNTY)
     url = f"{town.system.url('reporting')}/reports/exports/problems"

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lookback.calendar import Period, period_of, period_of_instant, periods_between
-from lookback.clock import CST
+from lookback.calendar import Period, period_of, periods_between
+from lookback.clock import CST, local_date
 
 days = st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31))
 
@@ -68,12 +68,7 @@ def test_next_and_previous_roll_over_months_and_years() -> None:
     ],
 )
 def test_instants_are_placed_by_their_date_in_china(instant: datetime, code: str) -> None:
-    assert period_of_instant(instant).code == code
-
-
-def test_a_naive_instant_is_refused() -> None:
-    with pytest.raises(ValueError, match="timezone-aware"):
-        period_of_instant(datetime(2019, 12, 15, 16, 30))
+    assert period_of(local_date(instant)).code == code
 
 
 @pytest.mark.parametrize(
@@ -145,5 +140,5 @@ def test_consecutive_periods_tile_the_days(day: date) -> None:
 
 @given(st.datetimes(min_value=datetime(1901, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)))
 def test_an_instant_lies_between_its_period_start_and_end(instant: datetime) -> None:
-    period = period_of_instant(instant)
+    period = period_of(local_date(instant))
     assert period.start <= instant < period.end

@@ -11,7 +11,7 @@ from lookback.cases.deadlines import (
     default_deadline,
     due_soon,
     extend,
-    is_overdue,
+    overdue_days,
 )
 from lookback.catalogue import Calendar, DeadlineSettings
 
@@ -97,11 +97,12 @@ def test_a_working_day_deadline_is_a_working_day_and_never_earlier(start: date, 
     assert due >= add_days(start, days, CALENDAR_DAYS)
 
 
-def test_the_deadline_day_itself_is_not_overdue() -> None:
-    deadline = date(2020, 1, 26)
-    assert not is_overdue(deadline, date(2020, 1, 25))
-    assert not is_overdue(deadline, deadline)
-    assert is_overdue(deadline, date(2020, 1, 27))
+def test_the_deadline_day_itself_is_not_overdue_and_each_day_after_it_counts_one() -> None:
+    deadline = date(2020, 1, 26)  # assigned 2020-01-11, 15 days
+    assert overdue_days(deadline, date(2020, 1, 25)) == 0
+    assert overdue_days(deadline, deadline) == 0
+    assert overdue_days(deadline, date(2020, 1, 27)) == 1
+    assert overdue_days(deadline, date(2020, 2, 10)) == 15
 
 
 @pytest.mark.parametrize(

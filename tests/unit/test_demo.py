@@ -11,7 +11,7 @@ from apps.demo import DemoTown, correct, generate, write_csv, write_xlsx
 from apps.demo import writers as demo_writers
 from lookback import catalogue
 
-# The columns as roster.md lists them, restated here so the generator is checked against the spec.
+# The columns as the roster spec lists them, restated here so the generator is checked against the spec.
 ROSTER_PERSON_COLUMNS = (
     "乡镇", "行政村", "村民组", "户编号", "姓名", "证件号码", "与户主关系", "性别", "出生日期", "在校生状况",
     "健康状况", "残疾等级", "参加城乡居民基本医疗保险", "慢性病卡", "家庭医生签约", "重度残疾护理补贴", "户属性",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from services.intake.adapters.sheets import Layout, open_sheets
@@ -14,7 +15,9 @@ from services.intake.domain.problem_list import ParsedProblemList, parse_problem
 PROBLEM_LIST = Layout((ISSUES,), sheet_of_header, NotAProblemList)
 
 
-def read_problem_list(path: str | Path, places: Places, may_report: MayReport = anywhere) -> ParsedProblemList:
+def read_problem_list(
+    path: str | Path, places: Places, may_report: MayReport = anywhere, today: date | None = None
+) -> ParsedProblemList:
     """One .xlsx (sheet 问题清单) or CSV file; raises `NotAProblemList` if it is not a problem list."""
     with open_sheets([path], PROBLEM_LIST) as sheets:
-        return parse_problem_list(sheets[ISSUES], places, may_report)
+        return parse_problem_list(sheets[ISSUES], places, may_report, today)

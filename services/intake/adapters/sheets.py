@@ -1,7 +1,7 @@
 """Roster and problem-list files read into sheets of raw cell text: the I/O edge of intake.
 
 Towns send an `.xlsx` workbook or one `.csv` file per sheet in whatever encoding their Excel saved
-(roster.md). Rows are streamed, never loaded whole, so a 400,000-row roster costs memory only for the
+(docs/rules.md). Rows are streamed, never loaded whole, so a 400,000-row roster costs memory only for the
 rows the domain keeps. Whatever goes wrong underneath (a PDF renamed `.xlsx`, an empty file, a CSV
 of something else) surfaces as the one error of the kind of list expected (`NotARoster`,
 `NotAProblemList`), never as a parser's traceback.

@@ -11,29 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence, Set
-from datetime import date
 from decimal import Context, Decimal
 
+from lookback.dates import SHEET_FORMS, iso_date
 from services.intake.domain.columns import DATES, NUMBERS
 
-_DATE_FORMS = (
-    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII),
-    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})", re.ASCII),
-    re.compile(r"(\d{4})(\d{2})(\d{2})", re.ASCII),
-)
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)
 _REMEMBERED = 4096
-
-
-def iso_date(text: str) -> str | None:
-    """The ISO form of a roster date, or None when the text is not a real calendar date."""
-    for form in _DATE_FORMS:
-        if match := form.fullmatch(text):
-            try:
-                return date(*map(int, match.groups())).isoformat()
-            except ValueError:
-                return None
-    return None
 
 
 def decimal_text(text: str) -> str | None:
@@ -53,7 +37,7 @@ def normalise(column: str, raw: str, dates: Set[str] = DATES, numbers: Set[str] 
     if not text:
         return ""
     if column in dates:
-        return iso_date(text) or text
+        return iso_date(text, SHEET_FORMS) or text
     if column in numbers:
         return decimal_text(text) or text
     return text

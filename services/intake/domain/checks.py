@@ -1,4 +1,4 @@
-"""Whether a row can be placed at all (roster.md, "What happens to a bad row").
+"""Whether a row can be placed at all (docs/rules.md, "Reading the roster").
 
 Only rows that cannot be placed are rejected; data that is merely wrong (an invalid ID, a household
 size that does not match) is imported, because finding it is the rules' job. The checks run in the

@@ -1,4 +1,4 @@
-"""The two roster sheets as roster.md describes them: names, value lists, and which cells are dates or numbers.
+"""The two roster sheets as docs/rules.md describes them: names, value lists, and which cells are dates or numbers.
 
 Everything that depends on a column's meaning reads it from here, so a change to the spec's tables is
 a change to this module only.
@@ -13,7 +13,7 @@ YES_NO = ("是", "否")
 WATER = ("达标", "不达标")
 HAVE = ("有", "无")
 
-# Required list columns of 人口明细, in the order roster.md checks them: a non-empty value outside
+# Required list columns of 人口明细, in the order docs/rules.md checks them: a non-empty value outside
 # its list rejects the row (an empty one is allowed: H columns may be empty on non-户主 rows).
 PERSON_LISTS: dict[str, tuple[str, ...]] = {
     "与户主关系": (

@@ -1,4 +1,4 @@
-"""Why a row is rejected, in Chinese and English (roster.md, "What happens to a bad row").
+"""Why a row is rejected, in Chinese and English (docs/rules.md, "Reading the roster").
 
 Reasons name the column and its allowed values, never the value itself: it may be personal data.
 Rosters and problem lists share this table, so one kind of fault reads the same in both.
@@ -19,10 +19,11 @@ REASONS: dict[str, tuple[str, str]] = {
     "not_own": ("{column}不是报告人所在的村", "{column} is not the reporter's own village"),
     "not_item": ("{column}不是1至34之间的整数", "{column} is not a whole number from 1 to 34"),
     "not_date": (
-        "{column}不是日期（YYYY-MM-DD、YYYY/M/D或YYYYMMDD）",
-        "{column} is not a date (YYYY-MM-DD, YYYY/M/D or YYYYMMDD)",
+        "{column}不是日期（YYYY-MM-DD、YYYY/M/D、YYYY.M.D、YYYY年M月D日或YYYYMMDD）",
+        "{column} is not a date (YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日 or YYYYMMDD)",
     ),
     "before_found": ("{column}早于发现日期", "{column} is before the 发现日期 (date found)"),
+    "after_today": ("{column}晚于今天", "{column} is after today"),
 }
 
 

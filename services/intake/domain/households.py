@@ -49,7 +49,7 @@ def group_households(rows: Iterable[tuple[str, Row]], columns: Sequence[str]) ->
 
 
 def _village(household: list[Row], columns: Sequence[str]) -> str:
-    """行政村 of the single 户主 row, else of the first row (roster.md; answer.json notes)."""
+    """行政村 of the single 户主 row, else of the first row (docs/rules.md)."""
     cells = [cells_of(columns, values) for _, values in household]
     heads = [row for row in cells if row.get(RELATION) == HEAD]
     return (heads[0] if len(heads) == 1 else cells[0])[VILLAGE]

@@ -1,5 +1,5 @@
-"""The 问题清单 sheet: a village's or unit's problem list (items.md section 1: every item can be reported
-by hand). Everything that depends on a column's meaning reads it from here.
+"""The 问题清单 sheet: a village's or unit's problem list (every item can be reported by hand: docs/rules.md,
+"Problems reported by hand"). Everything that depends on a column's meaning reads it from here.
 """
 
 from __future__ import annotations

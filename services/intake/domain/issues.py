@@ -10,11 +10,14 @@ The optional 责任单位 is kept as written: it may name a county unit the town
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import date
 
+from pydantic import Field
+
 from lookback.contracts.envelope import derived_id
-from services.intake.domain.cells import decimal_text, iso_date, normalise
+from lookback.contracts.intake import Issue
+from lookback.dates import iso_date
+from services.intake.domain.cells import decimal_text, normalise
 from services.intake.domain.faults import Fault, fault
 from services.intake.domain.issue_columns import (
     COLUMNS,
@@ -40,22 +43,12 @@ def anywhere(village: str) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class IssueDraft:
-    """An accepted report, ready to become an `IssueReported`."""
+class IssueDraft(Issue):
+    """An accepted report, ready to become an `IssueReported`: with its 问题清单 row, if any, and the
+    list's other columns."""
 
-    village: str
-    unit: str | None
-    item: int
-    description: str
-    found_on: date
-    household_id: str | None = None
-    lead_unit: str | None = None
-    person: str | None = None
-    deadline: date | None = None
-    measures: str | None = None
     row: int | None = None
-    other_cells: dict[str, str] = field(default_factory=dict)
+    other_cells: dict[str, str] = Field(default_factory=dict)
 
     def identity(self) -> tuple[str, ...]:
         """What makes two reports one issue: where, which item, what, when found, which household.
@@ -86,9 +79,16 @@ def issue_cells(raw: Mapping[str, object]) -> dict[str, str]:
 
 
 def read_issue(
-    cells: Mapping[str, str], places: Places, may_report: MayReport = anywhere, row: int | None = None
+    cells: Mapping[str, str],
+    places: Places,
+    may_report: MayReport = anywhere,
+    row: int | None = None,
+    today: date | None = None,
 ) -> IssueDraft | Fault:
-    """The issue normalised `cells` report, or the first column (in 问题清单 order) that refuses it."""
+    """The issue normalised `cells` report, or the first column (in 问题清单 order) that refuses it.
+
+    `today` is the business day: a problem cannot have been found after it (its found-on date
+    places it in a half-month, and a future one would count it in a period not yet lived)."""
     place = cells.get(PLACE)
     if not place:
         return fault("empty", PLACE)
@@ -106,6 +106,8 @@ def read_issue(
     found_on = _date(cells.get(FOUND_ON, ""))
     if found_on is None:
         return fault("not_date" if cells.get(FOUND_ON) else "empty", FOUND_ON)
+    if today is not None and found_on > today:
+        return fault("after_today", FOUND_ON)
     deadline = _date(cells.get(DEADLINE, ""))
     if cells.get(DEADLINE) and deadline is None:
         return fault("not_date", DEADLINE)

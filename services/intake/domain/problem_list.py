@@ -1,6 +1,6 @@
 """A 问题清单 sheet turned into issues and rejected rows (pure: the rows come in as text).
 
-Bad rows are handled as in a roster (roster.md): every row read is accepted or rejected with its
+Bad rows are handled as in a roster (docs/rules.md): every row read is accepted or rejected with its
 sheet, row, column and a bilingual reason, so accepted + rejected = rows read. A row that repeats an
 earlier row's issue is rejected too: both would be the one issue, and a town should see it counted once.
 """
@@ -8,14 +8,16 @@ earlier row's issue is rejected too: both would be the one issue, and a town sho
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
+from lookback.contracts.intake import Rejection
 from services.intake.domain.cells import RowReader, cells_of
 from services.intake.domain.errors import NotAProblemList
 from services.intake.domain.faults import Fault, fault
 from services.intake.domain.issue_columns import DATES, DESCRIPTION, ISSUES, NUMBERS, REQUIRED
 from services.intake.domain.issues import IssueDraft, MayReport, anywhere, read_issue
 from services.intake.domain.places import Places
-from services.intake.domain.sheet import Rejection, SheetRows, filled_rows, header_names, rejection
+from services.intake.domain.sheet import SheetRows, filled_rows, header_names, rejection
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,9 @@ class ParsedProblemList:
     rows_read: int
 
 
-def parse_problem_list(sheet: SheetRows, places: Places, may_report: MayReport = anywhere) -> ParsedProblemList:
+def parse_problem_list(
+    sheet: SheetRows, places: Places, may_report: MayReport = anywhere, today: date | None = None
+) -> ParsedProblemList:
     """Check and read every row; `may_report` refuses rows for villages the reporter may not report for."""
     reader = RowReader(problem_list_columns(sheet), DATES, NUMBERS)
     issues: list[IssueDraft] = []
@@ -37,7 +41,7 @@ def parse_problem_list(sheet: SheetRows, places: Places, may_report: MayReport =
     for row, values in filled_rows(sheet, reader):
         read += 1
         cells = cells_of(reader.columns, values)
-        issue = read_issue(cells, places, may_report, row)
+        issue = read_issue(cells, places, may_report, row, today)
         if isinstance(issue, IssueDraft) and issue.identity() in seen:
             issue = fault("repeated", DESCRIPTION)
         if isinstance(issue, Fault):

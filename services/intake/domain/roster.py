@@ -8,9 +8,10 @@ Person rows are consumed as a stream; only accepted rows are kept, grouped into 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 
+from lookback.contracts.intake import Rejection
 from services.intake.domain.cells import RowReader, cells_of
 from services.intake.domain.checks import check_person, check_village
 from services.intake.domain.columns import (
@@ -23,7 +24,7 @@ from services.intake.domain.columns import (
 )
 from services.intake.domain.errors import NotARoster
 from services.intake.domain.households import HouseholdDraft, group_households
-from services.intake.domain.sheet import Rejection, Row, SheetRows, filled_rows, header_names, rejection
+from services.intake.domain.sheet import Row, SheetRows, filled_rows, header_names, rejection
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,16 @@ class VillageDraft:
 
 @dataclass(frozen=True)
 class ParsedRoster:
-    """What one import found. Per sheet, accepted + rejected rows = `rows_read`, so nothing goes missing."""
+    """What one import found. Per sheet, accepted + rejected rows = `rows_read`, so nothing goes missing.
+
+    `headers` holds each sheet's column names as its header gave them, for the file-level checks.
+    """
 
     households: list[HouseholdDraft]
     villages: list[VillageDraft]
     rejected: list[Rejection]
     rows_read: dict[str, int]
+    headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def persons_accepted(self) -> int:
@@ -54,10 +59,11 @@ class ParsedRoster:
 
 def parse_sheets(persons: SheetRows, villages: SheetRows | None, configured: Iterable[str]) -> ParsedRoster:
     """Check and place every row; `configured` is the town's village list from its configuration."""
-    person_reader = RowReader(column_names(persons))
+    headers = {sheet.sheet: tuple(column_names(sheet)) for sheet in (persons, villages) if sheet is not None}
+    person_reader = RowReader(headers[PERSONS])
     rejected: list[Rejection] = []
     read = {PERSONS: 0, VILLAGES: 0}
-    declared = _villages(villages, rejected, read) if villages else {}
+    declared = _villages(villages, headers[VILLAGES], rejected, read) if villages else {}
     town = frozenset(v.strip() for v in configured) | declared.keys()
 
     def accepted_persons() -> Iterator[tuple[str, Row]]:
@@ -70,12 +76,14 @@ def parse_sheets(persons: SheetRows, villages: SheetRows | None, configured: Ite
                 yield cells[HOUSEHOLD_ID], (row, values)
 
     households = group_households(accepted_persons(), person_reader.columns)
-    return ParsedRoster(households, list(declared.values()), rejected, read)
+    return ParsedRoster(households, list(declared.values()), rejected, read, headers)
 
 
-def _villages(sheet: SheetRows, rejected: list[Rejection], read: dict[str, int]) -> dict[str, VillageDraft]:
+def _villages(
+    sheet: SheetRows, names: Sequence[str], rejected: list[Rejection], read: dict[str, int]
+) -> dict[str, VillageDraft]:
     """The accepted 村级信息 rows by village; rejected rows declare no village."""
-    reader = RowReader(column_names(sheet))
+    reader = RowReader(names)
     declared: dict[str, VillageDraft] = {}
     for row, values in filled_rows(sheet, reader):
         read[VILLAGES] += 1

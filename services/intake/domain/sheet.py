@@ -1,6 +1,6 @@
 """What every imported sheet shares: its rows as read, the rows it could not place, and its header.
 
-Rosters and problem lists follow the same rules here (roster.md, "What happens to a bad row"): a row
+Rosters and problem lists follow the same rules here (docs/rules.md, "Reading the roster"): a row
 is either accepted or rejected and kept whole, never dropped, so a town can account for what it sent.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from lookback.contracts.intake import Rejection
 from services.intake.domain.cells import RowReader, nameless_column
 from services.intake.domain.errors import NotImportable
 from services.intake.domain.faults import Fault
@@ -27,20 +28,10 @@ class SheetRows:
     rows: Iterable[tuple[int, Sequence[str]]]
 
 
-@dataclass(frozen=True)
-class Rejection:
-    """A row that cannot be placed, kept whole for `RowRejected`."""
-
-    sheet: str
-    row: int
-    column: str
-    reason_zh: str
-    reason_en: str
-    cells: dict[str, str]
-
-
 def rejection(sheet: str, row: int, fault: Fault, cells: dict[str, str]) -> Rejection:
-    return Rejection(sheet, row, fault.column, fault.reason_zh, fault.reason_en, cells)
+    return Rejection(
+        sheet=sheet, row=row, column=fault.column, reason_zh=fault.reason_zh, reason_en=fault.reason_en, cells=cells
+    )
 
 
 def header_names(sheet: SheetRows, refused: type[NotImportable]) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from lookback.contracts.rectify import CaseStatus
 from lookback.contracts.rules import ProblemClearedByData
@@ -49,11 +50,17 @@ class Escalate:
 
 @dataclass(frozen=True)
 class AnswerEscalation:
-    """The county's answer; only a county that accepts the case may set it a new deadline."""
+    """The county's answer; only a county that accepts the case may set it a new deadline.
+
+    `by` is the role of whoever gives the command: a county user answers for itself; the station may
+    only enter an answer the county gave on paper, naming its answerer in `entered_for`.
+    """
 
     accepted: bool
     new_deadline: date | None = None
     note: str = ""
+    by: Literal["county", "station"] = "county"
+    entered_for: str | None = None
 
 
 @dataclass(frozen=True)

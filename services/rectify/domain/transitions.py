@@ -1,8 +1,9 @@
 """Which command a case takes in which status: the plan's road from a problem to 销号 at a glance.
 
 待整改 → 整改中 → 已整改待验收 → 已销号 (plan 三(二) 整改落实阶段), with 验收不通过 back to 整改中,
-上报县级 and back (plan 四(二) 健全工作机制), and 不属实. A case moves only along `ALLOWED`; anything else
-is refused before an event exists, so the log never holds a step the plan does not allow.
+上报县级 and back or on to 县级已受理 (plan 四(二) 健全工作机制), and 不属实. A case moves only along
+`ALLOWED`; anything else is refused before an event exists, so the log never holds a step the plan does
+not allow.
 """
 
 from __future__ import annotations
@@ -22,23 +23,24 @@ from services.rectify.domain.commands import (
     Verify,
 )
 
-OPEN: frozenset[CaseStatus] = frozenset({"pending", "in_progress", "rectified", "escalated"})
+OPEN: frozenset[CaseStatus] = frozenset({"pending", "in_progress", "rectified", "escalated", "county_accepted"})
 
 ALLOWED: dict[type, frozenset[CaseStatus]] = {
     Assign: OPEN,
     StartRectification: frozenset({"pending"}),
-    ReportRectified: frozenset({"pending", "in_progress"}),
+    ReportRectified: frozenset({"pending", "in_progress", "county_accepted"}),
     Verify: frozenset({"rectified"}),
     Escalate: frozenset({"pending", "in_progress"}),
     AnswerEscalation: frozenset({"escalated"}),
     ExtendDeadline: OPEN,
-    Dismiss: frozenset({"pending", "in_progress", "rectified"}),
+    Dismiss: frozenset({"pending", "in_progress", "rectified", "county_accepted"}),
 }
 """The statuses in which each command may be given. 已销号 and 不属实 are final: no command moves them.
-ReportRectified from 待整改 is 立行立改 — fixed on the spot, so starting and finishing are one act."""
+ReportRectified from 待整改 is 立行立改 — fixed on the spot, so starting and finishing are one act.
+县级已受理 is the county's work in progress: it ends when the work is reported done (or found not real)."""
 
-CLEARABLE_BY_DATA: frozenset[CaseStatus] = frozenset({"pending", "in_progress", "escalated"})
-"""Where a later roster showing the problem gone sends the case to 已整改待验收 (items.md §3)."""
+CLEARABLE_BY_DATA: frozenset[CaseStatus] = frozenset({"pending", "in_progress", "escalated", "county_accepted"})
+"""Where a later roster showing the problem gone sends the case to 已整改待验收 (docs/rules.md)."""
 
 _ACTIONS: dict[type, tuple[str, str]] = {
     Assign: ("改派", "be reassigned"),

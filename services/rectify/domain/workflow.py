@@ -70,7 +70,7 @@ def decide(case: Case | None, command: Command, today: date) -> list[CaseEvent]:
 
 def _cleared_by_data(case: Case | None, today: date) -> list[CaseEvent]:
     """A fact from the rules service is never refused: a case already awaiting verification, closed,
-    or not opened has nothing to do, and re-importing a roster must change nothing (items.md §3)."""
+    or not opened has nothing to do, and re-importing a roster must change nothing (docs/rules.md)."""
     if case is None or case.status not in CLEARABLE_BY_DATA:
         return []
     return [CaseRectified(case_id=case.case_id, on=today, by="data")]
@@ -92,7 +92,7 @@ def _assign(case: Case, command: Assign, today: date) -> list[CaseEvent]:
 def _verify(case: Case, command: Verify, today: date) -> list[CaseEvent]:
     """销号 judges on-time against the deadline in force that day, once: later events never revisit it."""
     if command.passed:
-        on_time = not deadlines.is_overdue(case.deadline, today)
+        on_time = deadlines.overdue_days(case.deadline, today) == 0
         return [
             CaseVerified(
                 case_id=case.case_id, on=today, deadline=case.deadline, on_time=on_time, note=command.reason.strip()
@@ -117,8 +117,9 @@ def _escalate(case: Case, command: Escalate, today: date) -> list[CaseEvent]:
 
 
 def _answer(case: Case, command: AnswerEscalation, today: date) -> list[CaseEvent]:
-    """A case keeps its deadline unless the county sets a new one (items.md §2); a new one is an
-    extension like any other, so the old deadline stays in the history."""
+    """A case keeps its deadline unless the county sets a new one (docs/rules.md, "Deadlines and
+    overdue"); a new one is an extension like any other, so the old deadline stays in the history."""
+    entered_for = _answerer(case, command)
     note = command.note.strip()
     if not command.accepted:
         if command.new_deadline is not None:
@@ -128,12 +129,32 @@ def _answer(case: Case, command: AnswerEscalation, today: date) -> list[CaseEven
                 status=case.status,
                 command=command,
             )
-        return [EscalationReturned(case_id=case.case_id, on=today, note=note)]
-    accepted: list[CaseEvent] = [EscalationAccepted(case_id=case.case_id, on=today, note=note)]
+        return [EscalationReturned(case_id=case.case_id, on=today, note=note, entered_for=entered_for)]
+    accepted: list[CaseEvent] = [EscalationAccepted(case_id=case.case_id, on=today, note=note, entered_for=entered_for)]
     if command.new_deadline is None:
         return accepted
     reason = f"县级受理（{case.escalated_to}）" + (f"：{note}" if note else "")
     return accepted + _extended(case, command, command.new_deadline, reason, today)
+
+
+def _answerer(case: Case, command: AnswerEscalation) -> str | None:
+    """Only the county answers an escalation (plan 四(二): 提交县有关脱贫攻坚指挥部研究); the station may
+    enter the county's answer from paper, and then says whose answer it is."""
+    entered_for = _given(command.entered_for)
+    if command.by == "county":
+        if entered_for is not None:
+            raise TransitionRefused(
+                "县级用户直接答复，无需代录", "a county user answers for itself", status=case.status, command=command
+            )
+        return None
+    if entered_for is None:
+        raise TransitionRefused(
+            "只有县级用户能答复上报；代录县级纸质答复须注明县级答复人",
+            "only a county user answers an escalation; entering the county's answer from paper must name who gave it",
+            status=case.status,
+            command=command,
+        )
+    return entered_for
 
 
 def _extended(case: Case, command: Command, new_deadline: date, reason: str, today: date) -> list[CaseEvent]:

@@ -25,7 +25,9 @@ class FactRow(SQLModel, table=True):
     type: str
     aggregate_id: str = Field(index=True)
     day: date = Field(description="Business day in China: the action's date, the roster's as-of")
-    recorded_at: datetime = Field(description="When the system learnt it (stored as UTC)")
+    recorded_at: datetime = Field(
+        description="When the system learnt it, on the business clock (Envelope.known_since; stored as UTC)"
+    )
     body: str = Field(description="The envelope as JSON")
 
 

@@ -3,6 +3,9 @@
 A report counts an event in the period of its business day (the day an action was taken, the
 roster's as-of date), and "as known at" an instant leaves out what was recorded after it. Both come
 from the event itself, so a replay next year places every event where it was placed this year.
+"Recorded" is on the business clock: in a campaign run on a moved clock (`LOOKBACK_NOW`) an event
+keeps the business instant of its recording beside the true one, and "as known at" 2020-01-12
+means what the campaign knew then, not what the wall clock had seen.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ def business_day(envelope: Envelope, event: Event) -> date:
 
 def fact_of(seq: int, envelope: Envelope) -> Fact:
     event = envelope.event()
-    return Fact(seq, business_day(envelope, event), envelope.recorded_time, event)
+    return Fact(seq, business_day(envelope, event), envelope.known_since, event)
 
 
 def known(facts: Iterable[Fact], until: date, known_at: datetime | None = None) -> list[Fact]:

@@ -14,6 +14,8 @@ from datetime import date
 from typing import Any
 
 from lookback.calendar import Period
+from lookback.cases.owners import Owners, owners_of
+from lookback.cases.state import days_overdue
 from lookback.catalogue import Catalogue
 from lookback.contracts.rectify import (
     CLOSED_STATUSES,
@@ -25,7 +27,7 @@ from lookback.contracts.rectify import (
     CaseVerified,
 )
 from lookback.contracts.rules import ProblemFlagged
-from services.reporting.domain.replay import CaseView, ProblemView, State
+from services.reporting.domain.state import CaseView, ProblemView, State
 
 STATUSES: tuple[CaseStatus, ...] = tuple(STATUS_LABELS)
 COUNTS = (
@@ -69,14 +71,19 @@ class Line:
         return self.case.case.status if self.case else "pending"
 
     def unit(self, catalogue: Catalogue) -> str:
-        """The lead unit in charge; before its case is known, the one the catalogue gives the item."""
-        return self.case.case.lead_unit if self.case else catalogue.item(self.flagged.item).lead_unit
+        """The lead unit in charge; before its case is known, the one rectify will give it."""
+        return self.case.case.lead_unit if self.case else self._owners(catalogue).lead_unit
+
+    def co_units(self, catalogue: Catalogue) -> tuple[str, ...]:
+        """配合单位 beside the lead unit, as the plan lists them."""
+        return self.case.case.co_units if self.case else self._owners(catalogue).co_units
+
+    def _owners(self, catalogue: Catalogue) -> Owners:
+        return owners_of(self.flagged.item, self.flagged.village, catalogue, self.flagged.lead_unit)
 
     def days_overdue(self, day: date) -> int:
         """Days past the deadline in force at the end of `day`; 0 when in time or closed."""
-        if self.case is None or self.status in CLOSED_STATUSES:
-            return 0
-        return max(0, (day - self.case.case.deadline).days)
+        return days_overdue(self.case.case, day) if self.case else 0
 
 
 def lines(state: State) -> list[Line]:

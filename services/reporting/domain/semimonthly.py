@@ -18,7 +18,7 @@ from lookback.contracts.rectify import STATUS_LABELS
 from services.reporting.domain.facts import Fact, known
 from services.reporting.domain.labels import labels
 from services.reporting.domain.measures import Line, lines, measures, overdue_bucket, summarize, tally, time_in_status
-from services.reporting.domain.replay import State, fold, states_at
+from services.reporting.domain.state import State, fold, states_at
 
 GROUPS: dict[str, Callable[[Line, Catalogue], str]] = {
     "village": lambda line, _: line.flagged.village,
@@ -106,6 +106,7 @@ def overdue_cases(
                 "item_name": item.name,
                 "category": item.category,
                 "lead_unit": case.lead_unit,
+                "co_units": list(case.co_units),
                 "status": case.status,
                 "status_label": STATUS_LABELS[case.status],
                 "deadline": case.deadline.isoformat(),

@@ -1,4 +1,4 @@
-"""The three forms the plan asks for every half month, as plain tables (plan 四(二), items.md §2):
+"""The three forms the plan asks for every half month, as plain tables (plan 四(二), docs/rules.md):
 the problem list (问题清单), the rectification ledger (整改台帐), and the town's summary to the county
 (问题排查情况汇总表). Writing them as .xlsx, CSV or JSON is the adapters' business.
 """
@@ -26,6 +26,7 @@ LEDGER_COLUMNS = (
     "问题描述",
     "发现日期",
     "责任单位",
+    "配合单位",
     "责任人",
     "整改措施",
     "整改时限",
@@ -59,7 +60,7 @@ class Sheet:
 
 
 def mask_id(number: str) -> str:
-    """roster.md "Personal data": keep the first 6 (the region) and last 4 characters. A value too short
+    """docs/rules.md, "Reading the roster": keep the first 6 (the region) and last 4 characters. A value too short
     to hide anything that way (an invalid number, flagged by R07A) is hidden whole."""
     if len(number) <= KEEP_HEAD + KEEP_TAIL:
         return "*" * len(number)
@@ -133,6 +134,7 @@ def ledger(found: Sequence[Line], catalogue: Catalogue, heads: dict[str, str], d
                 p.description,
                 line.problem.found_on.isoformat(),
                 line.unit(catalogue),
+                "、".join(line.co_units(catalogue)),
                 (case.person if case else None) or "",
                 "；".join(case.measures) if case else "",
                 case.deadline.isoformat() if case else "",

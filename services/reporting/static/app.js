@@ -119,10 +119,15 @@ function chart(points) {
   $("trend-chart").replaceChildren(svg);
 }
 
+// The lead unit with the plan's co-responsible units (配合单位) beside it, as the ledger lists them.
+function owners(c) {
+  return c.co_units && c.co_units.length ? `${c.lead_unit}（配合：${c.co_units.join("、")}）` : c.lead_unit;
+}
+
 function overdueTable(cases, labels) {
   $("overdue-count").textContent = `（${cases.length} 件）`;
   fill($("overdue-table"), ["行政村", "户编号", "问题条目", "责任单位", "整改时限", "逾期天数", "状态"],
-    cases.map((c) => [c.village, c.household_id || "", `${c.item}.${labels.item[c.item] || c.item_name}`, c.lead_unit,
+    cases.map((c) => [c.village, c.household_id || "", `${c.item}.${labels.item[c.item] || c.item_name}`, owners(c),
       c.deadline, c.days_overdue, c.status_label]));
 }
 

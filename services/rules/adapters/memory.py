@@ -7,13 +7,14 @@ is what lets rules keep up with intake.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 
 from sqlalchemy import delete, insert, select
 from sqlmodel import Session
 
 from services.rules.adapters.tables import ActiveProblem, IndexedPerson
 from services.rules.domain.duplicates import PersonRef
+from services.rules.domain.memory import Memory
 
 _ACTIVE = ActiveProblem.__table__  # type: ignore[attr-defined]
 _PEOPLE = IndexedPerson.__table__  # type: ignore[attr-defined]
@@ -24,6 +25,31 @@ def _chunks(keys: Collection[str]) -> Iterable[list[str]]:
     ordered = sorted(keys)
     for start in range(0, len(ordered), _CHUNK):
         yield ordered[start : start + _CHUNK]
+
+
+def load(
+    session: Session, owners: Collection[str], households: Collection[str], batch_refs: Sequence[PersonRef] | None
+) -> Memory:
+    """The memory a batch needs; `batch_refs` (the ID numbers the batch's households have now) only for
+    the replica that keeps the index, which also loads what those households had before."""
+    memory = Memory(held=held_by_owner(session, owners))
+    if batch_refs is None:
+        return memory
+    memory.refs = refs_of_households(session, households)
+    memory.numbers = {r.normalised_id for rs in (*memory.refs.values(), batch_refs) for r in rs}
+    memory.index = index_of(session, memory.numbers)
+    for pid, row in held_duplicates(session, memory.numbers).items():
+        memory.duplicates[row["duplicate_id"]][pid] = row
+    return memory
+
+
+def save(session: Session, memory: Memory, keeps_index: bool) -> None:
+    forget_owned(session, memory.held)
+    remember(session, [row for rows in memory.held.values() for row in rows.values()])
+    if keeps_index:
+        forget_duplicates(session, memory.numbers)
+        remember(session, [row for rows in memory.duplicates.values() for row in rows.values()])
+        replace_refs(session, memory.refs, [r for refs in memory.refs.values() for r in refs])
 
 
 def held_by_owner(session: Session, owners: Collection[str]) -> dict[str, dict[str, dict]]:

@@ -1,4 +1,4 @@
-"""Reading roster cells the way roster.md's "Reading cells" section says they are read.
+"""Reading roster cells the way docs/rules.md ("Reading the roster") says they are read.
 
 The intake parser has already trimmed cells, dropped empty ones, written dates as ISO text and
 numbers as decimal text; what is left here is the sheet's defaults for empty cells and the rule
@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 Cells = Mapping[str, str]
 
-# roster.md: "empty = …" in the values column; 残疾等级 "empty = none" is simply no value.
+# docs/rules.md: "empty = …" defaults; 残疾等级 "empty = none" is simply no value.
 DEFAULTS: Mapping[str, str] = {
     "在校生状况": "非在校生",
     "健康状况": "健康",
@@ -61,5 +61,5 @@ def day(cells: Cells, column: str) -> date | None:
 
 
 def below(left: Decimal | None, right: Decimal | None) -> bool:
-    """`left < right` that does not hold when either side is missing (roster.md)."""
+    """`left < right` that does not hold when either side is missing (docs/rules.md)."""
     return left is not None and right is not None and left < right

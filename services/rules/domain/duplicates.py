@@ -45,13 +45,6 @@ def person_refs(household: Household) -> list[PersonRef]:
     ]
 
 
-def build_index(refs: Iterable[PersonRef]) -> dict[str, list[PersonRef]]:
-    index: dict[str, list[PersonRef]] = {}
-    for ref in refs:
-        index.setdefault(ref.normalised_id, []).append(ref)
-    return index
-
-
 def affected_ids(before: Iterable[PersonRef], after: Iterable[PersonRef]) -> frozenset[str]:
     """Numbers whose R07C answer may change when a household's refs go from `before` to `after`."""
     return frozenset(ref.normalised_id for ref in (*before, *after))

@@ -1,7 +1,7 @@
 """A problem one rule finds on one subject, before it becomes a `ProblemFlagged` event.
 
 Descriptions are read by village cadres and appear in exports, so they name the rule and the
-facts that make it hold, but never a name or an ID number (roster.md, "Personal data").
+facts that make it hold, but never a name or an ID number (docs/rules.md, "Reading the roster").
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lookback.catalogue import RULES
-from services.rules.domain.subjects import household_key, village_key
+from services.rules.domain.subject_keys import household_key, village_key
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Rules whose subject is one household (items.md §3): each gives why it holds, or None.
+"""Rules whose subject is one household (docs/rules.md): each gives why it holds, or None.
 
 Household-level fields are those of `Household.cells` (the 户主 row, or the first row under
 R07D); R05 and R06 also look at the household's accepted person rows.

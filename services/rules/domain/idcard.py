@@ -1,6 +1,6 @@
 """Resident ID numbers (GB 11643-1999), as rules R07A–R07C and the age of R01 read them.
 
-items.md §3: a valid number has 18 characters after trimming — 17 ASCII digits and a check
+docs/rules.md: a valid number has 18 characters after trimming — 17 ASCII digits and a check
 character 0–9 or X —, a real birth date in digits 7–14 and a correct ISO 7064 MOD 11-2 check.
 A lower-case `x` is read as `X` unless the town asks for `strict_x`. 15-digit numbers (the old
 first-generation cards) are not valid on a 2019 roster.
@@ -40,10 +40,6 @@ def defect(text: str, *, strict_x: bool = False) -> str | None:
     if check_char(body) != last.upper():
         return "校验码错误"
     return None
-
-
-def is_valid(text: str, *, strict_x: bool = False) -> bool:
-    return defect(text, strict_x=strict_x) is None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Rules whose subject is one person row (items.md §3): each gives why it holds, or None.
+"""Rules whose subject is one person row (docs/rules.md): each gives why it holds, or None.
 
 A rule returns its Chinese detail rather than a bare bool so that the table stays the one place
 where a condition and its explanation are written down together.

@@ -1,6 +1,6 @@
 """One household as the rules see it: its rows in sheet order, its 户主 row and each person's age.
 
-items.md §3: household-level fields come from the single 户主 row; with none or several (R07D)
+docs/rules.md: household-level fields come from the single 户主 row; with none or several (R07D)
 from the first row in sheet order. Age is full years at `as_of` from 出生日期 when it is readable,
 else from a valid 证件号码, else unknown (and R01 cannot hold).
 """
@@ -15,7 +15,7 @@ from services.rules.domain import cells, idcard
 from services.rules.domain.cells import Cells
 from services.rules.domain.inputs import HouseholdLike, RowLike
 from services.rules.domain.settings import RuleSettings
-from services.rules.domain.subjects import person_keys
+from services.rules.domain.subject_keys import person_keys
 
 HEAD = "户主"
 
@@ -68,7 +68,7 @@ def read_household(event: HouseholdLike, settings: RuleSettings) -> Household:
 
 
 def age_on(birth: date, as_of: date) -> int:
-    """Full years; a birthday on `as_of` counts (items.md §3)."""
+    """Full years; a birthday on `as_of` counts (docs/rules.md)."""
     return as_of.year - birth.year - ((as_of.month, as_of.day) < (birth.month, birth.day))
 
 

@@ -1,4 +1,4 @@
-"""What a town may change about the rules without code (items.md §3: "configurable").
+"""What a town may change about the rules without code (docs/rules.md: "configurable").
 
 The income line of R06 is 4000 yuan per person per year by default and can differ by year; a
 lower-case `x` check character is accepted unless `strict_x` says otherwise.

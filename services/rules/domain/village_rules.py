@@ -1,4 +1,4 @@
-"""Rules whose subject is one village, read from its `村级信息` row (items.md §3).
+"""Rules whose subject is one village, read from its `村级信息` row (docs/rules.md).
 
 Only villages the sheet declares are judged: a village known only from configuration has no row
 to judge and so no village problems.

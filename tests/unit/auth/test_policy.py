@@ -18,7 +18,8 @@ start                all     own     own  —      —
 report_rectified     all     own     own  —      —
 verify               all     —       —    —      —
 escalate             all     —       —    —      —
-answer_escalation    all     —       —    all    —
+answer_escalation    —       —       —    all    —
+enter_county_answer  all     —       —    —      —
 extend_deadline      all     —       —    —      —
 dismiss              all     —       —    —      —
 read_reports         all     —       —    all    all

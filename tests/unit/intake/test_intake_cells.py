@@ -1,8 +1,9 @@
-"""Cell text as the rules compare it (roster.md, "Reading cells")."""
+"""Cell text as the rules compare it (docs/rules.md, "Reading the roster")."""
 
 import pytest
 
-from services.intake.domain.cells import RowReader, cells_of, decimal_text, iso_date, normalise
+from lookback.dates import SHEET_FORMS, iso_date
+from services.intake.domain.cells import RowReader, cells_of, decimal_text, normalise
 
 
 @pytest.mark.parametrize(
@@ -26,7 +27,7 @@ def test_every_date_form_becomes_iso_text(raw, expected):
 )
 def test_a_date_that_does_not_parse_is_kept_as_written(raw):
     assert normalise("出生日期", f" {raw} ") == raw
-    assert iso_date(raw) is None
+    assert iso_date(raw, SHEET_FORMS) is None
 
 
 @pytest.mark.parametrize(

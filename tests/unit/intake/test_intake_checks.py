@@ -1,4 +1,4 @@
-"""Which rows are rejected, for which column and why (roster.md, "What happens to a bad row")."""
+"""Which rows are rejected, for which column and why (docs/rules.md, "Reading the roster")."""
 
 import pytest
 

@@ -86,11 +86,11 @@ REJECTIONS = [
     (
         "发现日期",
         "2019-02-30",
-        "发现日期不是日期（YYYY-MM-DD、YYYY/M/D或YYYYMMDD）",
-        "发现日期 is not a date (YYYY-MM-DD, YYYY/M/D or YYYYMMDD)",
+        "发现日期不是日期（YYYY-MM-DD、YYYY/M/D、YYYY.M.D、YYYY年M月D日或YYYYMMDD）",
+        "发现日期 is not a date (YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日 or YYYYMMDD)",
     ),
     ("发现日期", "十二月五日", None, None),
-    ("整改时限", "下月底", "整改时限不是日期（YYYY-MM-DD、YYYY/M/D或YYYYMMDD）", None),
+    ("整改时限", "下月底", "整改时限不是日期（YYYY-MM-DD、YYYY/M/D、YYYY.M.D、YYYY年M月D日或YYYYMMDD）", None),
     ("整改时限", "2019-12-04", "整改时限早于发现日期", "整改时限 is before the 发现日期 (date found)"),
 ]
 

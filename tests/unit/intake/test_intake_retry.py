@@ -9,8 +9,8 @@ from sqlmodel import Session
 from lookback.consumer import Delivered
 from lookback.store import create_tables, make_engine
 from services.intake.adapters.tables import TABLES
-from services.intake.handlers import fold
 from services.intake.importer import roster_events
+from services.intake.projection import fold
 
 from .builders import parse, person
 

@@ -84,6 +84,7 @@ PATHS: dict[CaseStatus, tuple[Command, ...]] = {
     "in_progress": (START,),
     "rectified": (START, REPORT),
     "escalated": (START, ESCALATE),
+    "county_accepted": (START, ESCALATE, ACCEPT),
     "verified": (START, REPORT, PASS),
     "dismissed": (DISMISS,),
 }

@@ -1,4 +1,4 @@
-"""上报县级: cases the town and village cannot solve go to the county (plan 四(二); items.md §2)."""
+"""上报县级: cases the town and village cannot solve go to the county (plan 四(二); docs/rules.md)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from lookback.contracts.rectify import DeadlineExtended, EscalationAccepted
+from lookback.contracts.rectify import CountyAnswer, DeadlineExtended, EscalationAccepted
 from services.rectify.domain.commands import AnswerEscalation, Escalate, TransitionRefused
 from services.rectify.domain.workflow import decide
 
@@ -16,6 +16,7 @@ from .factories import (
     DEADLINE,
     ESCALATE,
     OPENED_ON,
+    REPORT,
     RETURN,
     START,
     case_in,
@@ -26,9 +27,8 @@ from .factories import (
 COUNTY_DEADLINE = date(2020, 4, 30)
 
 
-@pytest.mark.parametrize("answer", [ACCEPT, RETURN])
 @pytest.mark.parametrize("before", [(), (START,)])
-def test_the_answer_resumes_where_the_case_was(answer: AnswerEscalation, before: tuple) -> None:
+def test_a_returned_case_resumes_where_it_was(before: tuple) -> None:
     case = run(new_case(), *before)
     status = case.status
     escalated = run(case, ESCALATE)
@@ -37,8 +37,33 @@ def test_the_answer_resumes_where_the_case_was(answer: AnswerEscalation, before:
         status,
         "县危房改造指挥部",
     )
-    answered = run(escalated, answer, today=date(2020, 1, 15))
+    answered = run(escalated, RETURN, today=date(2020, 1, 15))
     assert (answered.status, answered.escalated_from, answered.status_since) == (status, None, date(2020, 1, 15))
+
+
+@pytest.mark.parametrize("before", [(), (START,)])
+def test_an_accepted_case_is_the_countys_with_its_own_clock(before: tuple) -> None:
+    escalated = run(run(new_case(), *before), ESCALATE, today=date(2020, 1, 13))
+    accepted = run(escalated, ACCEPT, today=date(2020, 1, 15))
+    assert (accepted.status, accepted.escalated_from, accepted.status_since) == (
+        "county_accepted",
+        None,
+        date(2020, 1, 15),
+    )
+    done = run(accepted, REPORT, today=date(2020, 2, 1))
+    assert (done.status, done.status_since) == ("rectified", date(2020, 2, 1))
+
+
+def test_only_the_county_answers_and_the_station_enters_a_paper_answer_for_it() -> None:
+    case = case_in("escalated")
+    with pytest.raises(TransitionRefused, match="只有县级用户能答复上报"):
+        decide(case, AnswerEscalation(accepted=True, by="station"), OPENED_ON)
+    with pytest.raises(TransitionRefused, match="县级用户直接答复"):
+        decide(case, AnswerEscalation(accepted=True, by="county", entered_for="县住建局王科长"), OPENED_ON)
+    [entered] = decide(case, AnswerEscalation(accepted=False, by="station", entered_for=" 县住建局王科长 "), OPENED_ON)
+    [own] = decide(case, AnswerEscalation(accepted=True), OPENED_ON)
+    assert isinstance(entered, CountyAnswer) and isinstance(own, CountyAnswer)
+    assert (entered.entered_for, own.entered_for) == ("县住建局王科长", None)
 
 
 def test_accepted_without_a_new_deadline_keeps_the_deadline() -> None:
@@ -60,7 +85,7 @@ def test_accepted_with_a_new_deadline_extends_it_in_the_history() -> None:
         reason="县级受理（县危房改造指挥部）：统一口径后整改",
     )
     case = run(case_in("escalated"), answer)
-    assert (case.status, case.deadline, case.extensions[0].previous) == ("in_progress", COUNTY_DEADLINE, DEADLINE)
+    assert (case.status, case.deadline, case.extensions[0].previous) == ("county_accepted", COUNTY_DEADLINE, DEADLINE)
 
 
 def test_the_county_cannot_shorten_the_deadline() -> None:

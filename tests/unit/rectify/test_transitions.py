@@ -20,19 +20,20 @@ from services.rectify.domain.workflow import decide
 from .factories import CLEARED, COMMANDS, OPENED_ON, PATHS, START, case_in, new_case, run
 
 # Rows: the command; columns: the status the case is in; cells: the status it moves to ("-" = refused).
-# The escalated case was escalated from 整改中, so both of the county's answers resume there.
+# The escalated case was escalated from 整改中, so a returned one resumes there; an accepted one is the
+# county's (县级已受理) until its work is reported done.
 TABLE = """
-          pending      in_progress  rectified    escalated    verified  dismissed
-assign    pending      in_progress  rectified    escalated    -         -
-start     in_progress  -            -            -            -         -
-report    rectified    rectified    -            -            -         -
-pass      -            -            verified     -            -         -
-fail      -            -            in_progress  -            -         -
-escalate  escalated    escalated    -            -            -         -
-accept    -            -            -            in_progress  -         -
-return    -            -            -            in_progress  -         -
-extend    pending      in_progress  rectified    escalated    -         -
-dismiss   dismissed    dismissed    dismissed    -            -         -
+          pending      in_progress  rectified    escalated        county_accepted  verified  dismissed
+assign    pending      in_progress  rectified    escalated        county_accepted  -         -
+start     in_progress  -            -            -                -                -         -
+report    rectified    rectified    -            -                rectified        -         -
+pass      -            -            verified     -                -                -         -
+fail      -            -            in_progress  -                -                -         -
+escalate  escalated    escalated    -            -                -                -         -
+accept    -            -            -            county_accepted  -                -         -
+return    -            -            -            in_progress      -                -         -
+extend    pending      in_progress  rectified    escalated        county_accepted  -         -
+dismiss   dismissed    dismissed    dismissed    -                dismissed        -         -
 """
 
 
@@ -65,6 +66,7 @@ def test_transition(status: CaseStatus, command: str, expected: str) -> None:
         ("pending", "rectified"),
         ("in_progress", "rectified"),
         ("escalated", "rectified"),
+        ("county_accepted", "rectified"),
         ("rectified", None),
         ("verified", None),
         ("dismissed", None),

@@ -71,6 +71,7 @@ def test_flows_count_within_the_period_and_stocks_at_its_end() -> None:
         "in_progress": 0,
         "rectified": 2,
         "escalated": 1,
+        "county_accepted": 0,
         "verified": 0,
         "dismissed": 0,
     }

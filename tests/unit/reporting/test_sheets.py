@@ -14,8 +14,8 @@ from lookback.catalogue import load
 from services.reporting.adapters.writers import disposition, to_csv, to_json, to_xlsx
 from services.reporting.domain.facts import known
 from services.reporting.domain.measures import Line, lines
-from services.reporting.domain.replay import fold
 from services.reporting.domain.sheets import LEDGER_COLUMNS, ledger, mask_id, problem_list, summary
+from services.reporting.domain.state import fold
 
 from .factories import Log
 
@@ -63,6 +63,7 @@ def test_the_ledger_has_the_plan_columns_and_reads_the_case_history() -> None:
         "问题描述",
         "发现日期",
         "责任单位",
+        "配合单位",
         "责任人",
         "整改措施",
         "整改时限",

@@ -32,6 +32,7 @@ def test_each_stay_lasts_from_its_move_to_the_next_and_the_last_to_the_period_en
         "in_progress": 5,
         "rectified": 2,
         "escalated": 0,
+        "county_accepted": 0,
         "verified": 4,
         "dismissed": 0,
     }

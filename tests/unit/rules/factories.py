@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from lookback.contracts.intake import HouseholdRecorded, PersonRow, VillageRecorded
 from services.rules.domain import idcard
+from services.rules.domain.duplicates import PersonRef
 from services.rules.domain.finding import Finding
+from services.rules.domain.roster import read_household
+from services.rules.domain.rulebook import findings_of
+from services.rules.domain.settings import RuleSettings
 
 AS_OF = date(2019, 12, 1)
 VILLAGE = "桃园村"
@@ -84,3 +89,16 @@ def _apply(cells: dict[str, str], changes: dict[str, str | None]) -> dict[str, s
         else:
             cells[column] = value
     return cells
+
+
+def household_findings(event: HouseholdRecorded, settings: RuleSettings) -> list[Finding]:
+    """What rules finds in one household event, R07C aside, as its handler reads it."""
+    return findings_of(read_household(event, settings))
+
+
+def index_of(refs: Iterable[PersonRef]) -> dict[str, list[PersonRef]]:
+    """The R07C index of a whole roster at once, as rules' memory holds it after every household."""
+    index: dict[str, list[PersonRef]] = {}
+    for ref in refs:
+        index.setdefault(ref.normalised_id, []).append(ref)
+    return index

@@ -1,8 +1,8 @@
-from services.rules.domain.duplicates import affected_ids, build_index, duplicate_findings, person_refs
+from services.rules.domain.duplicates import affected_ids, duplicate_findings, person_refs
 from services.rules.domain.roster import read_household
 from services.rules.domain.settings import RuleSettings
 
-from .factories import head_cells, household, make_id, member_cells, rules_of
+from .factories import head_cells, household, index_of, make_id, member_cells, rules_of
 
 LENIENT = RuleSettings()
 STRICT = RuleSettings(strict_x=True)
@@ -15,7 +15,7 @@ def holder(household_id: str, number: str = SHARED):
 
 def r07c(*events, settings=LENIENT):
     refs = [ref for event in events for ref in person_refs(read_household(event, settings))]
-    index = build_index(refs)
+    index = index_of(refs)
     return duplicate_findings(index, index)
 
 
@@ -48,7 +48,7 @@ def test_after_a_household_changes_only_the_numbers_it_touched_are_asked():
     old_two, new_two = holder("2"), holder("2", make_id())
     refs_one = person_refs(read_household(holder("1"), LENIENT))
     before, after = person_refs(read_household(old_two, LENIENT)), person_refs(read_household(new_two, LENIENT))
-    assert rules_of(duplicate_findings(build_index(refs_one + before), affected_ids(before, after))) == [
+    assert rules_of(duplicate_findings(index_of(refs_one + before), affected_ids(before, after))) == [
         "R07C",
         "R07C",
     ]
@@ -56,4 +56,4 @@ def test_after_a_household_changes_only_the_numbers_it_touched_are_asked():
     # so the caller clears the R07C problems it holds for them.
     touched = affected_ids(before, after)
     assert touched == {SHARED, make_id()}
-    assert duplicate_findings(build_index(refs_one + after), touched) == []
+    assert duplicate_findings(index_of(refs_one + after), touched) == []

@@ -1,10 +1,9 @@
 from lookback.catalogue import RULES
 from lookback.contracts.intake import PersonRow
-from services.rules.domain.checks import household_findings
 from services.rules.domain.settings import RuleSettings
-from services.rules.domain.subjects import person_keys
+from services.rules.domain.subject_keys import person_keys
 
-from .factories import HOUSEHOLD_ID, VILLAGE, head_cells, household, member_cells
+from .factories import HOUSEHOLD_ID, VILLAGE, head_cells, household, household_findings, member_cells
 
 DEFAULT = RuleSettings()
 

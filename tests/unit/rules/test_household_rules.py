@@ -3,10 +3,9 @@ from decimal import Decimal
 import pytest
 
 from lookback.contracts.intake import PersonRow
-from services.rules.domain.checks import household_findings
 from services.rules.domain.settings import RuleSettings
 
-from .factories import head_cells, household, make_id, member_cells, rules_of
+from .factories import head_cells, household, household_findings, make_id, member_cells, rules_of
 
 DEFAULT = RuleSettings()
 

@@ -2,11 +2,10 @@ from datetime import date
 
 import pytest
 
-from services.rules.domain.checks import household_findings
 from services.rules.domain.roster import age_on
 from services.rules.domain.settings import RuleSettings
 
-from .factories import head_cells, household, member_cells, rules_of
+from .factories import head_cells, household, household_findings, member_cells, rules_of
 
 LENIENT = RuleSettings()
 STRICT = RuleSettings(strict_x=True)

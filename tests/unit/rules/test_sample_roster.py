@@ -16,11 +16,13 @@ import pytest
 
 from lookback.catalogue import RULES
 from lookback.contracts.intake import HouseholdRecorded, PersonRow, VillageRecorded
-from services.rules.domain.checks import household_findings, village_findings
-from services.rules.domain.duplicates import build_index, duplicate_findings, person_refs
+from services.rules.domain.duplicates import duplicate_findings, person_refs
 from services.rules.domain.finding import Finding
 from services.rules.domain.roster import read_household
+from services.rules.domain.rulebook import village_findings
 from services.rules.domain.settings import RuleSettings
+
+from .factories import household_findings, index_of
 
 SAMPLE = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "sample"
 DATE_COLUMNS = ("出生日期", "小额信贷到期日")
@@ -100,7 +102,7 @@ def _settings(answer: dict, *, strict_x: bool = False) -> RuleSettings:
 def _all_findings(answer: dict, settings: RuleSettings) -> list[Finding]:
     households = _households(answer)
     found = [f for h in households for f in household_findings(h, settings)]
-    index = build_index(ref for h in households for ref in person_refs(read_household(h, settings)))
+    index = index_of(ref for h in households for ref in person_refs(read_household(h, settings)))
     found += duplicate_findings(index, index)
     found += [f for v in _villages(answer) for f in village_findings(v)]
     return found

@@ -1,6 +1,6 @@
 import pytest
 
-from services.rules.domain.checks import village_findings
+from services.rules.domain.rulebook import village_findings
 
 from .factories import VILLAGE, rules_of, village
 

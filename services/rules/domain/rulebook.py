@@ -9,15 +9,10 @@ from __future__ import annotations
 
 from services.rules.domain.finding import Finding, household_finding, person_finding, village_finding
 from services.rules.domain.household_rules import HOUSEHOLD_RULES
-from services.rules.domain.inputs import HouseholdLike, VillageLike
+from services.rules.domain.inputs import VillageLike
 from services.rules.domain.person_rules import PERSON_RULES
-from services.rules.domain.roster import Household, read_household
-from services.rules.domain.settings import RuleSettings
+from services.rules.domain.roster import Household
 from services.rules.domain.village_rules import VILLAGE_RULES
-
-
-def household_findings(event: HouseholdLike, settings: RuleSettings) -> list[Finding]:
-    return findings_of(read_household(event, settings))
 
 
 def findings_of(household: Household) -> list[Finding]:

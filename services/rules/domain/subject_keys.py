@@ -2,7 +2,7 @@
 
 `problem_id(rule, subject_key)` (lookback.contracts.rules) must give the same problem for the
 same subject on every import of the roster — that is how "importing the same roster twice changes
-nothing" and how a problem is "cleared by data" (items.md §3) — so keys hold nothing that a new
+nothing" and how a problem is "cleared by data" (docs/rules.md) — so keys hold nothing that a new
 roster may renumber.
 """
 

@@ -1,18 +1,21 @@
-"""Opening a case: who owns a problem and by when (items.md sections 1 and 2)."""
+"""Opening a case: who owns a problem and by when (docs/rules.md, "Owners" and "Deadlines and overdue")."""
 
 from __future__ import annotations
 
 from lookback.cases.deadlines import default_deadline
+from lookback.cases.owners import owners_of
 from lookback.catalogue import Catalogue
 from lookback.contracts.rectify import CaseOpened
 from lookback.contracts.rules import ProblemFlagged
 
 
 def open_case(problem: ProblemFlagged, catalogue: Catalogue, case_id: str) -> CaseOpened:
-    """The item's lead unit owns the case and the household's village is co-responsible; the case is
-    assigned on the day the problem was found (the roster's as-of date), which fixes the deadline.
-    A problem list (问题清单) row may name its own 责任单位, 责任人 and 整改时限; those win."""
+    """The item's lead unit owns the case, with the plan's 配合单位 beside it and the household's village
+    co-responsible; the case is assigned on the day the problem was found (the roster's as-of date),
+    which fixes the deadline. A problem list (问题清单) row may name its own 责任单位, 责任人 and
+    整改时限; those win."""
     item = catalogue.item(problem.item)
+    owners = owners_of(problem.item, problem.village, catalogue, problem.lead_unit)
     assigned_on = problem.as_of
     default = default_deadline(item.policy, assigned_on, catalogue.deadlines, catalogue.calendar)
     return CaseOpened(
@@ -21,8 +24,9 @@ def open_case(problem: ProblemFlagged, catalogue: Catalogue, case_id: str) -> Ca
         rule=problem.rule,
         item=problem.item,
         village=problem.village,
-        lead_unit=problem.lead_unit or item.lead_unit,
+        lead_unit=owners.lead_unit,
         co_responsible=problem.village,
+        co_units=owners.co_units,
         policy=item.policy,
         assigned_on=assigned_on,
         deadline=problem.deadline or default,

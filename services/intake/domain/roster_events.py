@@ -1,0 +1,116 @@
+"""The events one roster import publishes: what it says that the roster on record does not.
+
+Event ids are derived from what they say (a household's id and fingerprint, an import's id and a
+row number), so an import retried after a crash is stored once, and a retry after the server's
+duplicate window publishes only the rows it has not rejected yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from lookback.clock import start_of_day
+from lookback.contracts.envelope import Envelope, derived_id, new_envelope
+from lookback.contracts.intake import (
+    HouseholdRecorded,
+    HouseholdRemoved,
+    Rejection,
+    RosterImported,
+    RowRejected,
+    VillageRecorded,
+)
+from services.intake.domain.diff import diff, fingerprint, village_fingerprint
+from services.intake.domain.roster import ParsedRoster
+
+
+@dataclass(frozen=True)
+class OnRecord:
+    """The roster intake has folded: each household's (id, fingerprint, village), each village's
+    fingerprint, whether this import completed before, and the (sheet, row) it rejected already."""
+
+    households: Sequence[tuple[str, str, str]]
+    villages: dict[str, str]
+    seen: bool
+    rejected: set[tuple[str, int]]
+
+
+def import_events(
+    parsed: ParsedRoster, record: OnRecord, import_id: str, as_of: date, partial: bool, actor: str
+) -> tuple[list[Envelope], dict[str, int]]:
+    when = start_of_day(as_of)
+    correlation = derived_id("import", import_id)
+
+    def wrap(event: Any, *id_parts: object) -> Envelope:
+        return new_envelope(
+            event, actor=actor, business_time=when, correlation_id=correlation, event_id=derived_id(*id_parts)
+        )
+
+    on_record, villages_known, seen = record.households, record.villages, record.seen
+    drafts = {h.household_id: h for h in parsed.households}
+    prints = {hid: fingerprint(as_of, h.persons) for hid, h in drafts.items()}
+    change = diff(prints, {hid: print_ for hid, print_, _ in on_record}, full_roster=not partial)
+    village_of = {hid: village for hid, _, village in on_record}
+    out: list[Envelope] = []
+    for v in parsed.villages:
+        vprint = village_fingerprint(as_of, v.cells)
+        if villages_known.get(v.village) != vprint:
+            out.append(
+                wrap(
+                    VillageRecorded(village=v.village, as_of=as_of, import_id=import_id, row=v.row, cells=v.cells),
+                    "village",
+                    v.village,
+                    vprint,
+                )
+            )
+    for hid in change.added + change.changed:
+        h = drafts[hid]
+        out.append(
+            wrap(
+                HouseholdRecorded(
+                    household_id=hid, village=h.village, as_of=as_of, import_id=import_id, persons=list(h.persons)
+                ),
+                "household",
+                hid,
+                prints[hid],
+            )
+        )
+    for hid in change.removed:
+        out.append(
+            wrap(
+                HouseholdRemoved(household_id=hid, village=village_of[hid], as_of=as_of, import_id=import_id),
+                "removed",
+                hid,
+                import_id,
+            )
+        )
+    out += [
+        wrap(row_rejected(import_id, r), *rejected_id_parts(import_id, r))
+        for r in parsed.rejected
+        if (r.sheet, r.row) not in record.rejected
+    ]
+    rows_read = sum(parsed.rows_read.values())
+    counts = {
+        "rows_read": rows_read,
+        "rows_accepted": rows_read - len(parsed.rejected),
+        "rows_rejected": len(parsed.rejected),
+        "households_added": len(change.added),
+        "households_changed": len(change.changed),
+        "households_removed": len(change.removed),
+        "households_unchanged": change.unchanged,
+    }
+    if out or not seen:
+        summary = RosterImported(import_id=import_id, files=[], as_of=as_of, **counts)
+        out.append(wrap(summary, "import-completed", import_id, *counts.values()))
+    return out, counts
+
+
+def row_rejected(import_id: str, r: Rejection) -> RowRejected:
+    return RowRejected(import_id=import_id, **r.model_dump())
+
+
+def rejected_id_parts(import_id: str, r: Rejection) -> tuple[object, ...]:
+    """What a rejected row's event id is derived from: an import rejects a row once, however often it runs."""
+    return "rejected", import_id, r.sheet, r.row
