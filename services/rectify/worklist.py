@@ -33,17 +33,20 @@ from services.rectify.domain.transitions import open_commands
 router = APIRouter(tags=["workbench"])
 Caller = Annotated[User, Depends(current_user)]
 OPEN = [s for s in STATUS_LABELS if s not in CLOSED_STATUSES]
-# The name of each action as its endpoint spells it (POST /cases/{id}/<name>), and the permission it needs.
-ACTIONS: dict[type, tuple[str, Action]] = {
-    cmd.StartRectification: ("start", Action.START),
-    cmd.ReportRectified: ("rectified", Action.REPORT_RECTIFIED),
-    cmd.Verify: ("verify", Action.VERIFY),
-    cmd.Escalate: ("escalate", Action.ESCALATE),
-    cmd.AnswerEscalation: ("answer", Action.ANSWER_ESCALATION),
-    cmd.ExtendDeadline: ("extend", Action.EXTEND_DEADLINE),
-    cmd.Assign: ("assign", Action.ASSIGN),
-    cmd.Dismiss: ("dismiss", Action.DISMISS),
-}
+# Each action a page may offer: its name, the command it gives, and the permission it needs. `answer` is
+# the county's own answer; `enter_answer` is the station entering one the county gave on paper (both
+# POST /cases/{id}/answer, the second with `entered_for`).
+ACTIONS: tuple[tuple[str, type, Action], ...] = (
+    ("start", cmd.StartRectification, Action.START),
+    ("rectified", cmd.ReportRectified, Action.REPORT_RECTIFIED),
+    ("verify", cmd.Verify, Action.VERIFY),
+    ("escalate", cmd.Escalate, Action.ESCALATE),
+    ("answer", cmd.AnswerEscalation, Action.ANSWER_ESCALATION),
+    ("enter_answer", cmd.AnswerEscalation, Action.ENTER_COUNTY_ANSWER),
+    ("extend", cmd.ExtendDeadline, Action.EXTEND_DEADLINE),
+    ("assign", cmd.Assign, Action.ASSIGN),
+    ("dismiss", cmd.Dismiss, Action.DISMISS),
+)
 
 
 def _reach(user: User) -> list[Any]:
@@ -163,7 +166,5 @@ def timeline(request: Request, user: Caller, case_id: CaseId) -> dict[str, Any]:
     names = allowed(user, Action.READ_HISTORY)
     events = [entry(json.loads(body), seq, user.actor, names) for seq, body in rows]
     possible = open_commands(case)
-    actions = [
-        name for command, (name, action) in ACTIONS.items() if command in possible and allowed(user, action, scope)
-    ]
+    actions = [name for name, command, action in ACTIONS if command in possible and allowed(user, action, scope)]
     return {"seq": max((e["seq"] or 0 for e in events), default=0), "events": events, "actions": actions}

@@ -12,10 +12,11 @@ from fastapi.responses import Response
 
 from lookback.catalogue import load as load_catalogue
 from lookback.clock import local_date, now
+from lookback.contracts.rectify import STATUS_LABELS
 from services.workbench.adapters.rectify import Rectify
 from services.workbench.adapters.sessions import SignedIn
 from services.workbench.domain import worklist
-from services.workbench.domain.forms import action_body
+from services.workbench.domain.forms import action_body, endpoint
 from services.workbench.web import context, form_of, redirect, render, signed_in
 
 router = APIRouter(include_in_schema=False)
@@ -26,6 +27,7 @@ ACTION_LABELS = {
     "verify": "验收",
     "escalate": "上报县级",
     "answer": "县级答复",
+    "enter_answer": "录入县级答复",
     "extend": "延期",
     "assign": "改派",
     "dismiss": "认定不属实",
@@ -76,14 +78,7 @@ def work(request: Request, person: Person) -> Response:
         prev_link=worklist.link(filters, page - 1) if page > 1 else None,
         next_link=worklist.link(filters, page + 1) if page < worklist.pages(body["total"]) else None,
         items={n: catalogue.item(n).name for n in sorted({c["item"] for c in body["cases"]})},
-        statuses=[
-            ("pending", "待整改"),
-            ("in_progress", "整改中"),
-            ("rectified", "已整改待验收"),
-            ("escalated", "已上报县级"),
-            ("verified", "已销号"),
-            ("dismissed", "不属实"),
-        ],
+        statuses=list(STATUS_LABELS.items()),
     )
 
 
@@ -121,7 +116,7 @@ async def act(request: Request, person: Person, case_id: str, action: str) -> Re
     body = action_body(action, form)
     if body is None:
         return render(request, "error.html", 404, me=person, error="没有这个操作 / no such action")
-    reply = _rectify(request, person).post(f"/cases/{case_id}/{action}", body)
+    reply = _rectify(request, person).post(f"/cases/{case_id}/{endpoint(action)}", body)
     if reply.status_code == 200:
         return redirect(f"/cases/{case_id}")
     detail = (

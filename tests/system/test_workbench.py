@@ -147,6 +147,28 @@ def test_a_cadre_walks_a_case_to_rectified_and_the_station_verifies_it(desk: Des
     station.context.close()
 
 
+def test_the_station_escalates_and_the_county_answers(desk: Desk) -> None:
+    station = desk.page("station")
+    case_url = open_first_case(station, "待整改")
+    expect(station.get_by_role("form", name="录入县级答复")).to_have_count(0)  # nothing to answer yet
+    station.get_by_label("县级单位").fill("县住建局")
+    station.get_by_label("上报理由").fill("需县级资金")
+    station.get_by_role("button", name="上报县级").click()
+    expect(station.get_by_text("当前状态：已上报县级")).to_be_visible()
+    expect(station.get_by_role("form", name="录入县级答复")).to_be_visible()  # only a paper answer, named
+    station.context.close()
+
+    county = desk.page("county")
+    county.get_by_role("link", name=re.compile("上报县级")).click()
+    expect(county.get_by_role("link", name=re.compile(r"^第\d+项")).first).to_be_visible()
+    county.goto(case_url)
+    county.get_by_label("县级意见").fill("列入县级项目")
+    county.get_by_role("button", name="受理").click()
+    expect(county.get_by_text("当前状态：县级已受理")).to_be_visible()
+    expect(county.get_by_role("list", name="办理进程").get_by_text("县级受理", exact=True)).to_be_visible()
+    county.context.close()
+
+
 def test_a_cadre_sees_no_case_household_or_id_number_of_another_village(desk: Desk) -> None:
     cadre = desk.page("cadre")
     own = desk.people["cadre"].village

@@ -30,10 +30,24 @@ BODIES = {
         "new_deadline": _date(f, "new_deadline"),
         "note": _text(f, "note"),
     },
+    "enter_answer": lambda f: {
+        "accepted": f.get("accepted") == "true",
+        "new_deadline": _date(f, "new_deadline"),
+        "note": _text(f, "note"),
+        "entered_for": _text(f, "entered_for"),
+    },
     "extend": lambda f: {"new_deadline": _date(f, "new_deadline"), "reason": _text(f, "reason")},
     "assign": lambda f: {"lead_unit": _text(f, "lead_unit") or None, "person": _text(f, "person") or None},
     "dismiss": lambda f: {"reason": _text(f, "reason")},
 }
+
+
+ENDPOINTS = {"enter_answer": "answer"}
+"""The station enters the county's paper answer through the county's endpoint, naming who gave it."""
+
+
+def endpoint(action: str) -> str:
+    return ENDPOINTS.get(action, action)
 
 
 def action_body(action: str, form: dict[str, str]) -> dict[str, Any] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.workbench.domain.forms import action_body, csrf_ok
+from services.workbench.domain.forms import action_body, csrf_ok, endpoint
 from services.workbench.domain.lockout import Failures, Policy, after_failure, is_locked
 
 T0 = datetime(2020, 1, 12, 8, 0, tzinfo=UTC)
@@ -44,3 +44,9 @@ def test_a_form_becomes_the_cli_body_with_the_sequence_seen() -> None:
         "expected_seq": None,
     }
     assert action_body("delete-everything", {}) is None
+
+
+def test_the_station_enters_a_paper_answer_through_the_countys_endpoint_naming_who_gave_it() -> None:
+    body = action_body("enter_answer", {"accepted": "true", "entered_for": " 县住建局张局长 ", "expected_seq": "9"})
+    assert body is not None and body["entered_for"] == "县住建局张局长" and body["accepted"] is True
+    assert (endpoint("enter_answer"), endpoint("verify")) == ("answer", "verify")
