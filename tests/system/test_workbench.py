@@ -230,3 +230,43 @@ def test_repeated_wrong_passwords_lock_the_name(desk: Desk) -> None:
             "/login", data={"csrf": csrf[1], "name": "auditor", "password": desk.people["auditor"].password}
         )
     assert codes == [401, 401, 401, 401, 401] and right.status_code == 429
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "the page has no form with a CSRF token"
+    return found[1]
+
+
+def test_a_password_change_and_signing_out_end_the_old_sessions(desk: Desk) -> None:
+    officer = desk.people["officer"]
+    with httpx.Client(base_url=desk.url, timeout=30) as phone, httpx.Client(base_url=desk.url, timeout=30) as pc:
+        for client in (phone, pc):
+            form = csrf_of(client.get("/login").text)
+            assert (
+                client.post(
+                    "/login", data={"csrf": form, "name": officer.name, "password": officer.password}
+                ).status_code
+                == 303
+            )
+        work = pc.get("/work")
+        assert work.status_code == 200
+        no_token = pc.post(
+            "/password", data={"current": officer.password, "new": "a new one 2020", "repeat": "a new one 2020"}
+        )
+        assert no_token.status_code == 403  # a form without the session's CSRF token changes nothing
+        changed = pc.post(
+            "/password",
+            data={
+                "csrf": csrf_of(work.text),
+                "current": officer.password,
+                "new": "a new one 2020",
+                "repeat": "a new one 2020",
+            },
+        )
+        assert changed.status_code == 200 and "密码已修改" in changed.text
+        assert phone.get("/work").status_code == 303  # the other device is signed out
+        assert pc.get("/work").status_code == 200
+        assert pc.post("/logout", data={"csrf": csrf_of(pc.get("/work").text)}).status_code == 303
+        assert pc.get("/work").headers["location"].startswith("/login")
+    desk.people["officer"] = Person(officer.name, officer.role, "a new one 2020", officer.village, officer.unit)
