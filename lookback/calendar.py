@@ -42,13 +42,13 @@ class Period:
     def code(self) -> str:
         return f"{self.year:04d}-{self.month:02d}-H{self.half}"
 
-    @property
-    def label(self) -> str:
-        """As the plan's forms print it: 2019年12月上半月."""
-        return f"{self.year}年{self.month}月{'上' if self.half == 1 else '下'}半月"
-
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def label(self) -> str:
+        """The period as a person reads it, 2019年12月上半月; the code stays for URLs, files and JSON keys."""
+        return f"{self.year}年{self.month}月{'上' if self.half == 1 else '下'}半月"
 
     @property
     def first_day(self) -> date:

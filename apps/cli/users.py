@@ -17,6 +17,7 @@ from rich.text import Text
 
 from lookback.auth.passwords import WeakPassword, check_strength
 from lookback.auth.users import Role, UserError, UserStore, default_users_file
+from lookback.catalogue import load as load_catalogue
 from lookback.settings import WORKBENCH_PORT
 
 users_app = typer.Typer(help="API users and their tokens (用户与令牌).", no_args_is_help=True)
@@ -63,7 +64,15 @@ def add(
     ] = f"http://127.0.0.1:{WORKBENCH_PORT}",
     users_file: UsersFile = None,
 ) -> None:
-    """Add a user and print its new token once; set a workbench password, or print a one-time setup link."""
+    """Add a user and print its new token once; set a workbench password, or print a one-time setup link.
+    The village or unit must be one the town has."""
+    catalogue = load_catalogue()
+    if role is Role.VILLAGE and village and village not in catalogue.villages:
+        villages = "、".join(catalogue.villages)
+        raise _fail(UserError(f"本镇没有这个行政村，可选：{villages} / the town has no such village"))
+    if role is Role.UNIT and unit and unit not in catalogue.units():
+        units = "、".join(sorted(catalogue.units()))
+        raise _fail(UserError(f"本镇没有这个责任单位，可选：{units} / the town has no such unit"))
     store = _store(users_file)
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     try:

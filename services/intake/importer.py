@@ -13,6 +13,8 @@ import csv
 import hashlib
 import json
 import logging
+import re
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -25,7 +27,7 @@ from sqlmodel import Session, col, select
 from lookback.catalogue import load as load_catalogue
 from lookback.contracts.chain import aggregate_key, link
 from lookback.contracts.envelope import Envelope
-from lookback.contracts.intake import Rejection
+from lookback.contracts.intake import HouseholdRecorded, HouseholdRemoved, Rejection
 from lookback.messaging import ATOMIC_LIMIT
 from lookback.service import Runtime
 from lookback.store import load_heads
@@ -57,16 +59,32 @@ async def caught_up(runtime: Runtime, timeout: float = 60) -> None:
     raise TimeoutError("intake has not caught up with the event log")
 
 
+_UNSAFE = re.compile(r"[^\w-]+")
+_SUFFIX = re.compile(r"\.[a-z0-9]{1,5}")
+_LONGEST = 60
+
+
 def save_files(runtime: Runtime, files: Sequence[tuple[str, bytes]], import_id: str) -> list[Path]:
     """Keep what the town sent beside the import's summary: nothing a user sent is lost."""
     folder = runtime.settings.data_dir / "imports" / import_id
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, content in files:
-        path = folder / Path(name).name
+    for n, (name, content) in enumerate(files, 1):
+        path = folder / upload_name(n, name)
         path.write_bytes(content)
         paths.append(path)
     return paths
+
+
+def upload_name(n: int, sent: str) -> str:
+    """The name the server keeps the n-th file of an import under: its number first, so two files sent
+    with one name are both kept; then the sent name's letters (Chinese too) and digits only (no path, no `..`),
+    so a reader of the import's folder still knows which file was which; the suffix says how to read it."""
+    sent_path = Path(sent.replace("\\", "/")).name
+    stem, suffix = Path(sent_path).stem, Path(sent_path).suffix.lower()
+    safe = _UNSAFE.sub("_", stem).strip("._")[:_LONGEST]
+    suffix = suffix if _SUFFIX.fullmatch(suffix) else ""
+    return f"{n:02d}-{safe or 'file'}{suffix}"
 
 
 async def parse(paths: list[Path]) -> ParsedRoster:
@@ -108,12 +126,17 @@ async def publish_import(
 ) -> AsyncIterator[Progress]:
     envelopes = plan.envelopes
     total = len(envelopes)
+    was_on_record = still_on_record(
+        runtime.engine, [e.aggregate_id for e in envelopes if e.type == HouseholdRecorded.event_type]
+    )
     publisher = runtime.publisher()
+    already: set[uuid.UUID] = set()
     yield {"stage": "发布 publishing", "done": 0, "total": total}
     for start in range(0, total, ATOMIC_LIMIT):
-        await publisher.publish_batch(envelopes[start : start + ATOMIC_LIMIT])
+        already |= await publisher.publish_batch(envelopes[start : start + ATOMIC_LIMIT])
         yield {"stage": "发布 publishing", "done": min(start + ATOMIC_LIMIT, total), "total": total}
-    summary = import_summary(parsed, plan, paths, import_id, as_of, total)
+    counts = stored_counts(plan.counts, [e for e in envelopes if e.id in already], was_on_record)
+    summary = import_summary(parsed, counts, paths, import_id, as_of, total - len(already), len(already))
     write_reports(paths[0].parent, summary, parsed.rejected)
     yield {"summary": summary}
 
@@ -122,22 +145,30 @@ def record_refusal(
     parsed: ParsedRoster, plan: Plan, paths: list[Path], import_id: str, as_of: date, refusal: Refusal
 ) -> None:
     """A refused roster is filed like any import, with why it was refused and nothing published."""
-    summary = import_summary(parsed, plan, paths, import_id, as_of, 0)
+    summary = import_summary(parsed, plan.counts, paths, import_id, as_of, 0, 0)
     summary["refused"] = asdict(refusal)
     write_reports(paths[0].parent, summary, parsed.rejected)
     log.warning("roster import %s refused: %s", import_id, refusal.code)
 
 
 def import_summary(
-    parsed: ParsedRoster, plan: Plan, paths: list[Path], import_id: str, as_of: date, published: int
+    parsed: ParsedRoster,
+    counts: dict[str, int],
+    paths: list[Path],
+    import_id: str,
+    as_of: date,
+    published: int,
+    already_stored: int,
 ) -> dict[str, Any]:
+    """`counts` and `published` are what the stream stored; `already_stored` what it held before (duplicates)."""
     folder = paths[0].parent
     return {
         "import_id": import_id,
         "as_of": as_of.isoformat(),
         "files": [p.name for p in paths],
         "events_published": published,
-        **plan.counts,
+        "events_already_stored": already_stored,
+        **counts,
         "rejected": rejected_summary(parsed.rejected),
         "summary_file": str(folder / "summary.json"),
         "rejects_file": str(folder / "rejects.csv"),
@@ -162,6 +193,27 @@ def roster_events(
     record = OnRecord(list(on_record), villages_known, seen, rejected_before)
     envelopes, counts = import_events(parsed, record, import_id, as_of, partial, actor)
     return chained(engine, envelopes), counts
+
+
+def still_on_record(engine: Engine, household_ids: Sequence[str]) -> set[str]:
+    """Which of these households the roster on record holds (not removed): a recording of one of them is a change."""
+    with Session(engine) as session:
+        query = select(KnownHousehold.household_id).where(
+            col(KnownHousehold.removed).is_(False), col(KnownHousehold.household_id).in_(household_ids)
+        )
+        return set(session.exec(query).all())
+
+
+def stored_counts(counts: dict[str, int], already: Sequence[Envelope], was_on_record: set[str]) -> dict[str, int]:
+    """The diff's counts less the events the stream already held (PubAck `duplicate`): a summary says what
+    this import stored, not what it sent (a twin import that ran at the same moment stored the rest)."""
+    out = dict(counts)
+    for env in already:
+        if env.type == HouseholdRemoved.event_type:
+            out["households_removed"] -= 1
+        elif env.type == HouseholdRecorded.event_type:
+            out["households_changed" if env.aggregate_id in was_on_record else "households_added"] -= 1
+    return out
 
 
 def chained(engine: Engine, envelopes: list[Envelope]) -> list[Envelope]:

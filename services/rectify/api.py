@@ -27,6 +27,7 @@ from lookback.contracts.envelope import new_envelope
 from lookback.contracts.rectify import STATUS_LABELS
 from lookback.contracts.subjects import STREAM, aggregate_subjects
 from lookback.dates import Day
+from lookback.ids import CASE_ID, CASE_PREFIX, AmbiguousId, UnknownId, resolve
 from lookback.messaging import ConcurrencyConflict
 from lookback.service import Runtime
 from lookback.store import get_position
@@ -40,8 +41,28 @@ from services.rectify.domain.workflow import decide
 router = APIRouter(prefix="/cases", tags=["cases"])
 NAME = "rectify"
 Caller = Annotated[User, Depends(current_user)]
-# A case id is its problem's id (32 hex digits); checked before it reaches a NATS subject.
-CaseId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="案件编号 (the problem id)")]
+
+
+def case_id_of(
+    request: Request,
+    case_id: Annotated[
+        str, Path(pattern=CASE_PREFIX, description="案件编号 (the problem id) or a unique prefix of it")
+    ],
+) -> str:
+    """The full id a path names. A full id is taken as it is: a case just reported may not be folded yet."""
+    if CASE_ID.fullmatch(case_id):
+        return case_id
+    with Session(_runtime(request).engine) as session:
+        found = session.exec(select(CaseSummary.case_id).where(col(CaseSummary.case_id).startswith(case_id))).all()
+    try:
+        return resolve(case_id, found)
+    except UnknownId as err:
+        raise HTTPException(404, str(err)) from err
+    except AmbiguousId as err:
+        raise HTTPException(400, str(err)) from err
+
+
+CaseId = Annotated[str, Depends(case_id_of)]
 
 
 class ActionBody(BaseModel):

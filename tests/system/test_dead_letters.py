@@ -44,11 +44,11 @@ def test_malformed_and_unknown_events_go_to_the_dead_letter_stream(
     store_town: Any, sample_dir: Path, answer: dict[str, Any]
 ) -> None:
     town = store_town  # SQLite and PostgreSQL
-    asyncio.run(_poison(town.nats.url))
+    asyncio.run(_poison(town.nats.url_as("admin")))
     town.import_roster(sample_dir / "roster-utf8.csv", sample_dir / "villages-utf8.csv")
     town.wait_idle()
 
     assert town.problems() == {r: c["by_village"] for r, c in answer["counts"].items() if c["by_village"]}
-    letters = asyncio.run(_dead_letters(town.nats.url))
+    letters = asyncio.run(_dead_letters(town.nats.url_as("admin")))
     consumers = ("intake", "reporting", "rules")
     assert letters == sorted([(c, "ValidationError") for c in consumers] + [(c, "UnknownEventType") for c in consumers])

@@ -179,7 +179,7 @@ def test_past_the_deadlines_each_open_case_is_overdue_once(tmp_path: Path) -> No
         roster, villages = demo.write_csv(demo.generate(40, seed=9), tmp_path / "demo")
         town.import_roster(roster, villages)
         town.wait_idle()
-        assert overdue_events(town.nats.url) == []
+        assert overdue_events(town.nats.url_as("admin")) == []
         opened = len(cases(town))
 
         for _ in range(2):  # the clock moves past every deadline, and rectify restarts on it
@@ -188,7 +188,7 @@ def test_past_the_deadlines_each_open_case_is_overdue_once(tmp_path: Path) -> No
             asyncio.run(asyncio.sleep(2.5))  # two more rounds of the watch
             town.wait_idle()
 
-        ids = overdue_events(town.nats.url)
+        ids = overdue_events(town.nats.url_as("admin"))
         assert len(ids) == len(set(ids)) == opened
         assert all(c["overdue"] for c in cases(town))
     finally:
