@@ -21,9 +21,9 @@ from rich.markup import escape
 from apps.cli.http import console, err, fail
 from apps.cli.imports import send_roster
 from apps.demo.people import Person, demo_people
-from apps.runner import STATION_TOKEN
+from apps.runner import STATION_TOKEN, WORKBENCH
 from lookback.auth.users import UserStore
-from lookback.settings import DEFAULT_NATS_PORT, DEFAULT_PORTS
+from lookback.settings import DEFAULT_NATS_PORT, DEFAULT_PORTS, WORKBENCH_PORT
 
 app = typer.Typer()
 
@@ -36,7 +36,8 @@ def up(
     nats_url: Annotated[str | None, typer.Option(help="Use this NATS instead of starting one")] = None,
     nats_port: Annotated[int, typer.Option(help="Port of the embedded nats-server")] = DEFAULT_NATS_PORT,
     http_port: Annotated[
-        list[str] | None, typer.Option(help="SERVICE=PORT: a service's HTTP port instead of its default (repeat)")
+        list[str] | None,
+        typer.Option(help="SERVICE=PORT: a service's (or the workbench's) HTTP port instead of its default (repeat)"),
     ] = None,
 ) -> None:
     """Start nats-server (embedded), the four services and the workbench and keep them running; Ctrl-C stops
@@ -46,9 +47,16 @@ def up(
 
     data_dir = data_dir.resolve()
     os.environ["LOOKBACK_DATA_DIR"] = str(data_dir)  # the commands below find the station token there
-    ports = dict(DEFAULT_PORTS) | _ports(http_port or [])
+    ports = dict(DEFAULT_PORTS) | {WORKBENCH: WORKBENCH_PORT} | _ports(http_port or [])
+    workbench_port = ports.pop(WORKBENCH)
     nats = NatsServer(data_dir / "nats", nats_port) if nats_url is None else None
-    system = System(data_dir, nats.url if nats else str(nats_url), ports=ports, users=nats.users if nats else None)
+    system = System(
+        data_dir,
+        nats.url if nats else str(nats_url),
+        ports=ports,
+        users=nats.users if nats else None,
+        workbench_port=workbench_port,
+    )
     stopping = False
 
     def stop(*_: object) -> None:
@@ -109,7 +117,7 @@ def _ports(given: list[str]) -> dict[str, int]:
         ports = {name: int(port) for name, port in (g.split("=", 1) for g in given)}
     except ValueError:
         fail("--http-port takes SERVICE=PORT / --http-port 的格式是 服务=端口")
-    unknown = set(ports) - set(DEFAULT_PORTS)
+    unknown = set(ports) - {*DEFAULT_PORTS, WORKBENCH}
     if unknown:
         fail(f"没有这个服务 / no such service: {', '.join(sorted(unknown))}")
     return ports

@@ -5,6 +5,7 @@ APIs as the signed-in person (docs/decisions.md, "The workbench is one web proce
 
 from __future__ import annotations
 
+import logging
 import os
 from importlib import resources
 
@@ -30,6 +31,7 @@ NAME = "workbench"
 def build_app(settings: WorkbenchSettings | None = None) -> FastAPI:
     settings = settings or WorkbenchSettings()
     setup_logging(NAME)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per call to rectify would drown the log
     engine = make_engine(settings.store_url(NAME))
     create_tables(engine, SessionRow, FailureRow)
     sessions = SessionStore(engine)
