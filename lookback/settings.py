@@ -12,6 +12,7 @@ from lookback.partition import Partition
 
 DEFAULT_NATS_PORT = 14222
 DEFAULT_PORTS = {"intake": 18001, "rules": 18002, "rectify": 18003, "reporting": 18004}
+WORKBENCH_PORT = 18005  # the workbench's pages; not in DEFAULT_PORTS: it consumes no events, so wait-idle skips it
 
 
 def nats_servers(url: str) -> list[str]:

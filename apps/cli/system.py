@@ -14,12 +14,16 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
+import httpx
 import typer
+from rich.markup import escape
 
 from apps.cli.http import console, err, fail
 from apps.cli.imports import send_roster
-from apps.runner import STATION_TOKEN
-from lookback.settings import DEFAULT_NATS_PORT, DEFAULT_PORTS
+from apps.demo.people import Person, demo_people
+from apps.runner import STATION_TOKEN, WORKBENCH
+from lookback.auth.users import UserStore
+from lookback.settings import DEFAULT_NATS_PORT, DEFAULT_PORTS, WORKBENCH_PORT
 
 app = typer.Typer()
 
@@ -32,18 +36,27 @@ def up(
     nats_url: Annotated[str | None, typer.Option(help="Use this NATS instead of starting one")] = None,
     nats_port: Annotated[int, typer.Option(help="Port of the embedded nats-server")] = DEFAULT_NATS_PORT,
     http_port: Annotated[
-        list[str] | None, typer.Option(help="SERVICE=PORT: a service's HTTP port instead of its default (repeat)")
+        list[str] | None,
+        typer.Option(help="SERVICE=PORT: a service's (or the workbench's) HTTP port instead of its default (repeat)"),
     ] = None,
 ) -> None:
-    """Start nats-server (embedded) and the four services and keep them running; Ctrl-C stops everything."""
+    """Start nats-server (embedded), the four services and the workbench and keep them running; Ctrl-C stops
+    everything."""
     from apps.runner import NatsServer, PortTaken, System
     from apps.supervise import KeepsDying, Supervisor
 
     data_dir = data_dir.resolve()
     os.environ["LOOKBACK_DATA_DIR"] = str(data_dir)  # the commands below find the station token there
-    ports = dict(DEFAULT_PORTS) | _ports(http_port or [])
+    ports = dict(DEFAULT_PORTS) | {WORKBENCH: WORKBENCH_PORT} | _ports(http_port or [])
+    workbench_port = ports.pop(WORKBENCH)
     nats = NatsServer(data_dir / "nats", nats_port) if nats_url is None else None
-    system = System(data_dir, nats.url if nats else str(nats_url), ports=ports, users=nats.users if nats else None)
+    system = System(
+        data_dir,
+        nats.url if nats else str(nats_url),
+        ports=ports,
+        users=nats.users if nats else None,
+        workbench_port=workbench_port,
+    )
     stopping = False
 
     def stop(*_: object) -> None:
@@ -60,8 +73,7 @@ def up(
             nats.start()
         with console.status("starting the four services…"):
             system.start()
-        if demo:
-            _import_demo(data_dir, households, system.services)
+        people = _import_demo(data_dir, households, system.services) if demo else []
         _say(f"[green]Lookback is running[/green] (NATS {system.nats_url}, data in {data_dir})")
         for name in system.services:
             _say(f"  {name:<9} {system.url(name)}/docs   metrics {system.url(name)}/metrics")
@@ -70,8 +82,14 @@ def up(
         _say(f"  problems  {rep}/reports/problems?by=rule,village")
         _say(f"  web page  {rep}/ui (sign in with the token below)")
         _say(f"  token     {data_dir / STATION_TOKEN} (the station's; `lookback users add` makes more)")
+        if system.workbench is not None:
+            _say(f"  工作台     {system.workbench.url}/login  (the workbench: sign in as a person)")
+        for person in people:
+            scope = person.village or person.unit or ""
+            _say(f"    {person.name:<8} {person.password}  {person.role.value} {escape(scope)}")
         _say("Press Ctrl-C to stop.")
-        children = ({"nats-server": nats} if nats else {}) | dict(system.services)
+        watched = dict(system.services) | ({"workbench": system.workbench} if system.workbench else {})
+        children = ({"nats-server": nats} if nats else {}) | watched
         supervisor = Supervisor(children, say=_say)  # type: ignore[arg-type]
         health: dict[str, str | None] = {}
         for tick in itertools.count():
@@ -79,7 +97,7 @@ def up(
                 break
             supervisor.tick()
             if tick % 10 == 0:
-                _show_health(system.services, health)
+                _show_health(watched, health)
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
@@ -99,7 +117,7 @@ def _ports(given: list[str]) -> dict[str, int]:
         ports = {name: int(port) for name, port in (g.split("=", 1) for g in given)}
     except ValueError:
         fail("--http-port takes SERVICE=PORT / --http-port 的格式是 服务=端口")
-    unknown = set(ports) - set(DEFAULT_PORTS)
+    unknown = set(ports) - {*DEFAULT_PORTS, WORKBENCH}
     if unknown:
         fail(f"没有这个服务 / no such service: {', '.join(sorted(unknown))}")
     return ports
@@ -137,7 +155,9 @@ def _show_health(services: dict[str, Any], seen: dict[str, str | None]) -> None:
         seen[name] = problem
 
 
-def _import_demo(data_dir: Path, households: int, services: dict[str, Any]) -> None:
+def _import_demo(data_dir: Path, households: int, services: dict[str, Any]) -> list[Person]:
+    """Import the demo town, then make its people: the cadre of its first village, the officer of the unit
+    that leads that village's earliest case."""
     from apps import demo as demo_town
 
     target = data_dir / "demo"
@@ -148,6 +168,18 @@ def _import_demo(data_dir: Path, households: int, services: dict[str, Any]) -> N
         from apps.idle import wait_idle
 
         asyncio.run(wait_idle(tuple(s.url for s in services.values()), timeout=300))
+    village = town.villages[0]
+    token = (data_dir / STATION_TOKEN).read_text().strip()
+    reply = httpx.get(
+        f"{services['rectify'].url}/worklist",
+        params={"village": village, "limit": 1},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    reply.raise_for_status()
+    cases = reply.json()["cases"]
+    unit = cases[0]["lead_unit"] if cases else "镇扶贫工作站"
+    return demo_people(UserStore(data_dir / "users.json"), village, unit)
 
 
 @app.command("wait-idle")

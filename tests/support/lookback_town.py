@@ -27,11 +27,16 @@ class Town:
     """A running system and the commands a user would type against it."""
 
     def __init__(
-        self, root: Path, env: dict[str, str] | None = None, nats: NatsServer | NatsCluster | None = None
+        self,
+        root: Path,
+        env: dict[str, str] | None = None,
+        nats: NatsServer | NatsCluster | None = None,
+        workbench: bool = False,
     ) -> None:
         """`nats`: an already running server or cluster, which the caller keeps and stops (the services get its
         `url`, every node's URL for a cluster, and its users); without it the town starts and stops a server of
-        its own. Raw connections to the log in tests go through `nats.url_as(user)`, usually as "admin"."""
+        its own. Raw connections to the log in tests go through `nats.url_as(user)`, usually as "admin".
+        `workbench`: start the web pages too (only the browser tests need them)."""
         self.root = root
         self.owns_nats = nats is None
         self.nats: NatsServer | NatsCluster = nats or NatsServer(root / "nats", free_port())
@@ -47,6 +52,7 @@ class Town:
             env=clock | (env or {}),
             reassign_ports=True,
             users=self.nats.users,
+            workbench_port=free_port() if workbench else 0,
         )
         self.system.start()
 

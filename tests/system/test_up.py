@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from apps.runner import SERVICES, free_port, wait_for
+from apps.runner import SERVICES, WORKBENCH, free_port, wait_for
 from lookback.contracts.subjects import STREAM
 
 
@@ -47,7 +47,7 @@ class Up:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.nats_port = free_port()
-        self.ports = {s: free_port() for s in SERVICES}
+        self.ports = {s: free_port() for s in (*SERVICES, WORKBENCH)}
         ports = [arg for s, p in self.ports.items() for arg in ("--http-port", f"{s}={p}")]
         command = [sys.executable, "-m", "apps", "up", "--data-dir", str(root), "--nats-port", str(self.nats_port)]
         self.stderr = root / "up.stderr"
@@ -133,7 +133,7 @@ def test_a_killed_service_is_restarted_and_a_deleted_stream_is_shown(up: Up) -> 
 
 def test_a_service_that_keeps_dying_stops_the_system_with_its_name_and_log(up: Up) -> None:
     everyone = children(up.proc.pid)
-    assert len(everyone) == 1 + len(SERVICES)
+    assert len(everyone) == 2 + len(SERVICES)  # nats-server, the four services and the workbench
     # rules' read model becomes garbage: each start of rules dies on it, the running one is killed
     for suffix in ("", "-wal", "-shm"):
         (up.root / f"rules.db{suffix}").unlink(missing_ok=True)
@@ -149,7 +149,7 @@ def test_a_service_that_keeps_dying_stops_the_system_with_its_name_and_log(up: U
 @pytest.mark.parametrize("how", ["SIGTERM", "SIGINT", "SIGPIPE"])
 def test_a_signal_or_a_closed_stdout_stops_every_process(up: Up, how: str) -> None:
     everyone = children(up.proc.pid)
-    assert len(everyone) == 1 + len(SERVICES)  # nats-server and the four services
+    assert len(everyone) == 2 + len(SERVICES)  # nats-server, the four services and the workbench
     if how == "SIGPIPE":
         assert up.proc.stdout is not None
         up.proc.stdout.close()  # `lookback up | tee log` and tee is gone

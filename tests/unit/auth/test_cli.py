@@ -119,3 +119,34 @@ def test_every_command_has_help(command: str):
     result = runner.invoke(users_app, [command, "--help"])
     assert result.exit_code == 0
     assert "--users-file" in result.stdout
+
+
+def test_add_with_password_stdin_sets_the_workbench_password(users_file: Path, store: UserStore):
+    result = runner.invoke(
+        users_app,
+        ["add", "zhou", "--role", "county", "--password-stdin", "--users-file", str(users_file)],
+        input="县里的密码123\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert store.check_password("zhou", "县里的密码123") == User(name="zhou", role=Role.COUNTY)
+    assert "setup" not in result.stderr and "县里的密码123" not in result.output
+
+
+def test_add_without_a_password_prints_a_one_time_setup_link(users_file: Path, store: UserStore):
+    result = runner.invoke(
+        users_app,
+        ["add", "zhou", "--role", "auditor", "--workbench-url", "https://lb.example", "--users-file", str(users_file)],
+    )
+    assert result.exit_code == 0, result.output
+    link = result.stderr.split("https://lb.example/setup/", 1)[1].split()[0]
+    assert store.redeem_setup(link, "chosen later").name == "zhou"
+
+
+def test_a_weak_password_on_stdin_adds_nobody(users_file: Path, store: UserStore):
+    result = runner.invoke(
+        users_app,
+        ["add", "zhou", "--role", "county", "--password-stdin", "--users-file", str(users_file)],
+        input="short\n",
+    )
+    assert result.exit_code == 2 and "至少 8 位" in result.stderr
+    assert store.users() == []
