@@ -50,6 +50,20 @@ READ = (
     *(f"$JS.API.STREAM.MSG.GET.{s}" for s in (STREAM, DEAD_LETTER_STREAM)),
     "$JS.FC.>",
 )
+# The auditor reads every stream, not only the log: `verify-chain --stream` and `verify-report --stream` check a
+# restored backup or a copy beside the live log. Still only reads.
+AUDIT_READ = (
+    "$JS.API.INFO",
+    "$JS.API.STREAM.NAMES",
+    "$JS.API.STREAM.INFO.*",
+    "$JS.API.CONSUMER.CREATE.*",
+    "$JS.API.CONSUMER.CREATE.*.>",
+    "$JS.API.CONSUMER.INFO.*.*",
+    "$JS.API.DIRECT.GET.*",
+    "$JS.API.DIRECT.GET.*.>",
+    "$JS.API.STREAM.MSG.GET.*",
+    "$JS.FC.>",
+)
 # A service also creates the two streams when they are missing (never any other), and dead-letters.
 SERVICE = (*READ, *(f"$JS.API.STREAM.CREATE.{s}" for s in (STREAM, DEAD_LETTER_STREAM)), f"{DEAD_LETTER_PREFIX}.>")
 REPLIES = {"allow": ["_INBOX.>"]}
@@ -60,7 +74,7 @@ def permissions(user: str) -> dict[str, object] | None:
     if user == ADMIN:
         return None
     if user == AUDIT:
-        return {"publish": {"allow": list(READ)}, "subscribe": REPLIES}
+        return {"publish": {"allow": list(AUDIT_READ)}, "subscribe": REPLIES}
     owned = [f"{PREFIX}.{aggregate}.>" for aggregate in OWNED[user]]
     return {"publish": {"allow": owned + list(SERVICE)}, "subscribe": REPLIES}
 

@@ -32,9 +32,9 @@ class Campaign:
     county: str
 
     def move_clock(self, day: str) -> None:
-        """The services that read the business clock: intake (found-on dates) and rectify (action dates,
-        the deadline watch)."""
-        for service in ("intake", "rectify"):
+        """The services that read the business clock: intake (found-on dates), rectify (action dates,
+        the deadline watch) and reporting (the periods a report may be asked for end at today's)."""
+        for service in ("intake", "rectify", "reporting"):
             self.town.restart(service, LOOKBACK_NOW=day)
         self.town.wait_idle()
 
