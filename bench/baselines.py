@@ -126,7 +126,7 @@ async def nats_py(events: list[Stored], publish: list[Stored], root: Path) -> di
         "consumed_mean_bytes": sum(len(e.data) for e in events) / max(1, len(events)),
     }
     try:
-        nc = await nats.connect(server.url)
+        nc = await nats.connect(server.url_as("admin"))
         try:
             await _stream(nc, "BASYNC", "ba")
             out["publish_async_per_s"] = len(publish) / await publish_async(nc, publish, "ba")

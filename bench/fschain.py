@@ -93,7 +93,7 @@ async def stage(url: str, prefix: str, name: str, expect: int) -> None:
 async def _chain(server: NatsServer, prefix: str, events: list[Stored], rate: float | None) -> dict[str, Any]:
     """Start the three stages, send the household events (as fast as JetStream takes them, or at
     `rate` a second), and wait for the last stage's report."""
-    url = server.url
+    url = server.url_as("admin")  # the bench makes streams of its own
     nc = await nats.connect(url)
     js = nc.jetstream(publish_async_max_pending=1024)
     await js.add_stream(dataclasses.replace(stream_config(), name=prefix.upper(), subjects=[f"{prefix}.>"]))

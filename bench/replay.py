@@ -196,10 +196,10 @@ def markdown(result: dict[str, Any]) -> str:
 async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     server = NatsServer(work / "nats", port=free_port())
     server.start()
-    nc = await connect(server.url, "lookback-bench-replay")
+    nc = await connect(server.url_as("admin"), "lookback-bench-replay")
     try:
         await ensure_streams(nc)
-        return await measure(nc, server.url, work, args)
+        return await measure(nc, server.url_as("admin"), work, args)
     finally:
         await nc.close()
         server.stop()

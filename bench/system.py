@@ -125,7 +125,9 @@ class Bench:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.nats = NatsServer(root / "nats", free_port())
-        self.system = System(root / "data", self.nats.url, ports={s: free_port() for s in SERVICES})
+        self.system = System(
+            root / "data", self.nats.url, ports={s: free_port() for s in SERVICES}, users=self.nats.users
+        )
         self.token = ""
         self.idle_rss: dict[str, int] = {}
         self.hwm: dict[str, int] = {}
@@ -188,7 +190,7 @@ class Bench:
 
     # --- the event log ---------------------------------------------------------------------
     async def last_seq(self) -> int:
-        nc = await nats.connect(self.nats.url)
+        nc = await nats.connect(self.nats.url_as("admin"))
         try:
             info = await nc.jetstream().stream_info(STREAM)
             return int(info.state.last_seq)
@@ -198,7 +200,7 @@ class Bench:
     async def read_stream(self, start: int = 1, keep: int | None = None) -> list[Stored]:
         """Every event from `start` to the stream's end, read as a replay reads it; past the first
         `keep` events only subjects and headers are kept (a large county's log is gigabytes)."""
-        nc = await nats.connect(self.nats.url)
+        nc = await nats.connect(self.nats.url_as("admin"))
         out: list[Stored] = []
 
         async def sink(chunk: list[Any]) -> bool:

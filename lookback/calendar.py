@@ -46,6 +46,11 @@ class Period:
         return self.code
 
     @property
+    def label(self) -> str:
+        """The period as a person reads it, 2019年12月上半月; the code stays for URLs, files and JSON keys."""
+        return f"{self.year}年{self.month}月{'上' if self.half == 1 else '下'}半月"
+
+    @property
     def first_day(self) -> date:
         return date(self.year, self.month, 1 if self.half == 1 else _SPLIT_DAY + 1)
 

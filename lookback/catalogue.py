@@ -77,6 +77,10 @@ class Calendar:
     rectification: tuple[date, date]
     village_reports_due: date
 
+    def in_campaign_years(self, day: date) -> bool:
+        """A roster's as-of date lies in the years the plan runs (2019–2020 by default): 1900-01-01 is a typo."""
+        return self.investigation[0].year <= day.year <= self.rectification[1].year
+
 
 @dataclass(frozen=True)
 class DeadlineSettings:
@@ -98,6 +102,11 @@ class Catalogue:
 
     def item(self, number: int) -> Item:
         return self.items[number]
+
+    def units(self) -> frozenset[str]:
+        """The units that answer for items. `各村` and `各指挥部` are lead units in the plan but stand for
+        every village or every command, not one unit that can keep a list or be a user's unit."""
+        return frozenset(item.lead_unit for item in self.items.values() if not item.lead_unit.startswith("各"))
 
 
 CATALOGUE_ENV = "LOOKBACK_CATALOGUE"

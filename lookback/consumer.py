@@ -22,7 +22,7 @@ import itertools
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from nats.aio.client import Client
@@ -37,9 +37,11 @@ from sqlmodel import Session
 from lookback import observability as obs
 from lookback.contracts.envelope import Envelope, UnknownEventType, derived_id
 from lookback.contracts.subjects import STREAM
+from lookback.logdigest import GENESIS, fold
 from lookback.messaging import DeadLetter, Publisher, PublishError
 from lookback.partition import Partition
-from lookback.store import get_position, set_position
+from lookback.signing import message_digest
+from lookback.store import get_digest, get_position, set_digest, set_position
 from lookback.tail import Tail
 
 log = logging.getLogger("lookback.consumer")
@@ -49,6 +51,10 @@ log = logging.getLogger("lookback.consumer")
 class Delivered:
     seq: int
     envelope: Envelope
+    digest: bytes | None = None
+    """Of the stored message (subject and bytes, `signing.message_digest`); None for one not read from the log."""
+    log_state: bytes | None = None
+    """The running digest of the whole log after this message (logdigest.py), for a consumer with `log_digest`."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,7 @@ def decode(msg: Msg) -> Delivered | Undecodable:
         env.event()
     except (ValidationError, UnknownEventType, ValueError) as err:
         return Undecodable(seq, msg.subject, msg.data, type(err).__name__)
-    return Delivered(seq, env)
+    return Delivered(seq, env, message_digest(msg.subject, msg.data))
 
 
 # A service's projection/decision step over one batch, inside one open transaction.
@@ -96,9 +102,12 @@ class BatchConsumer:
         max_buffer: int = 5_000,
         partition: Partition | None = None,
         whole_log: bool = False,
+        log_digest: bool = False,
     ) -> None:
         """With a `partition`, only the events of the aggregates it owns reach `handler`, unless
-        `whole_log`: then the handler sees every event and applies the partition itself."""
+        `whole_log`: then the handler sees every event and applies the partition itself. With
+        `log_digest` (a consumer of the whole log) the running digest of the log is kept with the position
+        and handed to the handler with each event, for the 校验码 of reports (logdigest.py)."""
         self.service = service
         self.durable = partition.consumer(durable) if partition else durable
         self.partition = None if whole_log else partition
@@ -107,6 +116,7 @@ class BatchConsumer:
         self.publisher_factory = publisher_factory
         self.handler = handler
         self.batch_size = batch_size
+        self.log_digest = log_digest
         self.labels = (service, self.durable)
         for metric in (obs.EVENTS_HANDLED, obs.EVENTS_FAILED, obs.LAG, obs.POSITION):
             metric.labels(*self.labels)  # every series exists from the start, at zero: alerts see "none yet"
@@ -162,6 +172,13 @@ class BatchConsumer:
         while self.position < seq:
             await self.advanced.wait()
 
+    async def alive(self) -> bool:
+        """False once the server no longer has this consumer's ordered consumer (its stream deleted, or the
+        consumer itself); a tail paused by its reader has none on purpose."""
+        if self.tail is None:
+            return False
+        return await self.tail.alive()
+
     async def consume(
         self, items: Sequence[Delivered | Undecodable], pending: int | None = None, attempts: int | None = None
     ) -> None:
@@ -189,6 +206,9 @@ class BatchConsumer:
             if not fresh:
                 return
             batch = [i for i in fresh if isinstance(i, Delivered)]
+            states = self._log_states(session, position, fresh) if self.log_digest else {}
+            if states:
+                batch = [replace(d, log_state=states[d.seq]) for d in batch]
             dead = [self._dead_letter(i.seq, i.subject, i.data, i.reason) for i in fresh if isinstance(i, Undecodable)]
             if self.partition is not None:
                 batch = [d for d in batch if self.partition.owns(d.envelope.aggregate_id)]
@@ -204,6 +224,8 @@ class BatchConsumer:
             for letter in dead:
                 await publisher.publish_dead_letter(letter)
             last = fresh[-1].seq
+            if states:
+                set_digest(session, self.durable, last, states[last])
             set_position(session, self.durable, last)
             session.commit()
         self.position = last
@@ -213,6 +235,25 @@ class BatchConsumer:
         obs.EVENTS_PUBLISHED.labels(self.service).inc(len(outputs))
         obs.POSITION.labels(*self.labels).set(last)
         obs.LAG.labels(*self.labels).set(pending or 0)
+
+    def _log_states(
+        self, session: Session, position: int, fresh: Sequence[Delivered | Undecodable]
+    ) -> dict[int, bytes]:
+        """The running digest of the log after each message of the batch. A read model that predates the
+        digest (a position but no digest at it) cannot continue it and stays without one until rebuilt
+        (reporting rebuilds on a schema change)."""
+        known = get_digest(session, self.durable)
+        if known is None and position == 0:
+            known = (0, GENESIS)
+        if known is None or known[0] != position:
+            return {}
+        state, states = known[1], {}
+        for item in fresh:
+            digest = item.digest if isinstance(item, Delivered) else message_digest(item.subject, item.data)
+            if digest is None:
+                raise ValueError("a log digest needs the stored message of every event")
+            state = states[item.seq] = fold(state, item.seq, digest)
+        return states
 
     def _isolate(
         self, session: Session, batch: list[Delivered], dead: list[DeadLetter]

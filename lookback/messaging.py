@@ -12,6 +12,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import nats
 from nats.aio.client import Client
@@ -20,7 +21,8 @@ from nats.js.errors import BadRequestError, NotFoundError
 
 from lookback.contracts.envelope import Envelope
 from lookback.contracts.subjects import DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, PREFIX, STREAM
-from lookback.settings import nats_servers
+from lookback.settings import NatsCredentials, nats_servers
+from lookback.signing import BATCH, Signer, message_digest
 
 ATOMIC_LIMIT = 1000  # the server's largest atomic batch
 ERR_DUPLICATE_IN_BATCH = 10201
@@ -37,10 +39,23 @@ class ConcurrencyConflict(PublishError):
     """Someone else appended to the aggregate first."""
 
 
-async def connect(url: str, name: str) -> Client:
-    """A connection that outlives a NATS node: `url` may list a cluster's nodes separated by commas (as
-    `LOOKBACK_NATS_URL` does), and the client reconnects, to any of them, for ever."""
-    return await nats.connect(nats_servers(url), name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.5)
+def connection_options(url: str, name: str, credentials: NatsCredentials | None = None) -> dict[str, Any]:
+    """How every process of the system connects, nats-py directly or through FastStream's broker: `url` may
+    list a cluster's nodes separated by commas (as `LOOKBACK_NATS_URL` does), and the client reconnects, to any
+    of them, for ever (nats-py gives up after 60 attempts by default), with `credentials` on every node."""
+    options: dict[str, Any] = {
+        "servers": nats_servers(url),
+        "name": name,
+        "max_reconnect_attempts": -1,
+        "reconnect_time_wait": 0.5,
+    }
+    if credentials is not None:
+        options |= {"user": credentials.user, "password": credentials.password}
+    return options
+
+
+async def connect(url: str, name: str, credentials: NatsCredentials | None = None) -> Client:
+    return await nats.connect(**connection_options(url, name, credentials))
 
 
 def stream_config(replicas: int = 1, duplicate_window_s: float = 600) -> StreamConfig:
@@ -86,6 +101,17 @@ async def ensure_streams(nc: Client, replicas: int = 1) -> None:
                 await asyncio.sleep(0.5)
 
 
+async def missing_stream(nc: Client) -> str | None:
+    """The first of the log's streams that does not exist (deleted by an operator), or None."""
+    js = nc.jetstream(timeout=2)
+    for name in (STREAM, DEAD_LETTER_STREAM):
+        try:
+            await js.stream_info(name)
+        except NotFoundError:
+            return name
+    return None
+
+
 def _headers(env: Envelope) -> dict[str, str]:
     return {"Nats-Msg-Id": str(env.id), "Lb-Type": env.type}
 
@@ -115,46 +141,66 @@ class DeadLetter:
 class Publisher:
     """Publishes envelopes to the log and waits until JetStream has stored them."""
 
-    def __init__(self, nc: Client, timeout: float = 10.0) -> None:
+    def __init__(self, nc: Client, timeout: float = 10.0, signer: Signer | None = None) -> None:
+        """With a `signer`, every atomic batch carries one signature (signing.py) and so does every
+        event published alone."""
         self.nc = nc
         self.js = nc.jetstream()
         self.timeout = timeout
+        self.signer = signer
 
-    async def publish_batch(self, envelopes: Sequence[Envelope]) -> None:
-        """Store all of them once: atomically per chunk, message by message if a chunk was partly stored."""
+    async def publish_batch(self, envelopes: Sequence[Envelope]) -> set[uuid.UUID]:
+        """Store all of them once: atomically per chunk, message by message if a chunk was partly stored.
+        Returns the ids the stream already held (the PubAck's `duplicate`): a summary counts what was stored."""
+        already: set[uuid.UUID] = set()
         for start in range(0, len(envelopes), ATOMIC_LIMIT):
             chunk = envelopes[start : start + ATOMIC_LIMIT]
             if len(chunk) == 1:
-                await self.publish(chunk[0])
+                already |= await self._each(chunk)
                 continue
             try:
                 await self._atomic(chunk)
             except PublishError as err:
                 if err.code != ERR_DUPLICATE_IN_BATCH:
                     raise
-                await asyncio.gather(*(self.publish(env) for env in chunk))
+                already |= await self._each(chunk)
+        return already
+
+    async def _each(self, chunk: Sequence[Envelope]) -> set[uuid.UUID]:
+        acks = await asyncio.gather(*(self.publish(env) for env in chunk))
+        return {env.id for env, ack in zip(chunk, acks, strict=True) if ack.duplicate}
 
     async def _atomic(self, chunk: Sequence[Envelope]) -> None:
         batch_id = uuid.uuid4().hex
         last = len(chunk)
-        for n, env in enumerate(chunk, 1):
+        datas = [encode(env) for env in chunk]
+        signed: dict[str, str] = {}
+        if self.signer:
+            digests = [message_digest(env.subject, data) for env, data in zip(chunk, datas, strict=True)]
+            signed = self.signer.headers(batch_id, digests) | {BATCH: batch_id}
+        for n, (env, data) in enumerate(zip(chunk, datas, strict=True), 1):
             headers = _headers(env) | {"Nats-Batch-Id": batch_id, "Nats-Batch-Sequence": str(n)}
             if n < last:
-                await self.nc.publish(env.subject, encode(env), headers=headers)
+                if signed:
+                    headers[BATCH] = batch_id
+                await self.nc.publish(env.subject, data, headers=headers)
             else:
-                headers["Nats-Batch-Commit"] = "1"
-                reply = await self.nc.request(env.subject, encode(env), headers=headers, timeout=self.timeout)
+                headers |= signed | {"Nats-Batch-Commit": "1"}
+                reply = await self.nc.request(env.subject, data, headers=headers, timeout=self.timeout)
                 _check(json.loads(reply.data))
 
     async def publish(self, env: Envelope, expected_last_seq: int | None = None) -> Ack:
         """One event; with `expected_last_seq` it is stored only if the aggregate has not moved on."""
         headers = _headers(env)
+        data = encode(env)
+        if self.signer:
+            headers |= self.signer.headers("", [message_digest(env.subject, data)])
         if expected_last_seq is not None:
             headers["Nats-Expected-Last-Subject-Sequence"] = str(expected_last_seq)
             headers["Nats-Expected-Last-Subject-Sequence-Subject"] = (
                 f"{PREFIX}.{env.aggregate_type}.{env.aggregate_id}.*"
             )
-        reply = await self.nc.request(env.subject, encode(env), headers=headers, timeout=self.timeout)
+        reply = await self.nc.request(env.subject, data, headers=headers, timeout=self.timeout)
         body = json.loads(reply.data)
         _check(body)
         return Ack(seq=body["seq"], duplicate=bool(body.get("duplicate")))

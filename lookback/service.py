@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -17,15 +18,19 @@ from typing import Any
 
 import uvicorn
 from fastapi import APIRouter, FastAPI, Response
-from faststream.nats import NatsBroker
+from faststream.nats import NatsBroker, NatsUserPassword
+from nats.errors import Error as NatsError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine
 
 from lookback.consumer import BatchConsumer, Handler
-from lookback.messaging import Publisher, ensure_streams
+from lookback.messaging import Publisher, connection_options, ensure_streams, missing_stream
 from lookback.observability import setup_logging
 from lookback.settings import ServiceSettings
+from lookback.signing import Signer, load_signer
+from lookback.validation import install as install_validation_errors
 
+log = logging.getLogger("lookback.service")
 Task = Callable[["Runtime"], Coroutine[Any, Any, None]]
 
 
@@ -39,13 +44,36 @@ class Runtime:
     broker: NatsBroker
     consumers: list[BatchConsumer] = field(default_factory=list)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    signer: Signer | None = None
 
     def publisher(self) -> Publisher:
-        return Publisher(self.broker.connection)
+        return Publisher(self.broker.connection, signer=self.signer)
+
+    async def problem(self) -> str | None:
+        """Why this service cannot do its work, or None: disconnected from NATS, the log gone, a consumer gone.
+        A service that merely answers while its stream was deleted would look healthy and do nothing."""
+        nc = self.broker.connection
+        if not nc.is_connected:
+            return "not connected to NATS"
+        try:
+            gone = await missing_stream(nc)
+            if gone:
+                return f"stream {gone} does not exist"
+            for c in self.consumers:
+                if not await c.alive():
+                    return f"the consumer of {c.durable} is gone"
+        except NatsError as err:  # e.g. a cluster electing the stream's leader
+            return f"NATS did not answer about the stream ({type(err).__name__})"
+        return None
 
 
 def consumer(
-    runtime: Runtime, handler: Handler, consumes: list[str], durable: str | None = None, whole_log: bool = False
+    runtime: Runtime,
+    handler: Handler,
+    consumes: list[str],
+    durable: str | None = None,
+    whole_log: bool = False,
+    log_digest: bool = False,
 ) -> BatchConsumer:
     """The service's batch consumer, with the settings every service shares (batch size, replica)."""
     return BatchConsumer(
@@ -58,14 +86,26 @@ def consumer(
         batch_size=runtime.settings.batch_size,
         partition=runtime.settings.replica(),
         whole_log=whole_log,
+        log_digest=log_digest,
     )
 
 
-def build_broker(settings: ServiceSettings) -> NatsBroker:
-    """Every server of `LOOKBACK_NATS_URL` goes into the client's pool, and it retries for ever: a service whose
-    NATS node dies reconnects to another node of the cluster instead of stopping (nats-py gives up after 60
-    attempts by default). With one URL it waits for that server to come back."""
-    return NatsBroker(settings.nats_servers, max_reconnect_attempts=-1, reconnect_time_wait=1, logger=None)
+def signer_of(settings: ServiceSettings, name: str) -> Signer | None:
+    """The service's own key; without one it appends unsigned, and `verify-chain` will say so. The key id is
+    the file's name without `.key` (`rules`, or `rules-2021` after a rotation), as the auditor's `.pub` is named."""
+    path = settings.signing_key_path(name)
+    if not path.exists():
+        log.warning("no signing key at %s: events are appended unsigned", path)
+        return None
+    return load_signer(path, path.stem)
+
+
+def build_broker(settings: ServiceSettings, name: str) -> NatsBroker:
+    """The broker connects as every other client does (`connection_options`), as the service's own NATS user."""
+    options = connection_options(settings.nats_url, f"lookback-{name}")
+    credentials = settings.nats_credentials()
+    security = NatsUserPassword(credentials.user, credentials.password) if credentials else None
+    return NatsBroker(**options, security=security, logger=None)
 
 
 def build_service(
@@ -82,7 +122,7 @@ def build_service(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = Runtime(name, settings, engine, build_broker(settings))
+        runtime = Runtime(name, settings, engine, build_broker(settings, name), signer=signer_of(settings, name))
         runtime.consumers = list(consumers(runtime))
         runtime_box.append(runtime)
         app.state.runtime = runtime
@@ -104,13 +144,18 @@ def build_service(
             engine.dispose()
 
     app = FastAPI(title=title or f"Lookback {name}", lifespan=lifespan)
+    install_validation_errors(app)
 
-    @app.get("/healthz", tags=["ops"], summary="Ready when connected to NATS and consuming")
+    @app.get("/healthz", tags=["ops"], summary="Ready when connected to NATS and consuming; 503 with the reason if not")
     async def healthz() -> Response:
-        ok = bool(runtime_box) and runtime_box[0].ready.is_set() and runtime_box[0].broker.connection.is_connected
+        if not runtime_box or not runtime_box[0].ready.is_set():
+            status, reason = "starting", None
+        else:
+            reason = await runtime_box[0].problem()
+            status = "ok" if reason is None else "failing"
         # the pid lets a runner tell its own process from another one answering on the same port
-        body = {"status": "ok" if ok else "starting", "service": name, "pid": os.getpid()}
-        return Response(json.dumps(body), status_code=200 if ok else 503, media_type="application/json")
+        body = {"status": status, "service": name, "pid": os.getpid()} | ({"reason": reason} if reason else {})
+        return Response(json.dumps(body), status_code=200 if status == "ok" else 503, media_type="application/json")
 
     @app.get("/progress", tags=["ops"], summary="Stream position and events still to handle, per consumer")
     async def progress() -> dict[str, dict[str, int]]:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lookback.partition import Partition
 
 DEFAULT_NATS_PORT = 14222
 DEFAULT_PORTS = {"intake": 18001, "rules": 18002, "rectify": 18003, "reporting": 18004}
+WORKBENCH_PORT = 18005  # the workbench's pages; not in DEFAULT_PORTS: it consumes no events, so wait-idle skips it
 
 
 def nats_servers(url: str) -> list[str]:
@@ -26,6 +28,14 @@ def nats_servers(url: str) -> list[str]:
     return servers
 
 
+class NatsCredentials(NamedTuple):
+    user: str
+    password: str
+
+    def __repr__(self) -> str:
+        return f"NatsCredentials({self.user!r}, '***')"
+
+
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LOOKBACK_", extra="ignore")
 
@@ -33,12 +43,17 @@ class ServiceSettings(BaseSettings):
         f"nats://127.0.0.1:{DEFAULT_NATS_PORT}",
         description="NATS server with JetStream; the nodes of a cluster as a comma-separated list of URLs",
     )
+    nats_user: str | None = Field(None, description="NATS user of this process (each service has its own)")
+    nats_password: SecretStr | None = Field(None, description="That user's password")
     data_dir: Path = Field(Path(".lookback"), description="Where SQLite read models live by default")
     db_url: str | None = Field(None, description="SQLAlchemy URL of this service's store; SQLite in data_dir if unset")
     host: str = Field("127.0.0.1", description="HTTP bind address")
     port: int | None = Field(None, description="HTTP port; the service's default if unset")
     batch_size: int = Field(500, description="Events fetched and handled per batch")
     stream_replicas: int = Field(1, description="Replicas of the event log when this service creates it")
+    signing_key: Path | None = Field(
+        None, description="This service's Ed25519 private key (PEM, 0600); DATA_DIR/keys/<service>.key if unset"
+    )
     partition: str | None = Field(
         None, description="k/n: this process is replica k of n and handles the aggregates that hash to k"
     )
@@ -51,11 +66,19 @@ class ServiceSettings(BaseSettings):
         """`nats_url` as the client's server list (see `nats_servers`)."""
         return nats_servers(self.nats_url)
 
+    def nats_credentials(self) -> NatsCredentials | None:
+        if self.nats_user is None:
+            return None
+        return NatsCredentials(self.nats_user, self.nats_password.get_secret_value() if self.nats_password else "")
+
     def store_url(self, service: str) -> str:
         if self.db_url:
             return self.db_url
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{(self.data_dir / f'{service}.db').resolve()}"
+
+    def signing_key_path(self, service: str) -> Path:
+        return self.signing_key or self.data_dir / "keys" / f"{service}.key"
 
     def http_port(self, service: str) -> int:
         return self.port or DEFAULT_PORTS[service]

@@ -32,6 +32,25 @@ class ChainHead(SQLModel, table=True):
     last_hash: str
 
 
+class LogDigestRow(SQLModel, table=True):
+    """The running digest of the whole log up to `seq` (logdigest.py), kept by a consumer that reads it all."""
+
+    __tablename__ = "log_digests"
+
+    consumer: str = Field(primary_key=True)
+    seq: int
+    state: str
+
+
+def get_digest(session: Session, consumer: str) -> tuple[int, bytes] | None:
+    row = session.get(LogDigestRow, consumer)
+    return (row.seq, bytes.fromhex(row.state)) if row else None
+
+
+def set_digest(session: Session, consumer: str, seq: int, state: bytes) -> None:
+    upsert(session, LogDigestRow, [{"consumer": consumer, "seq": seq, "state": state.hex()}], ["consumer"])
+
+
 def load_heads(session: Session, keys: Iterable[str]) -> dict[str, str]:
     wanted = sorted(set(keys))
     heads: dict[str, str] = {}

@@ -20,14 +20,25 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 
 from lookback.contracts.subjects import PREFIX, STREAM
 
 
 class Tail:
-    def __init__(self, nc: Client, filters: list[str], start: int, high: int = 5_000, low: int | None = None) -> None:
-        """`start`: the first stream sequence wanted; `filters`: subjects that do not overlap."""
+    def __init__(
+        self,
+        nc: Client,
+        filters: list[str],
+        start: int,
+        high: int = 5_000,
+        low: int | None = None,
+        stream: str = STREAM,
+    ) -> None:
+        """`start`: the first stream sequence wanted; `filters`: subjects that do not overlap; `stream`:
+        the log, or a copy of it (an auditor checking a backup)."""
         self.nc = nc
+        self.stream = stream
         self.filters = filters
         self.next = max(1, start)
         self.high = high
@@ -45,7 +56,7 @@ class Tail:
         )
         self.subscription = await self.nc.jetstream().subscribe(
             f"{PREFIX}.>",
-            stream=STREAM,
+            stream=self.stream,
             cb=self._on_msg,
             ordered_consumer=True,
             config=config,
@@ -96,6 +107,17 @@ class Tail:
             return int((await self.subscription.consumer_info()).num_pending or 0)
         except NatsError:
             return None
+
+    async def alive(self) -> bool:
+        if self.paused or self.subscription is None:
+            return True
+        try:
+            await self.subscription.consumer_info()
+        except NotFoundError:
+            return False
+        except NatsError:
+            return True  # a slow or lost reply says nothing about the consumer
+        return True
 
     async def close(self) -> None:
         self.paused = True

@@ -19,6 +19,7 @@ EVENT_LABELS: dict[str, str] = {
     "case.assigned": "分派",
     "case.rectification_started": "开始整改",
     "case.rectified": "已整改待验收",
+    "case.reopened": "问题复现重新整改",
     "case.verification_failed": "验收不通过",
     "case.verified": "销号",
     "case.escalated": "上报县级",

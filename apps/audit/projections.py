@@ -26,6 +26,7 @@ class Projection:
     tables: tuple[type[SQLModel], ...]
     handler: Handler
     prepare: Callable[[Engine], None]
+    log_digest: bool = False
 
     def sql_tables(self) -> list[Table]:
         """Its tables, then `positions` (only its own row is its state)."""
@@ -68,7 +69,13 @@ def reporting() -> Projection:
     from services.reporting.handlers import project
 
     return Projection(
-        main.NAME, main.DURABLE, tuple(main.CONSUMES), TABLES, project, lambda engine: prepare(engine, main.DURABLE)
+        main.NAME,
+        main.DURABLE,
+        tuple(main.CONSUMES),
+        TABLES,
+        project,
+        lambda engine: prepare(engine, main.DURABLE),
+        log_digest=True,
     )
 
 

@@ -26,9 +26,9 @@ QUIET_S = 1.0
 """How long an empty buffer waits before the consumer is asked whether anything is still pending."""
 
 
-async def stream_head(nc: Client) -> int:
+async def stream_head(nc: Client, stream: str = STREAM) -> int:
     """The last sequence in the log now: what a replay started now is bounded by."""
-    info = await nc.jetstream().stream_info(STREAM)
+    info = await nc.jetstream().stream_info(stream)
     return int(info.state.last_seq or 0)
 
 
@@ -41,12 +41,13 @@ async def read_log(
     stop: int | None = None,
     chunk: int = 1000,
     max_buffer: int = 20_000,
+    stream: str = STREAM,
 ) -> int:
     """Hand the messages of `filters` with `start <= seq <= stop` to `sink`, in order; returns how many."""
-    stop = await stream_head(nc) if stop is None else stop
+    stop = await stream_head(nc, stream) if stop is None else stop
     if stop < start:
         return 0
-    tail = Tail(nc, minimal(filters), start, high=max_buffer)
+    tail = Tail(nc, minimal(filters), start, high=max_buffer, stream=stream)
     await tail.start()
     handed = 0
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -47,8 +48,9 @@ class Discard:
     derived: int = 0
     set_aside: list[DeadLetter] = field(default_factory=list)
 
-    async def publish_batch(self, envelopes: Sequence[Envelope]) -> None:
+    async def publish_batch(self, envelopes: Sequence[Envelope]) -> set[uuid.UUID]:
         self.derived += len(envelopes)
+        return set()  # nothing is stored, so nothing was stored before
 
     async def publish_dead_letter(self, letter: DeadLetter) -> None:
         self.set_aside.append(letter)
@@ -84,6 +86,7 @@ class Rebuild:
             publisher_factory=lambda: self.discard,
             handler=projection.handler,
             batch_size=batch_size,
+            log_digest=projection.log_digest,
         )
         self.pending: list[Delivered | Undecodable] = []
         self.result = Rebuilt(projection.name)

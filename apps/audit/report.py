@@ -33,6 +33,8 @@ def show(value: Any, width: int = WIDE) -> str:
 
 def change_line(change: Change, reveal: bool) -> str:
     c = change if reveal else change.masked()
+    if c.before is ABSENT:
+        return f"{c.path}: + {show(c.after)}"
     return f"{c.path}: {show(c.before)} → {show(c.after)}"
 
 

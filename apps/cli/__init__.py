@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from apps.cli import audit, cases, imports, issues, reports, system
+from apps.cli import audit, cases, imports, issues, keys, reports, system
 from apps.cli.http import console
 from apps.cli.users import users_app
 
@@ -25,6 +25,7 @@ app.add_typer(cases.app, name="case")
 app.add_typer(audit.app, name="audit")
 app.add_typer(docs_app, name="docs")
 app.add_typer(users_app, name="users")
+app.add_typer(keys.app, name="keys")
 
 
 @docs_app.command("asyncapi")
@@ -33,5 +34,5 @@ def docs_asyncapi(out: Annotated[Path, typer.Option(help="Where to write it")] =
     from apps.asyncapi import document
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(document(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    out.write_text(json.dumps(document(), ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     console.print(f"wrote {out}")

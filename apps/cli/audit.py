@@ -17,8 +17,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from apps.cli.http import console, err, fail
+from lookback.contracts.subjects import STREAM
 from lookback.settings import DEFAULT_NATS_PORT
 
 app = typer.Typer(help="Audit the read models against the event log (审计).", no_args_is_help=True)
@@ -32,19 +34,35 @@ ShowPersonal = Annotated[
 ]
 
 
+def _authorised(nats_url: str) -> str:
+    """`nats_url` as the audit user (the embedded server's, found in the data dir, or `LOOKBACK_NATS_USER`'s),
+    for the processes a replay starts; never printed."""
+    from apps.natsauth import cli_credentials, with_credentials
+
+    return with_credentials(nats_url, cli_credentials(Path(os.environ.get("LOOKBACK_DATA_DIR", ".lookback"))))
+
+
 async def _connected(nats_url: str, work: Any) -> Any:
     import nats
+
+    from lookback.messaging import missing_stream
 
     async def quiet(_error: Exception) -> None:
         """The failure is reported once, below, not as a traceback per attempt."""
 
     try:
         nc = await nats.connect(
-            nats_url, name="lookback-audit", max_reconnect_attempts=1, connect_timeout=5, error_cb=quiet
+            _authorised(nats_url), name="lookback-audit", max_reconnect_attempts=1, connect_timeout=5, error_cb=quiet
         )
     except (OSError, nats.errors.Error) as e:
         fail(f"无法连接 {nats_url} / cannot reach NATS at {nats_url}: {type(e).__name__}. Is `lookback up` running?")
     try:
+        try:
+            gone = await missing_stream(nc)
+        except nats.errors.Error as e:
+            fail(f"NATS 无应答 / NATS at {nats_url} did not answer about the log: {type(e).__name__}")
+        if gone:
+            fail(f"事件流 {gone} 不存在（已被删除？）/ the stream {gone} does not exist on {nats_url} (deleted?)")
         return await work(nc)
     finally:
         await nc.close()
@@ -98,7 +116,7 @@ def replay(
                 _connected(
                     nats_url,  # reached once here, so a wrong URL is told before any process starts
                     lambda _: replay_on_cores(
-                        nats_url,
+                        _authorised(nats_url),
                         [(p.name, into) for p in projections],
                         workers=workers,
                         until=until_at,
@@ -148,19 +166,42 @@ def verify(
     scratch = Path(tempfile.mkdtemp(prefix="lookback-verify-"))
     with err.status("重建并比对 rebuilding and comparing…"):
         checks, details = asyncio.run(
-            _connected(nats_url, lambda _: run(nats_url, live, projections, scratch, batch_size, workers))
+            _connected(nats_url, lambda _: run(_authorised(nats_url), live, projections, scratch, batch_size, workers))
         )
+    with err.status("查重复编号、比对案件列表与报表 repeated ids, case list against reports…"):
+        repeated, agreement = asyncio.run(_connected(nats_url, lambda nc: _across(nc, live, projections)))
     console.print("positions: " + ", ".join(f"{c.name} {c.position}" for c in checks))
     for line in verify_lines(checks, details, reveal=show_personal_data):
         console.print(line, soft_wrap=True)
+    for found in [*repeated, *(agreement.found if agreement else [])]:
+        console.print(Text(found.describe(), style="red"), soft_wrap=True)
+    if agreement is not None and agreement.compared is None:
+        console.print(
+            f"case list and reports not compared: rectify at {agreement.positions[0]}, reporting at "
+            f"{agreement.positions[1]}, and the log has case events after that (run again when idle)"
+        )
+    elif agreement is not None:
+        console.print(f"case list and reports: {agreement.compared} cases compared")
     if keep:
         console.print(f"rebuilt databases: {scratch} (one per live database: rebuilt-0.db, …)")
     else:
         shutil.rmtree(scratch, ignore_errors=True)
-    if not all(c.equal for c in checks):
+    if not all(c.equal for c in checks) or repeated or (agreement and agreement.found):
         console.print("[red]different: the read models do not say what the log says[/red]")
         raise typer.Exit(1)
-    console.print("[green]equal: every read model is what the log says[/green]")
+    console.print("[green]equal: every read model is what the log says, no event id occurs twice[/green]")
+
+
+async def _across(nc: Any, live: dict[str, str], projections: list[Any]) -> tuple[list[Any], Any]:
+    """The checks no single rebuild makes: ids stored twice, and the case list against the reports."""
+    from apps.audit.agreement import case_agreement, repeated_ids
+
+    repeated = await repeated_ids(nc)
+    durable = {p.name: p.durable for p in projections}
+    if "rectify" not in durable or "reporting" not in durable:
+        return repeated, None
+    urls = (live["rectify"], live["reporting"])
+    return repeated, await case_agreement(nc, *urls, (durable["rectify"], durable["reporting"]))
 
 
 def live_urls(names: list[str], given: list[str], data_dir: Path) -> dict[str, str]:
@@ -177,7 +218,9 @@ def live_urls(names: list[str], given: list[str], data_dir: Path) -> dict[str, s
 @app.command()
 def history(
     aggregate: Annotated[str, typer.Argument(help="household, case or problem")],
-    aggregate_id: Annotated[str, typer.Argument(metavar="ID", help="户编号, or the problem / case id")],
+    aggregate_id: Annotated[
+        str, typer.Argument(metavar="ID", help="户编号, or the problem / case id (or a unique prefix of it)")
+    ],
     output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
     max_changes: Annotated[int, typer.Option(help="Changes shown per event in the table")] = 30,
     show_personal_data: ShowPersonal = False,
@@ -191,7 +234,7 @@ def history(
         fail("aggregate must be household, case or problem")
     try:
         entries = asyncio.run(_connected(nats_url, lambda nc: read(nc, aggregate, aggregate_id)))  # type: ignore[arg-type]
-    except ValueError as e:
+    except (ValueError, LookupError) as e:
         fail(str(e))
     if not entries:
         fail(f"无此记录 / no events for {aggregate} {aggregate_id}")
@@ -201,38 +244,64 @@ def history(
     console.print(history_table(f"{aggregate} {aggregate_id}", entries, show_personal_data, max_changes))
 
 
-if __name__ == "__main__":
-    app()
+Stream = Annotated[str, typer.Option(help="The log, or a copy of it to check (a restored backup)")]
+DataDir = Annotated[Path, typer.Option(help="The station's data directory", envvar="LOOKBACK_DATA_DIR")]
 
 
 @app.command("verify-chain")
-def verify_chain(nats_url: NatsUrl = DEFAULT_NATS) -> None:
-    """Check the hash chain of every aggregate in the log: altered, missing or reordered events, and
-    recorded times far from when the server stored them. Exit status 1 when anything is found."""
-    from apps.audit.reader import read_log
-    from lookback.contracts.chain import ChainCheck
-    from lookback.contracts.envelope import Envelope
-    from lookback.contracts.subjects import PREFIX
+def verify_chain(
+    keys: Annotated[
+        Path | None, typer.Option(help="Folder of the services' public keys (<service>.pub); DATA_DIR/keys if unset")
+    ] = None,
+    data_dir: DataDir = Path(".lookback"),
+    stream: Stream = STREAM,
+    nats_url: NatsUrl = DEFAULT_NATS,
+) -> None:
+    """Check every event's signature and the hash chain of every aggregate: undecodable, unsigned,
+    mis-signed, missing, altered or reordered events, and recorded times far from when the server stored
+    them, each with its sequence. Exit status 1 when anything is found."""
+    from apps.audit.integrity import verify_chain as run
+    from lookback.signing import load_public_keys
 
-    checker = ChainCheck()
-
-    async def work(nc: Any) -> None:
-        async def sink(batch: list[Any]) -> bool:
-            for msg in batch:
-                meta = msg.metadata
-                checker.feed(meta.sequence.stream, Envelope.model_validate_json(msg.data), meta.timestamp)
-            return True
-
-        await read_log(nc, [f"{PREFIX}.>"], sink)
-
-    asyncio.run(_connected(nats_url, work))
-    for found in checker.breaks:
-        console.print(found.describe())
-    for seq, aggregate in checker.misdated:
-        console.print(f"seq {seq} ({aggregate}): 记录时间与存储时间不符 / recorded time far from when it was stored")
-    console.print(
-        f"{checker.count} events, {len(checker.heads)} aggregates, {len(checker.breaks)} broken links, "
-        f"{len(checker.misdated)} misdated"
-    )
-    if checker.breaks or checker.misdated:
+    folder = keys or data_dir / "keys"
+    try:
+        trusted = load_public_keys(folder)
+    except ValueError as e:
+        fail(str(e))
+    if not trusted:
+        err.print(f"{folder} 中没有公钥 / no public keys in {folder}: no signature can be checked")
+    found = asyncio.run(_connected(nats_url, lambda nc: run(nc, trusted, stream)))
+    for line in found.lines():
+        console.print(line, soft_wrap=True)
+    if not found.clean:
         raise typer.Exit(1)
+
+
+@app.command("verify-report")
+def verify_report(
+    code: Annotated[str, typer.Argument(help="The 校验码 printed on a report or export, e.g. 365-ABCD-EFGH-JKLM")],
+    stream: Stream = STREAM,
+    nats_url: NatsUrl = DEFAULT_NATS,
+) -> None:
+    """Tell whether the log still holds exactly what a report with this 校验码 was made from (exit 1 if not)."""
+    from apps.audit.integrity import code_at
+    from lookback.logdigest import parse_code, same_code
+
+    try:
+        seq, _ = parse_code(code)
+    except ValueError as e:
+        fail(str(e))
+    now = asyncio.run(_connected(nats_url, lambda nc: code_at(nc, seq, stream)))
+    if now is None:
+        console.print(f"[red]不符：日志没有第 {seq} 条 / different: the log does not reach seq {seq}[/red]")
+        raise typer.Exit(1)
+    if not same_code(code, now):
+        console.print(
+            f"[red]不符：日志前 {seq} 条已变 / different: the log up to seq {seq} now gives {now}, not {code}[/red]"
+        )
+        raise typer.Exit(1)
+    console.print(f"[green]相符 / equal: the log up to seq {seq} is exactly what the report was made from[/green]")
+
+
+if __name__ == "__main__":
+    app()

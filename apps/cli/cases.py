@@ -6,9 +6,10 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from apps.cli.http import RECTIFY_URL, console, day, request
+from apps.cli.tables import print_table, table
+from lookback.contracts.envelope import Envelope
 
 app = typer.Typer(help="Cases (整改台帐): list, show and act on them.", no_args_is_help=True)
 
@@ -51,9 +52,9 @@ def list_cases(
     if format == "json":
         print(json.dumps(cases, ensure_ascii=False))
         return
-    table = Table("案件 case", "行政村", "条目", "责任单位", "状态", "整改时限", "逾期")
+    out = table("案件 case", "行政村", "条目", "责任单位", "状态", "整改时限", "逾期")
     for c in cases:
-        table.add_row(
+        out.add_row(
             c["case_id"][:12],
             c["village"],
             str(c["item"]),
@@ -62,7 +63,7 @@ def list_cases(
             c["deadline"],
             "是" if c["overdue"] else "",
         )
-    console.print(table)
+    print_table(console, out)
 
 
 @app.command("show")
@@ -73,9 +74,14 @@ def show(case_id: str, api_url: ApiUrl = RECTIFY_URL) -> None:
 
 @app.command("history")
 def history(case_id: str, api_url: ApiUrl = RECTIFY_URL) -> None:
-    """Every event of the case with its actor and times (station and auditors)."""
-    for event in request("GET", f"{api_url}/cases/{case_id}/history").json():
-        console.print(f"{event['recorded_time']}  {event['type']:<28} {event['actor']:<22} {event['payload']}")
+    """Every event of the case (station and auditors): when (UTC+8), who, what in Chinese, and what it changed,
+    read as `lookback audit history case` reads the log."""
+    from apps.audit.history import entries
+    from apps.audit.report import history_table
+
+    rows = request("GET", f"{api_url}/cases/{case_id}/history").json()
+    found = entries([(row.pop("seq") or 0, Envelope.model_validate(row)) for row in rows])
+    print_table(console, history_table(f"案件 case {found[0].envelope.aggregate_id}", found))
 
 
 @app.command("assign")

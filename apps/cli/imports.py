@@ -11,7 +11,7 @@ import httpx
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from apps.cli.http import INTAKE_URL, auth_headers, console, detail, err, fail
+from apps.cli.http import INTAKE_URL, auth_headers, console, detail, err, fail, filename, request
 from apps.cli.issues import send_problem_list
 
 app = typer.Typer(help="Import rosters and problem lists (导入).", no_args_is_help=True)
@@ -89,3 +89,20 @@ def import_issues(
 ) -> None:
     """Import problem lists; prints a JSON list of summaries, one per file (exit 0 when each was processed)."""
     console.print_json(data=[send_problem_list(path, api_url) for path in paths])
+
+
+@app.command("template")
+def template(
+    form: Annotated[str, typer.Argument(help="roster (人口明细, 村级信息) or issues (问题清单)")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write; default: the form's own name, here")
+    ] = None,
+    api_url: Annotated[str, typer.Option(help="Intake service", envvar="LOOKBACK_INTAKE_URL")] = INTAKE_URL,
+) -> None:
+    """Write a blank form (.xlsx) headed with the columns the import reads; docs/forms.md says what each holds."""
+    if form not in ("roster", "issues"):
+        fail(f"表格只能是 roster 或 issues / the form is roster or issues, got {form!r}")
+    response = request("GET", f"{api_url}/templates/{form}")
+    target = output or Path(filename(response.headers.get("content-disposition", ""), f"{form}-template.xlsx"))
+    target.write_bytes(response.content)
+    err.print(f"已写入 / wrote {target}")

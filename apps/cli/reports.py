@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import unquote
 
 import httpx
 import typer
-from rich.table import Table
 
-from apps.cli.http import REPORTING_URL, console, err, request
+from apps.cli.http import REPORTING_URL, console, err, filename, request
+from apps.cli.tables import print_table, table
+from lookback.calendar import Period as HalfMonth
 
 app = typer.Typer(
     help="Reports (报表): half-monthly statistics, problem counts, ledger and exports.", no_args_is_help=True
@@ -91,12 +90,18 @@ def report_semimonthly(
     if format is Shown.json:
         print(json.dumps(report, ensure_ascii=False, indent=1, sort_keys=True))
         return
-    table = Table(title=f"{report['period']} ({report['first_day']} – {report['last_day']})")
-    for col in ("指标 measure", report["period"], report["previous"]["period"]):
-        table.add_column(col)
+    current, previous = HalfMonth.parse(report["period"]), HalfMonth.parse(report["previous"]["period"])
+    title = f"{current.label} ({report['first_day']} – {report['last_day']})"
+    out = table("指标 measure", current.label, previous.label, title=title)
     for key, label in MEASURES.items():
-        table.add_row(label, _show(report["current"][key]), _show(report["previous"][key]))
-    console.print(table)
+        out.add_row(label, _show(report["current"][key]), _show(report["previous"][key]))
+    print_table(console, out)
+    _print_code(report.get("check_code"))
+
+
+def _print_code(code: str | None) -> None:
+    """The 校验码 under a printed report: `lookback audit verify-report CODE` checks it against the log."""
+    console.print(f"校验码 check code: {code or '— (尚无 / none yet)'}")
 
 
 @app.command("problems")
@@ -110,10 +115,10 @@ def report_problems(
     if format is Shown.json:
         print(json.dumps(counts, ensure_ascii=False, sort_keys=True))
         return
-    table = Table("key", "count")
+    out = table("key", "count")
     for key, value in sorted(counts.items()):
-        table.add_row(key, json.dumps(value, ensure_ascii=False))
-    console.print(table)
+        out.add_row(key, json.dumps(value, ensure_ascii=False))
+    print_table(console, out)
 
 
 def _fetch(kind: Kind, period: str, known_at: str | None, format: str, api_url: str) -> httpx.Response:
@@ -126,10 +131,11 @@ def _print_sheet(kind: Kind, period: str, known_at: str | None, format: SheetFor
         print(_fetch(kind, period, known_at, format.value, api_url).content.decode("utf-8-sig"), end="")
         return
     sheet = _fetch(kind, period, known_at, "json", api_url).json()
-    table = Table(*sheet["columns"], title=sheet["title"])
+    out = table(*sheet["columns"], title=sheet["title"])
     for row in sheet["rows"]:
-        table.add_row(*(str(v) for v in row.values()))
-    console.print(table)
+        out.add_row(*(str(v) for v in row.values()))
+    print_table(console, out)
+    _print_code(sheet.get("check_code"))
 
 
 @app.command("ledger")
@@ -167,12 +173,6 @@ def report_export(
 ) -> None:
     """Download a form as a file; ID numbers are masked unless your role may export personal data."""
     response = _fetch(kind, period, known_at, format.value, api_url)
-    target = output or Path(_filename(response.headers.get("content-disposition", ""), f"{kind.value}.{format.value}"))
+    target = output or Path(filename(response.headers.get("content-disposition", ""), f"{kind.value}.{format.value}"))
     target.write_bytes(response.content)
-    err.print(f"已写入 / wrote {target}")
-
-
-def _filename(disposition: str, default: str) -> str:
-    """The server's name for the file (整改台帐-2020-01-H1.xlsx), never a path it could smuggle in."""
-    match = re.search(r"filename\*=UTF-8''([^;]+)", disposition)
-    return Path(unquote(match[1])).name if match else default
+    err.print(f"已写入 / wrote {target}; 校验码 check code {response.headers.get('lb-check-code', '—')}")

@@ -6,6 +6,7 @@ to stderr. Running services notice changes on their next request; nothing needs 
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +15,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from lookback.auth.passwords import WeakPassword, check_strength
 from lookback.auth.users import Role, UserError, UserStore, default_users_file
+from lookback.catalogue import load as load_catalogue
+from lookback.settings import WORKBENCH_PORT
 
 users_app = typer.Typer(help="API users and their tokens (用户与令牌).", no_args_is_help=True)
 _err = Console(stderr=True)
@@ -52,14 +56,38 @@ def add(
     role: Annotated[Role, typer.Option(help=_ROLES, show_default=False)],
     village: Annotated[str | None, typer.Option(help="The cadre's village (role village only)")] = None,
     unit: Annotated[str | None, typer.Option(help="The officer's unit (role unit only)")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the workbench password from stdin (else: a setup link)")
+    ] = False,
+    workbench_url: Annotated[
+        str, typer.Option(envvar="LOOKBACK_WORKBENCH_URL", help="Where the setup link points")
+    ] = f"http://127.0.0.1:{WORKBENCH_PORT}",
     users_file: UsersFile = None,
 ) -> None:
-    """Add a user and print its new token once."""
+    """Add a user and print its new token once; set a workbench password, or print a one-time setup link.
+    The village or unit must be one the town has."""
+    catalogue = load_catalogue()
+    if role is Role.VILLAGE and village and village not in catalogue.villages:
+        villages = "、".join(catalogue.villages)
+        raise _fail(UserError(f"本镇没有这个行政村，可选：{villages} / the town has no such village"))
+    if role is Role.UNIT and unit and unit not in catalogue.units():
+        units = "、".join(sorted(catalogue.units()))
+        raise _fail(UserError(f"本镇没有这个责任单位，可选：{units} / the town has no such unit"))
+    store = _store(users_file)
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     try:
-        token = _store(users_file).add(name, role, village, unit)
-    except UserError as err:
-        raise _fail(err) from None
+        if password is not None:
+            check_strength(password)
+        token = store.add(name, role, village, unit)
+        if password is not None:
+            store.set_password(name, password)
+        else:
+            code = store.setup_code(name)
+    except (UserError, WeakPassword) as err:
+        raise _fail(UserError(str(err))) from None
     _show_token(token)
+    if password is None:
+        _err.print(f"设置密码的一次性链接 / one-time link to choose a password: {workbench_url}/setup/{code}")
 
 
 @users_app.command("list")

@@ -4,7 +4,7 @@
 # the arguments given. A variable already set in the environment wins over the secret file.
 set -eu
 secrets_dir="${SECRETS_DIR:-/run/secrets}"
-for user in intake rules rectify reporting admin; do
+for user in intake rules rectify reporting audit admin; do
   var="$(printf '%s' "$user" | tr '[:lower:]' '[:upper:]')_PASSWORD"
   eval "current=\${$var:-}"
   if [ -z "$current" ]; then

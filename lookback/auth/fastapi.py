@@ -1,5 +1,8 @@
 """FastAPI dependencies that turn a bearer token into a `User` and refuse what the policy does not allow.
 
+The bearer credential is a token (the CLI's) or an assertion the workbench signed for the person
+signed in there (`lookback.auth.assertions`): the workbench acts for people through the same API.
+
 Handlers take the actor for events from the `User` these return (`user.actor`), never from the request.
 The store is `app.state.users`; a service that sets nothing gets the store named by the environment,
 and tests set their own.
@@ -21,6 +24,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from lookback.auth import assertions
 from lookback.auth.policy import Action, Scope, allowed
 from lookback.auth.users import User, UserStore, default_users_file
 
@@ -39,7 +43,16 @@ def user_store(request: Request) -> UserStore:
     return store
 
 
+def assertion_key(request: Request) -> bytes | None:
+    """The workbench's signing key, kept once found (tests set `app.state.assertion_key`)."""
+    key: bytes | None = getattr(request.app.state, "assertion_key", None)
+    if key is None:
+        key = request.app.state.assertion_key = assertions.read_key()
+    return key
+
+
 def current_user(
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     store: Annotated[UserStore, Depends(user_store)],
 ) -> User:
@@ -51,6 +64,9 @@ def current_user(
             headers={"WWW-Authenticate": "Bearer"},
         )
     user = store.verify(credentials.credentials)
+    if user is None and (key := assertion_key(request)) is not None:
+        name = assertions.verify(credentials.credentials, key)
+        user = store.get(name) if name else None  # a user removed meanwhile is refused at once
     if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

@@ -15,7 +15,9 @@ it, and it may equally be written by hand (or by configuration management) as:
 ```
 
 `role` is one of station, village, unit, county, auditor; a village cadre needs `village`, a unit officer
-`unit`, and no other role may have either. A plaintext `token` is refused rather than hashed on load: the
+`unit`, and no other role may have either. A person who signs in to the workbench also has a
+`password_hash` (argon2, `lookback.auth.passwords`), or a `setup_hash` until they choose a password through
+the one-time setup link `lookback users add` printed. A plaintext `token` is refused rather than hashed on load: the
 file would then keep a live secret at rest. Hash a token you generated yourself with standard tools:
 
     printf '%s' "$TOKEN" | openssl dgst -sha256 -hmac 'lookback/auth/token/v1'
@@ -39,6 +41,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from lookback.auth import passwords
 
 TOKEN_KEY = b"lookback/auth/token/v1"
 _NAME = re.compile(r"[\w.\-]{1,64}")
@@ -98,6 +102,8 @@ class User(BaseModel):
 
 class _Record(User):
     token_hash: str
+    password_hash: str | None = None
+    setup_hash: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -184,6 +190,38 @@ class UserStore:
     def users(self) -> list[User]:
         return [r.user() for r in self._records()]
 
+    def get(self, name: str) -> User | None:
+        return next((r.user() for r in self._records() if r.name == name), None)
+
+    def check_password(self, name: str, password: str) -> User | None:
+        """The user if the password is theirs; an unknown name costs a hash too, so timing tells no names."""
+        record = next((r for r in self._records() if r.name == name), None)
+        stored = record.password_hash if record else None
+        return record.user() if passwords.matches(stored, password) and record else None
+
+    def set_password(self, name: str, password: str) -> None:
+        """Set (or change) a password; any unused setup link of the user stops working."""
+        try:
+            digest = passwords.hash_password(password)
+        except passwords.WeakPassword as err:
+            raise UserError(str(err)) from None
+        self._update(name, {"password_hash": digest, "setup_hash": None})
+
+    def setup_code(self, name: str) -> str:
+        """A one-time code for the user to choose a password with; only its hash is kept."""
+        code = secrets.token_urlsafe(24)
+        self._update(name, {"setup_hash": hash_token(code)})
+        return code
+
+    def redeem_setup(self, code: str, password: str) -> User:
+        """Set the password of the user whose setup code this is; the code works once."""
+        digest = hash_token(code)
+        record = next((r for r in self._records() if r.setup_hash and hmac.compare_digest(r.setup_hash, digest)), None)
+        if record is None:
+            raise UserError("设置链接无效或已使用 / the setup link is invalid or was used already")
+        self.set_password(record.name, password)
+        return record.user()
+
     def add(self, name: str, role: Role, village: str | None = None, unit: str | None = None) -> str:
         """Create a user and return its token; only the hash is kept, so this is the one time it is seen."""
         user = make_user(name, role, village, unit)
@@ -202,6 +240,12 @@ class UserStore:
         records[index] = records[index].model_copy(update={"token_hash": hash_token(token)})
         self._write(records)
         return token
+
+    def _update(self, name: str, fields: dict[str, str | None]) -> None:
+        records = self._records()
+        index = self._index(records, name)
+        records[index] = records[index].model_copy(update=fields)
+        self._write(records)
 
     def remove(self, name: str) -> None:
         records = self._records()

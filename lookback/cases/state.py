@@ -22,6 +22,7 @@ from lookback.contracts.rectify import (
     CaseOpened,
     CaseOverdue,
     CaseRectified,
+    CaseReopened,
     CaseStatus,
     CaseTransition,
     CaseVerified,
@@ -58,6 +59,9 @@ class Case:
     co_units: tuple[str, ...] = ()
     last_on: date | None = None
     """The business day of the latest step: no later step may be dated before it."""
+    cleared_from: tuple[CaseStatus, CaseStatus | None] | None = None
+    """Where a roster clearing the problem took the case from (its status, and where an escalation came
+    from): where it goes back to if the problem comes back."""
 
 
 def is_open(case: Case) -> bool:
@@ -105,7 +109,12 @@ def _evolve(case: Case | None, event: CaseEvent) -> Case:
             return replace(_moved(case, "in_progress", event.on), measures=(*case.measures, event.measures))
         case CaseRectified():
             measures = (*case.measures, event.measures) if event.measures else case.measures
-            return replace(_moved(case, "rectified", event.on), measures=measures, escalated_from=None)
+            cleared_from = (case.status, case.escalated_from) if event.by == "data" else None
+            return replace(
+                _moved(case, "rectified", event.on), measures=measures, escalated_from=None, cleared_from=cleared_from
+            )
+        case CaseReopened():
+            return replace(_moved(case, event.status, event.on), escalated_from=event.escalated_from, cleared_from=None)
         case VerificationFailed():
             return _moved(case, "in_progress", event.on)
         case CaseVerified():

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from lookback.contracts.envelope import Envelope
+from lookback.contracts.envelope import Envelope, fact_id
 
 
 def event_hash(env: Envelope) -> str:
@@ -77,12 +77,17 @@ def aggregate_key(env: Envelope) -> str:
 
 def link(envelopes: Iterable[Envelope], heads: Mapping[str, str | None]) -> tuple[list[Envelope], dict[str, str]]:
     """Chain new events onto their aggregates: each names the hash of the one before it (the known head,
-    or the previous new event of the same aggregate). Returns the events and the new heads."""
+    or the previous new event of the same aggregate). Returns the events and the new heads.
+
+    The id becomes `fact_id` of the id the caller derived and that hash: a retry derives from the same
+    head and is deduplicated, while the same content later in the chain (a household re-added, a
+    problem flagged again) is a new fact with a new id."""
     current: dict[str, str | None] = dict(heads)
     linked: list[Envelope] = []
     for env in envelopes:
         key = aggregate_key(env)
-        chained = env.model_copy(update={"prev_hash": current.get(key)})
+        prev = current.get(key)
+        chained = env.model_copy(update={"prev_hash": prev, "id": fact_id(env.id, prev)})
         current[key] = event_hash(chained)
         linked.append(chained)
     return linked, {k: v for k, v in current.items() if v is not None}

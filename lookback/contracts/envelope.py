@@ -152,4 +152,13 @@ def derived_id(*parts: object) -> uuid.UUID:
     return uuid.uuid5(_NAMESPACE, "|".join(str(p) for p in parts))
 
 
+def fact_id(content_id: uuid.UUID, prev_hash: str | None) -> uuid.UUID:
+    """The id of one fact: what it says (`content_id`) at one place in its aggregate's chain (`prev_hash`).
+
+    The same content can happen twice (a household removed and re-added unchanged); the chain's head is
+    different the second time, so the id is too, and JetStream's duplicate window keeps it. A retried
+    publish is derived from the same head and keeps its id."""
+    return derived_id(content_id, prev_hash or "")
+
+
 _NAMESPACE = uuid.UUID("6f1c2a5e-3b7d-4c1e-9a0b-1d2e3f405162")

@@ -115,6 +115,18 @@ class CaseRectified(CaseTransition):
     by: Literal["person", "data"] = Field(description="person = 责任人 reported it; data = a later roster cleared it")
 
 
+class CaseReopened(CaseTransition):
+    """The problem a roster had cleared is flagged again (the household re-added, the data back as it was):
+    the case leaves 已整改待验收 for the status the data took it from; both episodes stay in its history."""
+
+    event_type: ClassVar[str] = "case.reopened"
+
+    status: CaseStatus = Field(description="The status the case returns to")
+    escalated_from: CaseStatus | None = Field(
+        None, description="Where its escalation came from, when it returns to the county"
+    )
+
+
 class VerificationFailed(CaseTransition):
     """验收不通过: the case goes back to 整改中."""
 
@@ -202,6 +214,7 @@ CaseEvent = (
     | CaseAssigned
     | RectificationStarted
     | CaseRectified
+    | CaseReopened
     | VerificationFailed
     | CaseVerified
     | CaseEscalated

@@ -15,6 +15,21 @@ def problem_id(rule: str, subject_key: str) -> str:
     return derived_id("problem", rule, subject_key).hex
 
 
+def manual_rule(item: int) -> str:
+    """The rule id of a problem reported by hand: `M` and the item (M09); never an R-rule's id, so
+    reports that count by rule keep hand-reported problems apart from those found in the roster."""
+    return f"M{item:02d}"
+
+
+def issue_subject(issue_id: str) -> str:
+    return f"issue:{issue_id}"
+
+
+def issue_problem_id(item: int, issue_id: str) -> str:
+    """The problem (and so the case) an issue becomes: intake tells the reporter, rules flags it."""
+    return problem_id(manual_rule(item), issue_subject(issue_id))
+
+
 class ProblemFlagged(Event):
     event_type: ClassVar[str] = "problem.flagged"
     aggregate_type: ClassVar[str] = "problem"

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from lookback.auth.fastapi import require
 from lookback.auth.policy import Action
 from lookback.auth.users import User
+from lookback.catalogue import load as load_catalogue
 from services.intake.domain.columns import PERSONS
 from services.intake.domain.errors import NotARoster
 from services.intake.domain.limits import ImportLimits
@@ -44,6 +45,15 @@ async def _ndjson(progress: AsyncIterator[Progress]) -> AsyncIterator[bytes]:
         raise
 
 
+def in_campaign(as_of: date) -> None:
+    calendar = load_catalogue().calendar
+    if not calendar.in_campaign_years(as_of):
+        first, last = calendar.investigation[0].year, calendar.rectification[1].year
+        raise HTTPException(
+            422, f"基准日期应在{first}至{last}年之间 / the as-of date must fall in {first}–{last}, the campaign's years"
+        )
+
+
 @router.post(
     "/imports",
     summary="导入花名册 / import a roster",
@@ -62,6 +72,7 @@ async def post_import(
         bool, Form(description="A full roster may remove more than LOOKBACK_ROSTER_MAX_REMOVAL_SHARE of the households")
     ] = False,
 ) -> StreamingResponse:
+    in_campaign(as_of)
     runtime = request.app.state.runtime
     limits: ImportLimits = request.app.state.limits
     uploads = await read_uploads(files, limits)
@@ -100,6 +111,7 @@ class HouseholdBody(BaseModel):
 async def post_household(
     request: Request, user: Annotated[User, Depends(require(Action.IMPORT_ROSTER))], body: HouseholdBody
 ) -> dict[str, Any]:
+    in_campaign(body.as_of)
     runtime = request.app.state.runtime
     header = sorted({column for row in body.persons for column in row})
     rows = [(n + 2, [str(row.get(column, "")) for column in header]) for n, row in enumerate(body.persons)]

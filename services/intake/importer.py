@@ -13,6 +13,7 @@ import csv
 import hashlib
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict
 from datetime import date
@@ -25,7 +26,7 @@ from sqlmodel import Session, col, select
 from lookback.catalogue import load as load_catalogue
 from lookback.contracts.chain import aggregate_key, link
 from lookback.contracts.envelope import Envelope
-from lookback.contracts.intake import Rejection
+from lookback.contracts.intake import HouseholdRecorded, HouseholdRemoved, Rejection
 from lookback.messaging import ATOMIC_LIMIT
 from lookback.service import Runtime
 from lookback.store import load_heads
@@ -61,16 +62,32 @@ async def caught_up(runtime: Runtime, timeout: float = 60) -> None:
         raise TimeoutError("intake has not caught up with the event log") from None
 
 
+_UNSAFE = re.compile(r"[^\w-]+")
+_SUFFIX = re.compile(r"\.[a-z0-9]{1,5}")
+_LONGEST = 60
+
+
 def save_files(runtime: Runtime, files: Sequence[tuple[str, bytes]], import_id: str) -> list[Path]:
     """Keep what the town sent beside the import's summary: nothing a user sent is lost."""
     folder = runtime.settings.data_dir / "imports" / import_id
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, content in files:
-        path = folder / Path(name).name
+    for n, (name, content) in enumerate(files, 1):
+        path = folder / upload_name(n, name)
         path.write_bytes(content)
         paths.append(path)
     return paths
+
+
+def upload_name(n: int, sent: str) -> str:
+    """The name the server keeps the n-th file of an import under: its number first, so two files sent
+    with one name are both kept; then the sent name's letters (Chinese too) and digits only (no path, no `..`),
+    so a reader of the import's folder still knows which file was which; the suffix says how to read it."""
+    sent_path = Path(sent.replace("\\", "/")).name
+    stem, suffix = Path(sent_path).stem, Path(sent_path).suffix.lower()
+    safe = _UNSAFE.sub("_", stem).strip("._")[:_LONGEST]
+    suffix = suffix if _SUFFIX.fullmatch(suffix) else ""
+    return f"{n:02d}-{safe or 'file'}{suffix}"
 
 
 async def parse(paths: list[Path]) -> ParsedRoster:
@@ -103,16 +120,23 @@ def outcome_of(parsed: ParsedRoster, plan: ImportEvents) -> RosterOutcome:
 async def publish_import(
     runtime: Runtime, parsed: ParsedRoster, plan: ImportEvents, paths: list[Path], import_id: str, as_of: date
 ) -> AsyncIterator[Progress]:
-    """Build, chain and publish one atomic batch at a time: memory holds one chunk of envelopes."""
+    """Build, chain and publish one atomic batch at a time: memory holds one chunk of envelopes (and
+    only the few the stream held already, for the summary)."""
     total, done = plan.total, 0
     publisher = runtime.publisher()
     heads: dict[str, str] = {}
+    was_on_record: set[str] = set()
+    already: list[Envelope] = []
     yield {"stage": "发布 publishing", "done": 0, "total": total}
     for chunk in plan.chunks(ATOMIC_LIMIT):
-        await publisher.publish_batch(chained(runtime.engine, chunk, heads))
+        recorded = [e.aggregate_id for e in chunk if e.type == HouseholdRecorded.event_type]
+        was_on_record |= still_on_record(runtime.engine, recorded)  # each household is in one chunk only
+        duplicates = await publisher.publish_batch(chained(runtime.engine, chunk, heads))
+        already += [e for e in chunk if e.id in duplicates]
         done += len(chunk)
         yield {"stage": "发布 publishing", "done": done, "total": total}
-    summary = import_summary(parsed, plan, paths, import_id, as_of, total)
+    counts = stored_counts(plan.counts, already, was_on_record)
+    summary = import_summary(parsed, counts, paths, import_id, as_of, total - len(already), len(already))
     write_reports(paths[0].parent, summary, parsed.rejected)
     yield {"summary": summary}
 
@@ -121,22 +145,30 @@ def record_refusal(
     parsed: ParsedRoster, plan: ImportEvents, paths: list[Path], import_id: str, as_of: date, refusal: Refusal
 ) -> None:
     """A refused roster is filed like any import, with why it was refused and nothing published."""
-    summary = import_summary(parsed, plan, paths, import_id, as_of, 0)
+    summary = import_summary(parsed, plan.counts, paths, import_id, as_of, 0, 0)
     summary["refused"] = asdict(refusal)
     write_reports(paths[0].parent, summary, parsed.rejected)
     log.warning("roster import %s refused: %s", import_id, refusal.code)
 
 
 def import_summary(
-    parsed: ParsedRoster, plan: ImportEvents, paths: list[Path], import_id: str, as_of: date, published: int
+    parsed: ParsedRoster,
+    counts: dict[str, int],
+    paths: list[Path],
+    import_id: str,
+    as_of: date,
+    published: int,
+    already_stored: int,
 ) -> dict[str, Any]:
+    """`counts` and `published` are what the stream stored; `already_stored` what it held before (duplicates)."""
     folder = paths[0].parent
     return {
         "import_id": import_id,
         "as_of": as_of.isoformat(),
         "files": [p.name for p in paths],
         "events_published": published,
-        **plan.counts,
+        "events_already_stored": already_stored,
+        **counts,
         "rejected": rejected_summary(parsed.rejected),
         "summary_file": str(folder / "summary.json"),
         "rejects_file": str(folder / "rejects.csv"),
@@ -161,6 +193,27 @@ def roster_events(
         rejected_before = rejected_rows(session, import_id)
     record = OnRecord(list(on_record), villages_known, seen, rejected_before)
     return import_events(parsed, record, import_id, as_of, partial, actor)
+
+
+def still_on_record(engine: Engine, household_ids: Sequence[str]) -> set[str]:
+    """Which of these households the roster on record holds (not removed): a recording of one of them is a change."""
+    with Session(engine) as session:
+        query = select(KnownHousehold.household_id).where(
+            col(KnownHousehold.removed).is_(False), col(KnownHousehold.household_id).in_(household_ids)
+        )
+        return set(session.exec(query).all())
+
+
+def stored_counts(counts: dict[str, int], already: Sequence[Envelope], was_on_record: set[str]) -> dict[str, int]:
+    """The diff's counts less the events the stream already held (PubAck `duplicate`): a summary says what
+    this import stored, not what it sent (a twin import that ran at the same moment stored the rest)."""
+    out = dict(counts)
+    for env in already:
+        if env.type == HouseholdRemoved.event_type:
+            out["households_removed"] -= 1
+        elif env.type == HouseholdRecorded.event_type:
+            out["households_changed" if env.aggregate_id in was_on_record else "households_added"] -= 1
+    return out
 
 
 def chained(engine: Engine, envelopes: Sequence[Envelope], heads: dict[str, str] | None = None) -> list[Envelope]:

@@ -18,6 +18,7 @@ from lookback.catalogue import load as load_catalogue
 from lookback.clock import now, start_of_day
 from lookback.contracts.envelope import Envelope, derived_id, new_envelope
 from lookback.contracts.intake import IssueReported
+from lookback.contracts.rules import issue_problem_id
 from lookback.messaging import ConcurrencyConflict, Publisher
 from lookback.service import Runtime
 from services.intake.adapters.tables import KnownVillage
@@ -64,7 +65,14 @@ async def publish_first(publisher: Publisher, env: Envelope) -> bool:
 async def report_issue(runtime: Runtime, draft: IssueDraft, reporter: str) -> dict[str, Any]:
     env = issue_envelope(draft, reporter)
     new = await publish_first(runtime.publisher(), env)
-    return {"issue_id": env.aggregate_id, "new": new, "village": draft.village, "unit": draft.unit, "item": draft.item}
+    return {
+        "issue_id": env.aggregate_id,
+        "case_id": issue_problem_id(draft.item, env.aggregate_id),
+        "new": new,
+        "village": draft.village,
+        "unit": draft.unit,
+        "item": draft.item,
+    }
 
 
 async def import_problem_list(
@@ -81,7 +89,8 @@ async def import_problem_list(
         env = issue_envelope(draft, reporter, import_id)
         first = await publish_first(publisher, env)
         new += first
-        issues.append({"row": draft.row, "issue_id": env.aggregate_id, "new": first})
+        case_id = issue_problem_id(draft.item, env.aggregate_id)
+        issues.append({"row": draft.row, "issue_id": env.aggregate_id, "case_id": case_id, "new": first})
     when, correlation = now(), derived_id("import", import_id)
     rejections = [
         new_envelope(
@@ -94,7 +103,7 @@ async def import_problem_list(
         for r in parsed.rejected
         if (r.sheet, r.row) not in known_rows
     ]
-    await publisher.publish_batch(chained(runtime.engine, rejections))
+    already = await publisher.publish_batch(chained(runtime.engine, rejections))
     summary = {
         "import_id": import_id,
         "file": path.name,
@@ -103,7 +112,7 @@ async def import_problem_list(
         "rows_rejected": len(parsed.rejected),
         "issues_new": new,
         "issues_known": len(issues) - new,
-        "events_published": new + len(rejections),
+        "events_published": new + len(rejections) - len(already),
         "issues": issues,
         "rejected": rejected_summary(parsed.rejected),
         "summary_file": str(path.parent / "summary.json"),

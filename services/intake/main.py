@@ -16,6 +16,7 @@ from services.intake.api import router
 from services.intake.domain.limits import MEGABYTE, ImportLimits
 from services.intake.issue_api import router as issue_router
 from services.intake.projection import fold
+from services.intake.template_api import router as template_router
 
 NAME = "intake"
 CONSUMES = [aggregate_filter("household"), aggregate_filter("village"), aggregate_filter("import")]
@@ -49,7 +50,9 @@ def build_app(settings: IntakeSettings | None = None) -> FastAPI:
     def consumers(rt: Runtime) -> list[BatchConsumer]:
         return [consumer(rt, fold, CONSUMES)]
 
-    app = build_service(NAME, settings, engine, consumers, routers=[router, issue_router], title="Lookback 采集 intake")
+    app = build_service(
+        NAME, settings, engine, consumers, routers=[router, issue_router, template_router], title="Lookback 采集 intake"
+    )
     app.state.limits = settings.limits()
     return app
 

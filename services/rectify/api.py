@@ -27,6 +27,7 @@ from lookback.contracts.envelope import new_envelope
 from lookback.contracts.rectify import STATUS_LABELS
 from lookback.contracts.subjects import STREAM, aggregate_subjects
 from lookback.dates import Day
+from lookback.ids import CASE_ID, CASE_PREFIX, AmbiguousId, UnknownId, resolve
 from lookback.messaging import ConcurrencyConflict
 from lookback.service import Runtime
 from lookback.store import get_position
@@ -34,13 +35,34 @@ from services.rectify.adapters.casebook import Casebook
 from services.rectify.adapters.tables import CaseEventRow, CaseSummary
 from services.rectify.domain import commands as cmd
 from services.rectify.domain.action_days import check_day
+from services.rectify.domain.timeline import entry
 from services.rectify.domain.workflow import decide
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 NAME = "rectify"
 Caller = Annotated[User, Depends(current_user)]
-# A case id is its problem's id (32 hex digits); checked before it reaches a NATS subject.
-CaseId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="案件编号 (the problem id)")]
+
+
+def case_id_of(
+    request: Request,
+    case_id: Annotated[
+        str, Path(pattern=CASE_PREFIX, description="案件编号 (the problem id) or a unique prefix of it")
+    ],
+) -> str:
+    """The full id a path names. A full id is taken as it is: a case just reported may not be folded yet."""
+    if CASE_ID.fullmatch(case_id):
+        return case_id
+    with Session(_runtime(request).engine) as session:
+        found = session.exec(select(CaseSummary.case_id).where(col(CaseSummary.case_id).startswith(case_id))).all()
+    try:
+        return resolve(case_id, found)
+    except UnknownId as err:
+        raise HTTPException(404, str(err)) from err
+    except AmbiguousId as err:
+        raise HTTPException(400, str(err)) from err
+
+
+CaseId = Annotated[str, Depends(case_id_of)]
 
 
 class ActionBody(BaseModel):
@@ -48,6 +70,9 @@ class ActionBody(BaseModel):
         None,
         description="办理日期: the day it happened; today by the business clock if omitted; never before the "
         "case opened or its last step, never after today",
+    )
+    expected_seq: int | None = Field(
+        None, description="The case's last stream sequence the caller saw; 409 with what changed since, if not the last"
     )
 
 
@@ -120,8 +145,9 @@ async def _folded_to(runtime: Runtime, case_id: str, seq: int, timeout: float = 
 
 
 async def _act(
-    request: Request, user: User, case_id: str, action: Action, command: cmd.Command, on: date | None
+    request: Request, user: User, case_id: str, action: Action, command: cmd.Command, body: ActionBody
 ) -> dict[str, Any]:
+    on = body.on
     runtime = _runtime(request)
     js = runtime.broker.connection.jetstream()
     try:
@@ -135,6 +161,8 @@ async def _act(
     if case is None:
         raise HTTPException(404, f"无此案件 / no case {case_id}")
     check(user, action, Scope(case.village, case.lead_unit))
+    if body.expected_seq is not None and body.expected_seq != last:
+        raise HTTPException(409, _changed_since(runtime, case, body.expected_seq, user))
     today = local_date(now())
     day = on or today
     try:
@@ -162,6 +190,23 @@ async def _act(
         updated = Casebook(session).get(case_id)
     assert updated is not None
     return view(updated, today)
+
+
+def _changed_since(runtime: Runtime, case: Case, seen: int, user: User) -> dict[str, Any]:
+    """A 409 that says what others did since the caller looked, so the page can show it and offer a retry."""
+    with Session(runtime.engine) as session:
+        rows = session.exec(
+            select(CaseEventRow.seq, CaseEventRow.body)
+            .where(CaseEventRow.case_id == case.case_id, col(CaseEventRow.seq) > seen)
+            .order_by(col(CaseEventRow.n))
+        ).all()
+    names = allowed(user, Action.READ_HISTORY)
+    return {
+        "zh": "案件已被他人更新，请核对后重试",
+        "en": "the case changed meanwhile; check what changed and retry",
+        "status": case.status,
+        "changed": [entry(json.loads(body), seq, user.actor, names) for seq, body in rows],
+    }
 
 
 @router.get("", summary="案件列表 / cases the caller may see")
@@ -219,29 +264,27 @@ def get_history(request: Request, user: Caller, case_id: CaseId) -> list[dict[st
 
 @router.post("/{case_id}/assign", summary="分派 / set the lead unit and 责任人")
 async def assign(request: Request, user: Caller, case_id: CaseId, body: AssignBody) -> dict[str, Any]:
-    return await _act(
-        request, user, case_id, Action.ASSIGN, cmd.Assign(body.lead_unit, body.person, body.note), body.on
-    )
+    return await _act(request, user, case_id, Action.ASSIGN, cmd.Assign(body.lead_unit, body.person, body.note), body)
 
 
 @router.post("/{case_id}/start", summary="开始整改 / start rectifying")
 async def start(request: Request, user: Caller, case_id: CaseId, body: MeasuresBody) -> dict[str, Any]:
-    return await _act(request, user, case_id, Action.START, cmd.StartRectification(body.measures), body.on)
+    return await _act(request, user, case_id, Action.START, cmd.StartRectification(body.measures), body)
 
 
 @router.post("/{case_id}/rectified", summary="已整改待验收 / report rectified")
 async def rectified(request: Request, user: Caller, case_id: CaseId, body: MeasuresBody) -> dict[str, Any]:
-    return await _act(request, user, case_id, Action.REPORT_RECTIFIED, cmd.ReportRectified(body.measures), body.on)
+    return await _act(request, user, case_id, Action.REPORT_RECTIFIED, cmd.ReportRectified(body.measures), body)
 
 
 @router.post("/{case_id}/verify", summary="验收 / verify: 销号 or 验收不通过")
 async def verify(request: Request, user: Caller, case_id: CaseId, body: VerifyBody) -> dict[str, Any]:
-    return await _act(request, user, case_id, Action.VERIFY, cmd.Verify(body.passed, body.reason), body.on)
+    return await _act(request, user, case_id, Action.VERIFY, cmd.Verify(body.passed, body.reason), body)
 
 
 @router.post("/{case_id}/escalate", summary="上报县级 / escalate to the county")
 async def escalate(request: Request, user: Caller, case_id: CaseId, body: EscalateBody) -> dict[str, Any]:
-    return await _act(request, user, case_id, Action.ESCALATE, cmd.Escalate(body.county_unit, body.reason), body.on)
+    return await _act(request, user, case_id, Action.ESCALATE, cmd.Escalate(body.county_unit, body.reason), body)
 
 
 @router.post(
@@ -264,17 +307,17 @@ async def answer(request: Request, user: Caller, case_id: CaseId, body: AnswerBo
             by="county" if county else "station",
             entered_for=body.entered_for,
         ),
-        body.on,
+        body,
     )
 
 
 @router.post("/{case_id}/extend", summary="延期 / extend the deadline (reason required)")
 async def extend(request: Request, user: Caller, case_id: CaseId, body: ExtendBody) -> dict[str, Any]:
     return await _act(
-        request, user, case_id, Action.EXTEND_DEADLINE, cmd.ExtendDeadline(body.new_deadline, body.reason), body.on
+        request, user, case_id, Action.EXTEND_DEADLINE, cmd.ExtendDeadline(body.new_deadline, body.reason), body
     )
 
 
 @router.post("/{case_id}/dismiss", summary="不属实 / dismiss with a reason")
 async def dismiss(request: Request, user: Caller, case_id: CaseId, body: DismissBody) -> dict[str, Any]:
-    return await _act(request, user, case_id, Action.DISMISS, cmd.Dismiss(body.reason), body.on)
+    return await _act(request, user, case_id, Action.DISMISS, cmd.Dismiss(body.reason), body)

@@ -16,7 +16,7 @@ from lookback.consumer import Delivered, output_id
 from lookback.contracts.envelope import Envelope, derived_id, new_envelope
 from lookback.contracts.rules import ProblemClearedByData, ProblemFlagged
 from services.rectify.adapters.casebook import Casebook
-from services.rectify.domain.opening import open_case
+from services.rectify.domain.opening import open_case, reopened
 from services.rectify.domain.workflow import decide
 
 ACTOR = "service:rectify"
@@ -54,8 +54,18 @@ def _decide(book: Casebook, env: Envelope, catalogue: Catalogue) -> list[Envelop
     event = env.event()
     if isinstance(event, ProblemFlagged):
         case_id = case_id_for(event.problem_id)
-        if book.get(case_id) is not None:
-            return []
+        case = book.get(case_id)
+        if case is not None:
+            return [
+                new_envelope(
+                    e,
+                    actor=ACTOR,
+                    business_time=start_of_day(event.as_of),
+                    caused_by=env,
+                    event_id=output_id("rectify", env, n),
+                )
+                for n, e in enumerate(reopened(case, event.as_of))
+            ]
         opened = open_case(event, catalogue, case_id)
         return [
             new_envelope(

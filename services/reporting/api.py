@@ -17,11 +17,18 @@ from lookback.auth.fastapi import require
 from lookback.auth.policy import Action
 from lookback.calendar import Period
 from lookback.catalogue import load as load_catalogue
-from lookback.clock import parse_instant
-from services.reporting.adapters.factlog import FactLog
+from lookback.clock import local_date, now, parse_instant
+from services.reporting.adapters.factlog import FactLog, check_code
 from services.reporting.adapters.tables import ProblemRow
-from services.reporting.domain.facts import Fact
-from services.reporting.domain.semimonthly import overdue_cases, problem_counts, semimonthly, span, trend
+from services.reporting.domain.facts import Fact, known
+from services.reporting.domain.semimonthly import (
+    overdue_cases,
+    problem_counts,
+    reportable,
+    semimonthly,
+    span,
+    trend,
+)
 
 router = APIRouter(prefix="/reports", tags=["reports"], dependencies=[Depends(require(Action.READ_REPORTS))])
 
@@ -37,15 +44,44 @@ class CanonicalJSON(Response):
         return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
+def fact_log(request: Request) -> FactLog:
+    log: FactLog = request.app.state.fact_log
+    return log
+
+
+Log = Annotated[FactLog, Depends(fact_log)]
+
+
+def facts(log: Log) -> list[Fact]:
+    return log.facts()
+
+
+Facts = Annotated[list[Fact], Depends(facts)]
+
+
 def period_query(
     period: Annotated[
-        str, Query(pattern=r"^\d{4}-\d{2}-H[12]$", examples=["2019-12-H1"], description="H1 = 1st–15th, H2 = 16th–end")
+        str,
+        Query(
+            pattern=r"^\d{4}-\d{2}-H[12]$",
+            examples=["2019-12-H1"],
+            description="H1 = 1st–15th, H2 = 16th–end; from the first period with events to today's",
+        ),
     ],
+    facts: Facts,
 ) -> Period:
     try:
-        return Period.parse(period)
+        asked = Period.parse(period)
     except ValueError as err:
         raise HTTPException(422, str(err)) from err
+    first, last = reportable(facts, local_date(now()))
+    if not first <= asked <= last:
+        raise HTTPException(
+            422,
+            f"只能查询 {first.label} 至 {last.label} 的半月期 / "
+            f"the period must be one from {first.code} to {last.code}, the periods the events span",
+        )
+    return asked
 
 
 def known_at_query(
@@ -72,29 +108,21 @@ PeriodQ = Annotated[Period, Depends(period_query)]
 KnownAtQ = Annotated[datetime | None, Depends(known_at_query)]
 
 
-def fact_log(request: Request) -> FactLog:
-    log: FactLog = request.app.state.fact_log
-    return log
-
-
-Log = Annotated[FactLog, Depends(fact_log)]
-
-
-def facts(log: Log) -> list[Fact]:
-    return log.facts()
-
-
-Facts = Annotated[list[Fact], Depends(facts)]
-
-
 @router.get("/periods", summary="有数据的半月期 / the periods the events span", response_class=CanonicalJSON)
 def get_periods(facts: Facts) -> dict[str, Any]:
-    return {"periods": [p.code for p in span(facts)], "town": load_catalogue().town}
+    spanned = span(facts)
+    return {
+        "periods": [p.code for p in spanned],
+        "labels": {p.code: p.label for p in spanned},
+        "town": load_catalogue().town,
+    }
 
 
 @router.get("/semimonthly", summary="半月统计 / half-monthly statistics of one period", response_class=CanonicalJSON)
-def get_semimonthly(facts: Facts, period: PeriodQ, known_at: KnownAtQ = None) -> dict[str, Any]:
-    return semimonthly(facts, period, load_catalogue(), known_at)
+def get_semimonthly(log: Log, facts: Facts, period: PeriodQ, known_at: KnownAtQ = None) -> dict[str, Any]:
+    """With the 校验码 of the log it was made from (`lookback audit verify-report`)."""
+    code = check_code(log.engine, known(facts, period.last_day, known_at))
+    return semimonthly(facts, period, load_catalogue(), known_at) | {"check_code": code}
 
 
 @router.get("/trend", summary="趋势 / the main counts of every period up to one", response_class=CanonicalJSON)

@@ -6,7 +6,6 @@ everyone else who may read reports gets them masked (docs/rules.md, "Reading the
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -18,8 +17,9 @@ from lookback.auth.policy import Action, allowed
 from lookback.auth.users import User
 from lookback.calendar import Period
 from lookback.catalogue import load as load_catalogue
-from services.reporting.adapters.factlog import FactLog, heads
-from services.reporting.adapters.writers import MEDIA_TYPES, WRITERS, disposition
+from lookback.downloads import disposition
+from services.reporting.adapters.factlog import CHECK_CODE_HEADER, FactLog, check_code, heads
+from services.reporting.adapters.writers import MEDIA_TYPES, WRITERS
 from services.reporting.api import Facts, KnownAtQ, Log, PeriodQ
 from services.reporting.domain.facts import Fact, known
 from services.reporting.domain.measures import lines
@@ -41,11 +41,10 @@ class Format(StrEnum):
     json = "json"
 
 
-def build_sheet(
-    log: FactLog, facts: list[Fact], kind: Kind, period: Period, known_at: datetime | None, reveal: bool
-) -> Sheet:
+def build_sheet(log: FactLog, used: list[Fact], kind: Kind, period: Period, reveal: bool) -> Sheet:
+    """`used`: the facts known at the end of the period (`known`), which the sheet is made from."""
     day = period.last_day
-    found = lines(fold(known(facts, day, known_at)))
+    found = lines(fold(used))
     catalogue = load_catalogue()
     if kind is Kind.summary:
         return summary(found, catalogue, day)
@@ -71,10 +70,13 @@ def export(
     format: Format = Format.xlsx,
     known_at: KnownAtQ = None,
 ) -> Response:
-    sheet = build_sheet(log, facts, kind, period, known_at, allowed(user, Action.EXPORT_PERSONAL_DATA))
+    used = known(facts, period.last_day, known_at)
+    sheet = build_sheet(log, used, kind, period, allowed(user, Action.EXPORT_PERSONAL_DATA))
+    code = check_code(log.engine, used)
     name, fallback = f"{sheet.name}-{period.code}.{format.value}", f"{kind.value}-{period.code}.{format.value}"
+    headers = {"Content-Disposition": disposition(name, fallback), "Cache-Control": "no-store"}
     return Response(
-        WRITERS[format.value](sheet),
+        WRITERS[format.value](sheet, code),
         media_type=MEDIA_TYPES[format.value],
-        headers={"Content-Disposition": disposition(name, fallback), "Cache-Control": "no-store"},
+        headers=headers | ({CHECK_CODE_HEADER: code} if code else {}),
     )

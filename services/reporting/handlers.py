@@ -30,7 +30,7 @@ def project(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
     catalogue = load_catalogue()
     reported = [d for d in batch if is_reported(d.envelope)]
     facts = [fact_of(d.seq, d.envelope) for d in reported]
-    upsert(session, FactRow, [to_row(f, d.envelope) for f, d in zip(facts, reported, strict=True)], ["seq"])
+    upsert(session, FactRow, [to_row(f, d) for f, d in zip(facts, reported, strict=True)], ["seq"])
     households = {
         d.envelope.aggregate_id: household_row(e)
         for d in batch

@@ -27,7 +27,7 @@ def build_app(settings: ServiceSettings | None = None) -> FastAPI:
     gauges.register(engine)
 
     def consumers(rt: Runtime) -> list[BatchConsumer]:
-        return [consumer(rt, project, CONSUMES, durable=DURABLE)]
+        return [consumer(rt, project, CONSUMES, durable=DURABLE, log_digest=True)]
 
     app = build_service(
         NAME,

@@ -19,7 +19,7 @@ NATS_CONF = DEPLOY / "nats" / "nats-server.conf"
 CLUSTER_CONFS = [DEPLOY / "nats" / "cluster" / f"n{i}.conf" for i in (1, 2, 3)]
 PROMETHEUS = DEPLOY / "prometheus"
 DASHBOARDS = DEPLOY / "grafana" / "dashboards"
-NATS_USERS = ("intake", "rules", "rectify", "reporting", "admin")
+NATS_USERS = ("intake", "rules", "rectify", "reporting", "audit", "admin")
 CI_DEPS = "bash deploy/ci-deps.sh"
 
 

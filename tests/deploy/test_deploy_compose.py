@@ -188,7 +188,7 @@ def test_secrets_are_defined_mounted_and_gitignored(base: dict[str, Any], cluste
 
 def test_nats_and_postgres_get_their_users_passwords(base: dict[str, Any]) -> None:
     nats_secrets = set(base["services"]["nats"]["secrets"])
-    assert nats_secrets == {f"nats_{u}_password" for u in (*LOOKBACK_SERVICES, "admin")}
+    assert nats_secrets == {f"nats_{u}_password" for u in (*LOOKBACK_SERVICES, "audit", "admin")}
     assert base["services"]["nats"]["entrypoint"] == ["/bin/sh", "/etc/nats/entrypoint.sh"]
     assert base["services"]["nats"]["command"] == ["-c", "/etc/nats/nats-server.conf", "-sd", "/data"]
     pg = base["services"]["postgres"]

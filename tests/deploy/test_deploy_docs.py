@@ -39,9 +39,13 @@ def settings_fields() -> list[tuple[str, FieldInfo]]:
     from lookback.settings import ServiceSettings
     from services.intake.main import IntakeSettings
     from services.rules.main import RulesServiceSettings
+    from services.workbench.settings import WorkbenchSettings
 
     fields = (
-        dict(ServiceSettings.model_fields) | dict(RulesServiceSettings.model_fields) | dict(IntakeSettings.model_fields)
+        dict(ServiceSettings.model_fields)
+        | dict(RulesServiceSettings.model_fields)
+        | dict(IntakeSettings.model_fields)
+        | dict(WorkbenchSettings.model_fields)
     )
     return sorted(fields.items())
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import secrets
 import socket
 import subprocess
@@ -26,6 +27,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
+from apps.natsauth import USERS, permissions
 from lookback.contracts.envelope import Envelope
 from lookback.messaging import DeadLetter, Publisher, ensure_streams, stream_config
 
@@ -306,8 +308,13 @@ async def test_services_can_do_their_jetstream_work(server: Server) -> None:
             await publisher.publish(envelope("household.recorded", "h1"))
         with pytest.raises(Exception):  # noqa: B017 - refused by permissions: times out
             await rules.jetstream(timeout=2).delete_stream("LOOKBACK")
+        with pytest.raises(Exception):  # noqa: B017 - no service deletes a consumer, its own or another's
+            await rules.jetstream(timeout=2).delete_consumer("LOOKBACK", "someone-elses")
+        with pytest.raises(Exception):  # noqa: B017 - nor creates a stream but the two of the log
+            await rules.jetstream(timeout=2).add_stream(name="OTHER", subjects=["other.>"])
         await settle(rules)
-        assert rules_errors.violations("$JS.API.STREAM.DELETE.LOOKBACK"), rules_errors.seen
+        for api in ("STREAM.DELETE.LOOKBACK", "CONSUMER.DELETE.LOOKBACK.someone-elses", "STREAM.CREATE.OTHER"):
+            assert rules_errors.violations(f"$JS.API.{api}"), (api, rules_errors.seen)
 
     async with connected(server.url("admin")) as (admin, _):
         info = await admin.jetstream().stream_info("LOOKBACK")
@@ -336,6 +343,48 @@ async def test_services_can_do_their_jetstream_work(server: Server) -> None:
         assert consumer.num_pending == 0
         await sub.unsubscribe()
         assert errors.seen == []
+
+
+async def test_the_audit_user_reads_and_writes_nothing(server: Server) -> None:
+    async with connected(server.url("rules")) as (rules, _):
+        await ensure_streams(rules)
+        await Publisher(rules, timeout=2).publish(envelope("problem.flagged", "audited"))
+    async with connected(server.url("audit")) as (nc, errors):
+        js = nc.jetstream(timeout=2)
+        total = (await js.stream_info("LOOKBACK")).state.messages
+        sub = await js.subscribe("lb.>", stream="LOOKBACK", ordered_consumer=True)
+        read = [(await sub.next_msg(timeout=10)).subject for _ in range(total)]
+        assert "lb.problem.audited.flagged" in read
+        for subject in ("lb.case.c1.verified", "lbdlq.audit"):
+            await nc.publish(subject, b"{}")
+        with pytest.raises(Exception):  # noqa: B017 - refused by permissions: times out
+            await js.delete_stream("LOOKBACK")
+        await settle(nc)
+        for subject in ("lb.case.c1.verified", "lbdlq.audit", "$JS.API.STREAM.DELETE.LOOKBACK"):
+            assert errors.violations(subject), (subject, errors.seen)
+
+
+def allowed_publishes(conf: Path) -> dict[str, list[str]]:
+    """Each user's `publish: { allow: [...] }` in an accounts config."""
+    found = {}
+    for block in re.split(r"\buser:\s*", settings_lines(conf))[1:]:
+        user = block.split()[0].strip(",")
+        allow = re.search(r"publish:\s*\{\s*allow:\s*\[(.*?)\]", block, re.S)
+        found[user] = re.findall(r'"([^"]+)"', allow.group(1)) if allow else []
+    return found
+
+
+def test_deploy_grants_what_the_embedded_server_grants() -> None:
+    """One permission model: deploy/nats/accounts.conf lists, user by user, what apps/natsauth.py gives the
+    nats-server of `lookback up`; the admin has no limits in either."""
+    granted = allowed_publishes(DEPLOY / "nats" / "accounts.conf")
+    assert set(granted) == set(USERS)
+    for user in USERS:
+        expected = permissions(user)
+        if expected is None:
+            assert granted[user] == [], user
+        else:
+            assert granted[user] == expected["publish"]["allow"], user  # type: ignore[index]
 
 
 # --- three-node cluster --------------------------------------------------------------------------

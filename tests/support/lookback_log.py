@@ -19,7 +19,8 @@ from lookback.messaging import connect, ensure_streams
 
 
 async def raw_client(nats_url: str) -> Client:
-    """A plain client beside the services, as every test that reads the log connects: one place to say how."""
+    """A plain client beside the services, as every test that reads the log connects: one place to say how.
+    The log is closed: `nats_url` carries a user, `NatsServer.url_as("admin")` (or "audit") of the test's server."""
     return await nats.connect(nats_url)
 
 

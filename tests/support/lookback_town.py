@@ -27,10 +27,16 @@ class Town:
     """A running system and the commands a user would type against it."""
 
     def __init__(
-        self, root: Path, env: dict[str, str] | None = None, nats: NatsServer | NatsCluster | None = None
+        self,
+        root: Path,
+        env: dict[str, str] | None = None,
+        nats: NatsServer | NatsCluster | None = None,
+        workbench: bool = False,
     ) -> None:
         """`nats`: an already running server or cluster, which the caller keeps and stops (the services get its
-        `url`, every node's URL for a cluster); without it the town starts and stops a server of its own."""
+        `url`, every node's URL for a cluster, and its users); without it the town starts and stops a server of
+        its own. Raw connections to the log in tests go through `nats.url_as(user)`, usually as "admin".
+        `workbench`: start the web pages too (only the browser tests need them)."""
         self.root = root
         self.owns_nats = nats is None
         self.nats: NatsServer | NatsCluster = nats or NatsServer(root / "nats", free_port())
@@ -40,7 +46,13 @@ class Town:
         # by accident while a test runs.
         clock = {"LOOKBACK_NOW": "2019-12-01"}
         self.system = System(
-            root, self.nats.url, ports={s: free_port() for s in SERVICES}, env=clock | (env or {}), reassign_ports=True
+            root,
+            self.nats.url,
+            ports={s: free_port() for s in SERVICES},
+            env=clock | (env or {}),
+            reassign_ports=True,
+            users=self.nats.users,
+            workbench_port=free_port() if workbench else 0,
         )
         self.system.start()
 
@@ -49,13 +61,21 @@ class Town:
         return tuple(s.url for s in self.system.services.values())
 
     def env(self) -> dict[str, str]:
-        return os.environ | {
-            "LOOKBACK_INTAKE_URL": self.system.url("intake"),
-            "LOOKBACK_REPORTING_URL": self.system.url("reporting"),
-            "LOOKBACK_SERVICE_URLS": ",".join(self.urls),
-            "LOOKBACK_NATS_URL": self.nats.url,
-            "LOOKBACK_DATA_DIR": str(self.root),
-        }
+        """The CLI's environment: it finds the audit user of its own server in the data dir, as after `lookback
+        up`; a server handed in keeps its passwords elsewhere, so the audit user is named."""
+        audit = {} if self.owns_nats else self.system.nats_env("audit")
+        return (
+            os.environ
+            | audit
+            | {
+                "LOOKBACK_INTAKE_URL": self.system.url("intake"),
+                "LOOKBACK_RECTIFY_URL": self.system.url("rectify"),
+                "LOOKBACK_REPORTING_URL": self.system.url("reporting"),
+                "LOOKBACK_SERVICE_URLS": ",".join(self.urls),
+                "LOOKBACK_NATS_URL": self.nats.url,
+                "LOOKBACK_DATA_DIR": str(self.root),
+            }
+        )
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
@@ -99,7 +119,7 @@ class Town:
         the cases by village, item and status, the half-monthly report, how many events of each type the log
         holds and which ids it holds twice (`nats_url`: a node to read the log from, if not the town's own)."""
         self.wait_idle(timeout=300)
-        events, twice = asyncio.run(census(nats_url or self.nats.url))
+        events, twice = asyncio.run(census(nats_url or self.nats.url_as("admin")))
         cases = Counter((c["village"], c["item"], c["status"]) for c in self.get("rectify", "/cases"))
         return {
             "problems": self.get("reporting", "/reports/problems", by="rule,village"),

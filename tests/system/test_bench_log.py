@@ -19,15 +19,15 @@ def test_the_grown_log_holds_what_the_system_stores_for_the_same_imports(town: A
     server = NatsServer(tmp_path / "grown", free_port())
     server.start()
     try:
-        imports = asyncio.run(grow_log(server.url, tmp_path / "chunks", households=60, chunk=30))
-        grown = asyncio.run(all_events(server.url))
+        imports = asyncio.run(grow_log(server.url_as("admin"), tmp_path / "chunks", households=60, chunk=30))
+        grown = asyncio.run(all_events(server.url_as("admin")))
     finally:
         server.stop()
     assert [as_of.isoformat() for _, as_of in imports] == ["2019-12-01", "2020-01-01"] * 2
     for files, as_of in imports:
         town.cli("import", "roster", *map(str, files), "--as-of", as_of.isoformat(), "--partial")
         town.wait_idle()
-    stored = asyncio.run(all_events(town.nats.url))
+    stored = asyncio.run(all_events(town.nats.url_as("admin")))
 
     def facts(log: list[tuple[int, Any]]) -> dict[str, dict[str, Any]]:
         """Every event but when it was recorded (the hash chain leaves that out too)."""

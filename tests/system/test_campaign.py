@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import nats
 import pytest
+from lookback_log import raw_client
 from lookback_town import Town
 
 from apps import demo
@@ -66,7 +66,7 @@ def said(result: Any) -> str:
 
 def log_types(nats_url: str, subjects: str) -> list[dict[str, Any]]:
     async def read() -> list[dict[str, Any]]:
-        nc = await nats.connect(nats_url)
+        nc = await raw_client(nats_url)
         js = nc.jetstream()
         info = await js.stream_info(STREAM, subjects_filter=subjects)
         total = sum((info.state.subjects or {}).values())
@@ -96,7 +96,7 @@ def test_1_investigation_lists_counts_and_owns_but_nothing_is_overdue(campaign: 
     cases = campaign.cases()
     assert cases and not any(c["overdue"] for c in cases)
     assert min(c["deadline"] for c in cases) == "2020-01-26"  # 2020-01-11, the phase's start, + 15 days
-    assert log_types(campaign.town.nats.url, "lb.case.*.overdue") == []
+    assert log_types(campaign.town.nats.url_as("admin"), "lb.case.*.overdue") == []
 
     report = campaign.report("2019-12-H2")["current"]
     assert report["found_cumulative"] == len(cases) and report["overdue"] == 0
@@ -212,7 +212,9 @@ def test_5_extensions_and_what_was_known_at_a_business_instant(campaign: Campaig
     assert overdue and all(c["deadline"] < "2020-02-10" for c in overdue)
     assert extended not in {c["case_id"] for c in overdue}
     assert campaign.call("GET", f"/cases/{extended}").json()["deadline"] == "2020-03-31"
-    assert extended not in {e["aggregate_id"] for e in log_types(campaign.town.nats.url, "lb.case.*.overdue")}
+    assert extended not in {
+        e["aggregate_id"] for e in log_types(campaign.town.nats.url_as("admin"), "lb.case.*.overdue")
+    }
 
     # What was known at the end of 2020-01-H2 on the campaign's clock: the late entry made on 2020-02-10
     # is left out; with the wall clock it would have left out everything.

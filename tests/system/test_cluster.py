@@ -80,7 +80,7 @@ def pick_victim(cluster: NatsCluster) -> tuple[str, int]:
     connections = {n.name: int(cluster.monitor(n.name, "connz")["num_connections"]) for n in cluster.nodes}
     assert sum(connections.values()) == len(SERVICES)
     victim = max(connections, key=lambda name: connections[name])
-    url = cluster.node(victim).url
+    url = cluster.users.url(cluster.node(victim).url, "admin")
     if asyncio.run(stream_leader(url)) != victim:
         asyncio.run(move_leader(url, victim))
         wait_for(lambda: asyncio.run(stream_leader(url)) == victim, 20, f"{victim} did not become leader")
@@ -122,11 +122,12 @@ def test_a_node_killed_mid_import_changes_nothing(tmp_path: Path) -> None:
     cluster = NatsCluster(tmp_path / "cluster")
     cluster.start()
     try:
-        asyncio.run(create_streams(cluster.urls[0]))
+        asyncio.run(create_streams(cluster.users.url(cluster.urls[0], "admin")))
         town = Town(tmp_path / "town", env={"LOOKBACK_STREAM_REPLICAS": "3"}, nats=cluster)
         try:
             victim, connections = pick_victim(cluster)
-            survivor = next(n.url for n in cluster.nodes if n.name != victim)
+            survivor_node = next(n for n in cluster.nodes if n.name != victim)
+            survivor = cluster.users.url(survivor_node.url, "admin")
             importing = town.import_in_background(roster, villages)
             wait_for(
                 lambda: asyncio.run(count_in_log(survivor, "lb.household.*.recorded")) >= KILL_AFTER,
@@ -157,7 +158,7 @@ def test_a_node_killed_mid_import_changes_nothing(tmp_path: Path) -> None:
             assert got == expected
             assert got["problems"] == asyncio.run(flagged_in_log(survivor))  # the read model is the log's
 
-            last_seq = replica_last_seq(cluster, next(n.name for n in cluster.nodes if n.url == survivor))
+            last_seq = replica_last_seq(cluster, survivor_node.name)
             assert last_seq > HOUSEHOLDS
             cluster.start_node(victim)
             wait_for(lambda: replica_last_seq(cluster, victim) == last_seq, 30, f"{victim} did not catch up")

@@ -46,7 +46,7 @@ def test_reporting_killed_mid_import_recovers_exactly(town: Any, tmp_path: Path)
     assert importing.returncode == 0, err
     town.wait_idle()
 
-    expected = asyncio.run(flagged_in_log(town.nats.url))
+    expected = asyncio.run(flagged_in_log(town.nats.url_as("admin")))
     assert sum(sum(v.values()) for v in expected.values()) > 100
     assert town.problems() == expected
     assert time.monotonic() - killed_at < 300

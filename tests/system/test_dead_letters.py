@@ -6,13 +6,13 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-import nats
+from lookback_log import raw_client
 
 from lookback.contracts.subjects import DEAD_LETTER_STREAM
 
 
 async def _poison(nats_url: str) -> None:
-    nc = await nats.connect(nats_url)
+    nc = await raw_client(nats_url)
     js = nc.jetstream()
     await js.publish("lb.household.999.recorded", b"{not json", headers={"Nats-Msg-Id": "poison-1"})
     await js.publish(
@@ -27,7 +27,7 @@ async def _poison(nats_url: str) -> None:
 
 
 async def _dead_letters(nats_url: str) -> list[tuple[str, str]]:
-    nc = await nats.connect(nats_url)
+    nc = await raw_client(nats_url)
     js = nc.jetstream()
     total = (await js.stream_info(DEAD_LETTER_STREAM)).state.messages
     sub = await js.subscribe("lbdlq.>", ordered_consumer=True)
@@ -44,11 +44,11 @@ def test_malformed_and_unknown_events_go_to_the_dead_letter_stream(
     store_town: Any, sample_dir: Path, answer: dict[str, Any]
 ) -> None:
     town = store_town  # SQLite and PostgreSQL
-    asyncio.run(_poison(town.nats.url))
+    asyncio.run(_poison(town.nats.url_as("admin")))
     town.import_roster(sample_dir / "roster-utf8.csv", sample_dir / "villages-utf8.csv")
     town.wait_idle()
 
     assert town.problems() == {r: c["by_village"] for r, c in answer["counts"].items() if c["by_village"]}
-    letters = asyncio.run(_dead_letters(town.nats.url))
+    letters = asyncio.run(_dead_letters(town.nats.url_as("admin")))
     consumers = ("intake", "reporting", "rules")
     assert letters == sorted([(c, "ValidationError") for c in consumers] + [(c, "UnknownEventType") for c in consumers])

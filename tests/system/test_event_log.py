@@ -26,7 +26,7 @@ def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
 
 @pytest.fixture
 async def publisher(nats_server: NatsServer) -> AsyncIterator[Publisher]:
-    nc = await connect(nats_server.url, "test")
+    nc = await connect(nats_server.url_as("admin"), "test")
     await ensure_streams(nc)
     yield Publisher(nc)
     await nc.close()

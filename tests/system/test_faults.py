@@ -31,11 +31,11 @@ SEED = 12
 
 def _consistent(town: Any, households: int) -> None:
     town.wait_idle(timeout=300)
-    expected = asyncio.run(flagged_in_log(town.nats.url))
+    expected = asyncio.run(flagged_in_log(town.nats.url_as("admin")))
     assert town.problems() == expected
-    opened = asyncio.run(count_in_log(town.nats.url, "lb.case.*.opened"))
+    opened = asyncio.run(count_in_log(town.nats.url_as("admin"), "lb.case.*.opened"))
     assert opened == sum(sum(v.values()) for v in expected.values())
-    recorded = asyncio.run(count_in_log(town.nats.url, "lb.household.*.recorded"))
+    recorded = asyncio.run(count_in_log(town.nats.url_as("admin"), "lb.household.*.recorded"))
     assert recorded == households  # each household stored once, however often the import was retried
 
 
@@ -94,7 +94,7 @@ async def kill_while_publishing(
 
 
 def stored_households(town: Town) -> int:
-    return asyncio.run(count_in_log(town.nats.url, "lb.household.*.recorded"))
+    return asyncio.run(count_in_log(town.nats.url_as("admin"), "lb.household.*.recorded"))
 
 
 def mid_publish(stored: int) -> str:
@@ -109,7 +109,9 @@ def test_intake_killed_while_publishing_then_the_import_is_retried(
     intake = town.system.services["intake"]
     importing = asyncio.run(
         kill_while_publishing(
-            town.nats.url, lambda: town.import_in_background(roster, villages), lambda: intake.stop(signal.SIGKILL)
+            town.nats.url_as("admin"),
+            lambda: town.import_in_background(roster, villages),
+            lambda: intake.stop(signal.SIGKILL),
         )
     )
     importing.communicate(timeout=60)
@@ -135,7 +137,9 @@ def test_nats_server_killed_while_intake_publishes_then_the_import_is_retried(
     roster, villages, expected = clean_run
     importing = asyncio.run(
         kill_while_publishing(
-            town.nats.url, lambda: town.import_in_background(roster, villages), lambda: town.nats.stop(signal.SIGKILL)
+            town.nats.url_as("admin"),
+            lambda: town.import_in_background(roster, villages),
+            lambda: town.nats.stop(signal.SIGKILL),
         )
     )
     importing.communicate(timeout=120)

@@ -65,7 +65,7 @@ def import_list(town: Any, path: Path) -> dict[str, Any]:
 
 def flagged(town: Any, rule: str, issue_id: str) -> Envelope:
     async def last() -> bytes:
-        nc = await connect(town.nats.url, "test")
+        nc = await connect(town.nats.url_as("admin"), "test")
         try:
             subject = f"lb.problem.{problem_id(rule, f'issue:{issue_id}')}.flagged"
             return (await nc.jetstream().get_last_msg(STREAM, subject)).data or b""

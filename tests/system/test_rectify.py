@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import nats
 import pytest
+from lookback_log import raw_client
 from lookback_town import Town
 
 from apps import demo
@@ -161,7 +161,7 @@ def test_each_role_on_own_and_foreign_cases(campaign: Town) -> None:
 
 def overdue_events(nats_url: str) -> list[str]:
     async def read() -> list[str]:
-        nc = await nats.connect(nats_url)
+        nc = await raw_client(nats_url)
         js = nc.jetstream()
         info = await js.stream_info(STREAM, subjects_filter="lb.case.*.overdue")
         total = sum((info.state.subjects or {}).values())
@@ -179,7 +179,7 @@ def test_past_the_deadlines_each_open_case_is_overdue_once(tmp_path: Path) -> No
         roster, villages = demo.write_csv(demo.generate(40, seed=9), tmp_path / "demo")
         town.import_roster(roster, villages)
         town.wait_idle()
-        assert overdue_events(town.nats.url) == []
+        assert overdue_events(town.nats.url_as("admin")) == []
         opened = len(cases(town))
 
         for _ in range(2):  # the clock moves past every deadline, and rectify restarts on it
@@ -188,7 +188,7 @@ def test_past_the_deadlines_each_open_case_is_overdue_once(tmp_path: Path) -> No
             asyncio.run(asyncio.sleep(2.5))  # two more rounds of the watch
             town.wait_idle()
 
-        ids = overdue_events(town.nats.url)
+        ids = overdue_events(town.nats.url_as("admin"))
         assert len(ids) == len(set(ids)) == opened
         assert all(c["overdue"] for c in cases(town))
     finally:

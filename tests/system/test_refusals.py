@@ -19,6 +19,7 @@ from lookback_town import Town
 
 from bench.system import proc_status
 from bench.zipbomb import write_bomb
+from services.intake.importer import upload_name
 
 pytestmark = pytest.mark.system
 
@@ -83,7 +84,7 @@ def test_a_broken_full_roster_is_refused_and_changes_nothing(
     assert flat(zh) in flat(result.stderr) and flat(en) in flat(result.stderr)
     assert sample_town.outcome() == before
     records = [json.loads(p.read_text("utf-8")) for p in (sample_town.root / "imports").glob("*/summary.json")]
-    [record] = [r for r in records if roster.name in r["files"] and "refused" in r]
+    [record] = [r for r in records if upload_name(1, roster.name) in r["files"] and "refused" in r]
     assert record["refused"]["code"] == code and record["events_published"] == 0
 
 

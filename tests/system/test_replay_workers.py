@@ -19,14 +19,17 @@ def test_two_processes_rebuild_what_one_does(tmp_path: Path) -> None:
     server = NatsServer(tmp_path / "nats", free_port())
     server.start()
     try:
-        asyncio.run(grow_log(server.url, tmp_path / "grow", households=80, chunk=40))
+        asyncio.run(grow_log(server.url_as("admin"), tmp_path / "grow", households=80, chunk=40))
         names = [p.name for p in all_projections()]
         seen = []
         for workers in (1, 2):
             url = f"sqlite:///{tmp_path / f'{workers}.db'}"
             result = asyncio.run(
                 replay_on_cores(
-                    server.url, [(n, url) for n in names], workers=workers, progress=lambda last, _: seen.append(last)
+                    server.url_as("admin"),
+                    [(n, url) for n in names],
+                    workers=workers,
+                    progress=lambda last, _: seen.append(last),
                 )
             )
             assert [p.name for p in result.projections] == names

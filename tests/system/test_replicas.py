@@ -47,11 +47,15 @@ def test_replicas_split_the_work_and_count_once(replicated: Town, tmp_path: Path
     town.import_roster(roster, villages)
     town.wait_idle()
 
-    expected = asyncio.run(flagged_in_log(town.nats.url))
+    expected = asyncio.run(flagged_in_log(town.nats.url_as("admin")))
     assert town.problems() == expected
     flagged = sum(sum(v.values()) for v in expected.values())
-    assert asyncio.run(count_in_log(town.nats.url, "lb.problem.*.flagged")) == flagged  # rules flagged each once
-    assert asyncio.run(count_in_log(town.nats.url, "lb.case.*.opened")) == flagged  # rectify opened each once
+    assert (
+        asyncio.run(count_in_log(town.nats.url_as("admin"), "lb.problem.*.flagged")) == flagged
+    )  # rules flagged each once
+    assert (
+        asyncio.run(count_in_log(town.nats.url_as("admin"), "lb.case.*.opened")) == flagged
+    )  # rectify opened each once
 
     handled = {}
     for key, service in town.system.services.items():

@@ -38,10 +38,10 @@ def test_a_slow_reader_gets_every_message_once_in_order_and_holds_at_most_high(t
     server = NatsServer(tmp_path / "nats", free_port())
     server.start()
     try:
-        got, most, pauses = asyncio.run(_read(server.url, 1, high=50))
+        got, most, pauses = asyncio.run(_read(server.url_as("admin"), 1, high=50))
         assert got == list(range(1, EVENTS + 1))
         assert most <= 50 and pauses > 0  # the server was stopped, and the reader resumed where it was
-        got, _, _ = asyncio.run(_read(server.url, 401, high=50))
+        got, _, _ = asyncio.run(_read(server.url_as("admin"), 401, high=50))
         assert got == list(range(401, EVENTS + 1))
     finally:
         server.stop()

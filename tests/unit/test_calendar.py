@@ -142,3 +142,8 @@ def test_consecutive_periods_tile_the_days(day: date) -> None:
 def test_an_instant_lies_between_its_period_start_and_end(instant: datetime) -> None:
     period = period_of(local_date(instant))
     assert period.start <= instant < period.end
+
+
+@pytest.mark.parametrize(("code", "label"), [("2019-12-H1", "2019年12月上半月"), ("2020-01-H2", "2020年1月下半月")])
+def test_a_period_reads_as_a_person_says_it(code: str, label: str) -> None:
+    assert Period.parse(code).label == label

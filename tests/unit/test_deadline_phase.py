@@ -5,11 +5,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from services.rectify.domain.opening import open_case
 
 from lookback.cases.deadlines import clock_starts, default_deadline, overdue_days
 from lookback.catalogue import default_data, load
 from lookback.contracts.rules import ProblemFlagged
+from services.rectify.domain.opening import open_case
 
 CATALOGUE = load()
 PHASE_OPENS = date(2020, 1, 11)

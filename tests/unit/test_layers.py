@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("intake", "rules", "rectify", "reporting")
+SERVICES = ("intake", "rules", "rectify", "reporting", "workbench")
 
 
 def imported_modules(path: Path) -> set[str]:

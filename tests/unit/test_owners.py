@@ -5,10 +5,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from services.rectify.domain.opening import open_case
 
 from lookback.cases.owners import EACH_COMMAND, EACH_VILLAGE, owners_of, units
 from lookback.catalogue import load
+from services.rectify.domain.opening import open_case
 from tests.unit.test_deadline_phase import flagged
 
 CATALOGUE = load()

@@ -2,15 +2,17 @@
 
 Only rows that cannot be placed are rejected; data that is merely wrong (an invalid ID, a household
 size that does not match) is imported, because finding it is the rules' job. The checks run in the
-spec's order and stop at the first failing column, so a town fixes one reported cell at a time.
+spec's order and stop at the first failing column, so a town fixes one reported cell at a time. A date
+that is no date (出生日期 `abc` or `2019-02-30`) is rejected last: an age could not be told from it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from services.intake.domain.cells import decimal_text
+from services.intake.domain.cells import decimal_text, iso_date
 from services.intake.domain.columns import (
+    DATES,
     HOUSEHOLD_ID,
     HOUSEHOLD_SIZE,
     ID_NUMBER,
@@ -45,6 +47,10 @@ def check_person(cells: Mapping[str, str], villages: Collection[str]) -> Fault |
     income = cells.get(INCOME)
     if income and decimal_text(income) is None:
         return fault("not_number", INCOME)
+    for column in sorted(DATES):
+        value = cells.get(column)
+        if value and iso_date(value) is None:  # a real date was already made ISO when the cell was read
+            return fault("not_date", column)
     return None
 
 

@@ -23,6 +23,11 @@ REASONS: dict[str, tuple[str, str]] = {
         "{column} is not a date (YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日 or YYYYMMDD)",
     ),
     "before_found": ("{column}早于发现日期", "{column} is before the 发现日期 (date found)"),
+    "other_village": (
+        "{column}与同一户编号的户主行不同",
+        "{column} is not the village of its household (the 户主 row's), though the 户编号 is the same",
+    ),
+    "same_row": ("本行各列与前面一行完全相同", "the row repeats an earlier row cell for cell"),
     "after_today": ("{column}晚于今天", "{column} is after today"),
 }
 

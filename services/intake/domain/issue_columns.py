@@ -21,6 +21,9 @@ REQUIRED = (PLACE, ITEM, DESCRIPTION, FOUND_ON)
 OPTIONAL = (HOUSEHOLD_ID, LEAD_UNIT, PERSON, DEADLINE, MEASURES)
 COLUMNS = REQUIRED + OPTIONAL
 
+ALIASES = {"行政村": PLACE}
+"""Other names a header may give a column: a village's own list heads its places 行政村."""
+
 DATES = frozenset({FOUND_ON, DEADLINE})
 NUMBERS = frozenset({ITEM})
 

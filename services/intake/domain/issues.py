@@ -9,6 +9,7 @@ The optional 责任单位 is kept as written: it may name a county unit the town
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 
@@ -34,6 +35,9 @@ from services.intake.domain.issue_columns import (
     PLACE,
 )
 from services.intake.domain.places import TOWN_UNITS, Places
+
+_ITEM_LABEL = re.compile(r"(\d{1,2})[.．、]\s*\D.*")
+"""An item as the exported 问题清单 labels it: its number, a dot (or 、), its name."""
 
 MayReport = Callable[[str], bool]
 """Whether the reporter may report for a village (or `(镇直)`): the caller asks the access policy."""
@@ -130,7 +134,9 @@ def read_issue(
 
 
 def _item(text: str) -> int | None:
-    number = decimal_text(text)
+    """1–34, as a number or as the exported lists write it, `32.减少会议和文件`."""
+    labelled = _ITEM_LABEL.fullmatch(text)
+    number = labelled[1] if labelled else decimal_text(text)
     return int(number) if number is not None and number.isdigit() and 1 <= int(number) <= 34 else None
 
 

@@ -31,11 +31,7 @@ class Places:
 
 
 def town_places(catalogue: Catalogue, declared_villages: Iterable[str] = ()) -> Places:
-    """The town's places from its catalogue: the lead units of the 34 items and the town itself.
-
-    `各村` and `各指挥部` are lead units in the plan but stand for every village or every command, not one
-    unit that can keep a list, so they are left out. The town (干汊河镇) may report its own issues.
-    """
+    """The town's places from its catalogue: the units of the 34 items and the town itself, which may
+    report its own issues."""
     villages = frozenset(v.strip() for v in (*catalogue.villages, *declared_villages))
-    units = {item.lead_unit for item in catalogue.items.values() if not item.lead_unit.startswith("各")}
-    return Places(villages, frozenset(units | {catalogue.town}) - villages)
+    return Places(villages, (catalogue.units() | {catalogue.town}) - villages)

@@ -14,7 +14,7 @@ from lookback.contracts.intake import Rejection
 from services.intake.domain.cells import RowReader, cells_of
 from services.intake.domain.errors import NotAProblemList
 from services.intake.domain.faults import Fault, fault
-from services.intake.domain.issue_columns import DATES, DESCRIPTION, ISSUES, NUMBERS, REQUIRED
+from services.intake.domain.issue_columns import ALIASES, DATES, DESCRIPTION, ISSUES, NUMBERS, REQUIRED
 from services.intake.domain.issues import IssueDraft, MayReport, anywhere, read_issue
 from services.intake.domain.places import Places
 from services.intake.domain.sheet import SheetRows, filled_rows, header_names, rejection
@@ -53,12 +53,14 @@ def parse_problem_list(
 
 
 def problem_list_columns(sheet: SheetRows) -> list[str]:
-    """The header's names; without all the required columns a sheet is not a problem list.
+    """The header's names, an alias read as its column's name unless the header also has that column;
+    without all the required columns a sheet is not a problem list.
 
     A list missing its 问题描述 column would have every row rejected for the same reason: one error
     about the header tells the town more.
     """
     names = header_names(sheet, NotAProblemList)
+    names = [ALIASES.get(name, name) if ALIASES.get(name) not in names else name for name in names]
     missing = [column for column in REQUIRED if column not in names]
     if missing:
         raise NotAProblemList(

@@ -3,13 +3,15 @@
 Every row read is either accepted or rejected, never dropped, so a town can account for what it sent;
 only rows with no value at all are skipped, as they hold nothing to lose. The 村级信息 sheet is read
 first because the villages it declares join the town's configured ones for the 人口明细 checks.
-Person rows are consumed as a stream; only accepted rows are kept, grouped into households.
+Person rows are consumed as a stream; only accepted rows are kept, grouped into households. A row that
+copies an earlier one cell for cell is rejected (the person would count twice), and so is a row whose
+行政村 is not its household's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lookback.contracts.intake import Rejection
 from services.intake.domain.cells import RowReader, cells_of
@@ -23,6 +25,7 @@ from services.intake.domain.columns import (
     VILLAGES,
 )
 from services.intake.domain.errors import NotARoster
+from services.intake.domain.faults import fault
 from services.intake.domain.households import HouseholdDraft, group_households
 from services.intake.domain.sheet import Row, SheetRows, filled_rows, header_names, rejection
 
@@ -66,17 +69,34 @@ def parse_sheets(persons: SheetRows, villages: SheetRows | None, configured: Ite
     declared = _villages(villages, headers[VILLAGES], rejected, read) if villages else {}
     town = frozenset(v.strip() for v in configured) | declared.keys()
 
+    seen: set[tuple[str, ...]] = set()
+
     def accepted_persons() -> Iterator[tuple[str, Row]]:
         for row, values in filled_rows(persons, person_reader):
             read[PERSONS] += 1
             cells = cells_of(person_reader.columns, values)
-            if problem := check_person(cells, town):
+            if problem := check_person(cells, town) or (fault("same_row", HOUSEHOLD_ID) if values in seen else None):
                 rejected.append(rejection(PERSONS, row, problem, cells))
             else:
+                seen.add(values)  # the households hold these tuples anyway: the set costs only its table
                 yield cells[HOUSEHOLD_ID], (row, values)
 
-    households = group_households(accepted_persons(), person_reader.columns)
+    households = [_in_one_village(h, rejected) for h in group_households(accepted_persons(), person_reader.columns)]
+    rejected.sort(key=lambda r: (r.sheet == PERSONS, r.row))  # as read: 村级信息 first, then 人口明细
     return ParsedRoster(households, list(declared.values()), rejected, read, headers)
+
+
+def _in_one_village(household: HouseholdDraft, rejected: list[Rejection]) -> HouseholdDraft:
+    """The household without its rows in another village than its own (its 户主's): one 户编号 in two
+    villages would join two villages' people into one household, so those rows are rejected instead."""
+    kept: list[Row] = []
+    for row, values in household.rows:
+        cells = cells_of(household.columns, values)
+        if cells[VILLAGE] == household.village:
+            kept.append((row, values))
+        else:
+            rejected.append(rejection(PERSONS, row, fault("other_village", VILLAGE), cells))
+    return household if len(kept) == len(household.rows) else replace(household, rows=tuple(kept))
 
 
 def _villages(

@@ -25,7 +25,7 @@ class CaseSummary(SQLModel, table=True):
     __tablename__ = "rectify_cases"
 
     case_id: str = Field(primary_key=True)
-    item: int
+    item: int = Field(index=True)  # 我的待办 filters by item
     village: str = Field(index=True)
     lead_unit: str = Field(index=True)
     status: str = Field(index=True)

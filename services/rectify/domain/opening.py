@@ -1,11 +1,15 @@
-"""Opening a case: who owns a problem and by when (docs/rules.md, "Owners" and "Deadlines and overdue")."""
+"""Opening a case: who owns a problem and by when (docs/rules.md, "Owners" and "Deadlines and overdue");
+reopening it when the problem comes back."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from lookback.cases.deadlines import default_deadline
 from lookback.cases.owners import owners_of
+from lookback.cases.state import Case
 from lookback.catalogue import Catalogue
-from lookback.contracts.rectify import CaseOpened
+from lookback.contracts.rectify import CaseOpened, CaseReopened
 from lookback.contracts.rules import ProblemFlagged
 
 
@@ -33,3 +37,13 @@ def open_case(problem: ProblemFlagged, catalogue: Catalogue, case_id: str) -> Ca
         person=problem.person,
         measures=problem.measures,
     )
+
+
+def reopened(case: Case, on: date) -> list[CaseReopened]:
+    """A problem flagged again reopens a case only a roster had closed (cleared by data, awaiting
+    verification): the data that cleared it is gone. A person's report of a fix waits for verification,
+    and a closed case stays closed."""
+    if case.status != "rectified" or case.cleared_from is None:
+        return []
+    status, escalated_from = case.cleared_from
+    return [CaseReopened(case_id=case.case_id, on=on, status=status, escalated_from=escalated_from)]

@@ -54,6 +54,12 @@ _ACTIONS: dict[type, tuple[str, str]] = {
 }
 
 
+def open_commands(case: Case) -> set[type]:
+    """The commands the case takes now, so a page offers only these (and `decide` still has the last word)."""
+    found = {command for command, statuses in ALLOWED.items() if case.status in statuses}
+    return found - {Escalate} if case.county_accepted else found
+
+
 def check_allowed(case: Case, command: Command) -> None:
     """Refuses, in the words a 镇/村 user and an auditor both read, a command the status does not take."""
     if case.status not in ALLOWED[type(command)]:

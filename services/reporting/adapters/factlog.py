@@ -7,21 +7,26 @@ table only for rows past the last one it holds: a report decodes each fact once 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
+from lookback import logdigest
+from lookback.consumer import Delivered
 from lookback.contracts.envelope import Envelope
 from lookback.contracts.intake import HouseholdRecorded
+from lookback.contracts.subjects import STREAM
 from services.reporting.adapters.tables import FactRow, HouseholdRow
 from services.reporting.domain.facts import Fact, fact_of
 
 HEAD = "户主"
+CHECK_CODE_HEADER = "Lb-Check-Code"
 
 
-def to_row(fact: Fact, envelope: Envelope) -> dict[str, Any]:
+def to_row(fact: Fact, delivered: Delivered) -> dict[str, Any]:
+    envelope = delivered.envelope
     return {
         "seq": fact.seq,
         "type": envelope.type,
@@ -29,6 +34,7 @@ def to_row(fact: Fact, envelope: Envelope) -> dict[str, Any]:
         "day": fact.day,
         "recorded_at": fact.recorded,
         "body": envelope.model_dump_json(),
+        "log_state": delivered.log_state.hex() if delivered.log_state else None,
     }
 
 
@@ -71,6 +77,18 @@ class FactLog:
                     self._seen.update(f.seq for f in new)
                 self._facts.sort(key=lambda f: f.seq)
             return list(self._facts)
+
+
+def check_code(engine: Engine, used: Sequence[Fact]) -> str | None:
+    """The 校验码 of a report made from `used`: the digest of the log up to the last of those facts, so
+    events the report did not read (a later period's, or recorded after its `known_at`) leave it as it was.
+    None when no fact was used, or the read model predates the digest."""
+    if not used:
+        return None
+    last = max(f.seq for f in used)
+    with Session(engine) as session:
+        state = session.exec(select(FactRow.log_state).where(FactRow.seq == last)).first()
+    return logdigest.check_code(STREAM, last, bytes.fromhex(state)) if state else None
 
 
 def household_row(event: HouseholdRecorded) -> dict[str, Any]:

@@ -12,9 +12,9 @@ from datetime import date, datetime
 from sqlalchemy import Engine, inspect, text
 from sqlmodel import Field, Session, SQLModel, col, delete, select
 
-from lookback.store import Position, create_tables, upsert
+from lookback.store import LogDigestRow, Position, create_tables, upsert
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Raised whenever a table below changes; a read model of another version is dropped and rebuilt."""
 
 
@@ -29,6 +29,9 @@ class FactRow(SQLModel, table=True):
         description="When the system learnt it, on the business clock (Envelope.known_since; stored as UTC)"
     )
     body: str = Field(description="The envelope as JSON")
+    log_state: str | None = Field(
+        None, description="The digest of the whole log up to this event (hex), from which its 校验码 is made"
+    )
 
 
 class ProblemRow(SQLModel, table=True):
@@ -68,7 +71,7 @@ class SchemaRow(SQLModel, table=True):
     version: int = Field(primary_key=True)
 
 
-TABLES = (FactRow, ProblemRow, CaseRow, HouseholdRow, SchemaRow)
+TABLES = (FactRow, ProblemRow, CaseRow, HouseholdRow, SchemaRow, LogDigestRow)
 
 
 def prepare(engine: Engine, consumer: str) -> None:

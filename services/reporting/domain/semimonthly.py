@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from lookback.calendar import Period, period_of, periods_between
@@ -39,6 +39,8 @@ def period_stats(state: State, period: Period, catalogue: Catalogue) -> dict[str
     stats["time_in_status"] = time_in_status(found, period.last_day)
     for name, key in GROUPS.items():
         grouped: dict[str, list[tuple[int, ...]]] = defaultdict(list)
+        if name == "category":  # the plan's nine categories are its table's rows, with problems or without
+            grouped.update({item.category: [] for item in catalogue.items.values()})
         for line, counted in zip(found, tallies, strict=True):
             grouped[key(line, catalogue)].append(counted)
         stats[f"by_{name}"] = {k: summarize(group) for k, group in sorted(grouped.items())}
@@ -70,6 +72,17 @@ def span(facts: Sequence[Fact]) -> list[Period]:
         return []
     days = [f.day for f in facts]
     return periods_between(period_of(min(days)), period_of(max(days)))
+
+
+def reportable(facts: Sequence[Fact], today: date) -> tuple[Period, Period]:
+    """The first and last period a report may be asked for: those the facts span, up to today's.
+
+    Outside them there is nothing to report, and the trend of a period centuries ahead would fold the
+    log once per half month in between (`period=9999-12-H2` ran for minutes on a large town).
+    """
+    spanned = span(facts)
+    current = period_of(today)
+    return (spanned[0] if spanned else current), max(spanned[-1], current) if spanned else current
 
 
 def trend(facts: Sequence[Fact], until: Period, known_at: datetime | None = None) -> list[dict[str, Any]]:

@@ -36,7 +36,7 @@ LEDGER_COLUMNS = (
 )
 PROBLEM_COLUMNS = (
     "序号",
-    "行政村",
+    "行政村或单位",
     "户编号",
     "户主",
     "证件号码",
@@ -89,7 +89,11 @@ def _ordered(found: Sequence[Line], catalogue: Catalogue) -> list[Line]:
 def problem_list(
     found: Sequence[Line], catalogue: Catalogue, heads: dict[str, str], day: date, *, reveal: bool
 ) -> Sheet:
-    """`reveal`: the reader's role may see ID numbers (Action.EXPORT_PERSONAL_DATA); masked otherwise."""
+    """`reveal`: the reader's role may see ID numbers (Action.EXPORT_PERSONAL_DATA); masked otherwise.
+
+    The columns intake reads (行政村或单位, 问题条目 as `32.减少会议和文件`, 问题描述, 发现日期, 户编号, 责任单位)
+    carry the names it reads them by, and a unit's issue names its unit: the list imports again as it is.
+    """
     rows = []
     for n, line in enumerate(_ordered(found, catalogue), 1):
         p = line.flagged
@@ -97,7 +101,7 @@ def problem_list(
         rows.append(
             (
                 n,
-                p.village,
+                p.unit or p.village,
                 p.household_id or "",
                 heads.get(p.household_id or "", ""),
                 number if reveal else mask_id(number),

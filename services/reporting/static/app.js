@@ -55,17 +55,28 @@ function fill(table, header, rows) {
   }
 }
 
+// Whether more of a count is good news: more 销号 or 整改 is (green), more problems open or overdue is not
+// (red); a count that is neither (不属实, 上报县级) keeps its sign uncoloured.
+const MORE_IS_BETTER = new Set(["cleared_by_data", "rectified", "rectified_cumulative", "verified", "verified_cumulative"]);
+const MORE_IS_WORSE = new Set(["found", "found_cumulative", "open", "overdue"]);
+let periodLabels = {};
+const periodName = (code) => periodLabels[code] || code;
+
+function changeCell(key, a, b) {
+  const d = a - b;
+  const good = (MORE_IS_BETTER.has(key) && d > 0) || (MORE_IS_WORSE.has(key) && d < 0);
+  const bad = (MORE_IS_BETTER.has(key) && d < 0) || (MORE_IS_WORSE.has(key) && d > 0);
+  return { text: (d > 0 ? "+" : "") + d, cls: good ? "better" : bad ? "worse" : "" };
+}
+
 function townTable(report) {
   const cur = report.current, prev = report.previous;
   const rows = TOWN_ROWS.map(([key, label]) => {
     const a = cur[key], b = prev[key];
-    let change = "";
-    if (typeof a === "number" && typeof b === "number" && !key.endsWith("_rate")) {
-      change = { text: (a - b > 0 ? "+" : "") + (a - b), cls: a > b ? "up" : a < b ? "down" : "" };
-    }
-    return [label, show(a, key), show(b, key), change];
+    const numbers = typeof a === "number" && typeof b === "number" && !key.endsWith("_rate");
+    return [label, show(a, key), show(b, key), numbers ? changeCell(key, a, b) : ""];
   });
-  fill($("town-table"), ["指标", "本期 " + report.period, "上期 " + prev.period, "增减"], rows);
+  fill($("town-table"), ["指标", "本期 " + periodName(report.period), "上期 " + periodName(prev.period), "增减"], rows);
 }
 
 function ordered(groups, order) {
@@ -109,7 +120,12 @@ function chart(points) {
   add("line", { x1: left, y1: y(0), x2: width - right, y2: y(0), stroke: "#999" });
   add("text", { x: 4, y: y(max) + 4 }, String(max));
   add("text", { x: 4, y: y(0) + 4 }, "0");
-  points.forEach((p, i) => add("text", { x: x(i), y: height - bottom + 16, "text-anchor": "middle" }, p.period.slice(2)));
+  // At most a dozen labels fit under the axis: past that, every k-th period is named (and always the last).
+  const step = Math.ceil(points.length / 12);
+  points.forEach((p, i) => {
+    if (i % step && i !== points.length - 1) return;
+    add("text", { x: x(i), y: height - bottom + 16, "text-anchor": "middle" }, p.period.slice(2));
+  });
   SERIES.forEach(([key, label, color], n) => {
     add("polyline", { points: points.map((p, i) => `${x(i)},${y(p[key])}`).join(" "), fill: "none", stroke: color, "stroke-width": 2 });
     points.forEach((p, i) => add("circle", { cx: x(i), cy: y(p[key]), r: 3, fill: color }, undefined));
@@ -173,9 +189,10 @@ async function load() {
   const params = { period, known_at: knownAt() };
   const [report, trend, overdue] = await Promise.all(
     ["/reports/semimonthly", "/reports/trend", "/reports/overdue"].map((p) => api(p, params).then((r) => r.json())));
-  $("period-range").textContent = `${report.period}（${report.first_day} 至 ${report.last_day}）`;
+  $("period-range").textContent = `${periodName(report.period)}（${report.first_day} 至 ${report.last_day}）`;
   const labels = report.labels;
   townTable(report);
+  $("check-code").textContent = report.check_code || "—";
   chart(trend.periods);
   stateTables(report);
   const cur = report.current;
@@ -196,7 +213,8 @@ async function start(wanted) {
   $("signout").hidden = false;
   if (body.town) $("town").textContent = body.town + " ";
   const select = $("period");
-  select.replaceChildren(...body.periods.map((p) => new Option(p, p)));
+  periodLabels = body.labels || {};
+  select.replaceChildren(...body.periods.map((p) => new Option(periodName(p), p)));
   if (body.periods.length) select.value = body.periods.includes(wanted) ? wanted : body.periods[body.periods.length - 1];
   downloads();
   await load();

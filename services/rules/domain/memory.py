@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from lookback.contracts.intake import Issue, IssueReported
-from lookback.contracts.rules import ProblemClearedByData, ProblemFlagged, problem_id
+from lookback.contracts.rules import (
+    ProblemClearedByData,
+    ProblemFlagged,
+    issue_problem_id,
+    issue_subject,
+    manual_rule,
+    problem_id,
+)
 from services.rules.domain import idcard
 from services.rules.domain.duplicates import PersonRef, affected_ids, duplicate_findings
 from services.rules.domain.finding import Finding
@@ -95,19 +102,13 @@ def _row(pid: str, owner: str, f: Finding, duplicate_id: str | None) -> dict:
     return {"problem_id": pid, "owner": owner, "rule": f.rule, "village": f.village, "duplicate_id": duplicate_id}
 
 
-def manual_rule(item: int) -> str:
-    """The rule id of a problem reported by hand: `M` and the item (M09); never an R-rule's id, so
-    reports that count by rule keep hand-reported problems apart from those found in the roster."""
-    return f"M{item:02d}"
-
-
 def issue_problem(issue: IssueReported, reported_by: str) -> ProblemFlagged:
     """The problem an issue reports, with the reporter as its actor: the station must see who reported it,
     not that the rules service passed it on. Its id comes from the issue's, so a repeat is the same problem."""
-    rule, subject = manual_rule(issue.item), f"issue:{issue.issue_id}"
+    rule, subject = manual_rule(issue.item), issue_subject(issue.issue_id)
     shared = issue.model_dump(include=Issue.model_fields.keys() & ProblemFlagged.model_fields.keys())
     return ProblemFlagged(
-        problem_id=problem_id(rule, subject),
+        problem_id=issue_problem_id(issue.item, issue.issue_id),
         rule=rule,
         subject_key=subject,
         as_of=issue.found_on,

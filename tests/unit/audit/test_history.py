@@ -8,10 +8,10 @@ import pytest
 
 from apps.audit.changes import ABSENT
 from apps.audit.history import entries, subjects_of
-from apps.audit.report import history_json
+from apps.audit.report import change_line, history_json
 from lookback.clock import start_of_day
 from lookback.contracts.envelope import Envelope, new_envelope
-from lookback.contracts.rectify import CaseAssigned, CaseOpened
+from lookback.contracts.rectify import CaseAssigned, CaseOpened, CaseRectified, RectificationStarted
 from lookback.contracts.rules import ProblemFlagged
 
 DAY = date(2019, 12, 1)
@@ -81,3 +81,13 @@ def test_personal_data_in_history_is_masked_unless_revealed() -> None:
     assert masked["subject_key"] == "person:3415230010010002:342*************3X"
     revealed = {c["path"]: c["after"] for c in history_json(found, reveal=True)[0]["changes"]}
     assert revealed["person_id_number"] == "34242319810617313X"
+
+
+def test_measures_accumulate_so_each_event_shows_the_measure_it_adds() -> None:
+    started = RectificationStarted(case_id="p1", on=date(2019, 12, 3), measures="入户核实")
+    done = CaseRectified(case_id="p1", on=date(2019, 12, 9), measures="补办证件", by="person")
+    *_, entry = entries([(1, _env(OPENED)), (2, _env(started)), (3, _env(done))])
+
+    measures = next(c for c in entry.changes if c.path == "measures")
+    assert (measures.before, measures.after) == (ABSENT, "补办证件")
+    assert change_line(measures, reveal=False) == "measures: + 补办证件"

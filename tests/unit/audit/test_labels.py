@@ -12,4 +12,4 @@ def test_every_event_type_has_a_chinese_label() -> None:
 
 
 def test_an_unknown_type_is_shown_by_its_name() -> None:
-    assert label("case.reopened") == "case.reopened"
+    assert label("case.renamed") == "case.renamed"

@@ -14,12 +14,12 @@ def run(users_file: Path, *args: str):
 
 
 def test_add_prints_the_token_alone_on_stdout(users_file: Path, store: UserStore):
-    result = run(users_file, "add", "li", "--role", "village", "--village", "石门村")
+    result = run(users_file, "add", "li", "--role", "village", "--village", "桃园村")
     assert result.exit_code == 0, result.output
     token = result.stdout.strip()
     assert result.stdout == token + "\n"
     assert "只显示这一次" in result.stderr and "only this once" in result.stderr
-    assert store.verify(token) == User(name="li", role=Role.VILLAGE, village="石门村")
+    assert store.verify(token) == User(name="li", role=Role.VILLAGE, village="桃园村")
     assert token not in users_file.read_text(encoding="utf-8")
 
 
@@ -37,6 +37,26 @@ def test_add_checks_the_scope_options(users_file: Path, args: list[str], expecte
     assert expected in result.stderr and " / " in result.stderr
     assert result.stdout == ""
     assert not users_file.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "zh"),
+    [
+        (["--role", "village", "--village", "不存在村"], "本镇没有这个行政村"),
+        (["--role", "unit", "--unit", "各村"], "本镇没有这个责任单位"),
+    ],
+)
+def test_add_gives_only_villages_and_units_the_town_has(users_file: Path, args: list[str], zh: str):
+    result = run(users_file, "add", "li", *args)
+    assert result.exit_code == 2
+    assert zh in result.stderr and "the town has no such" in result.stderr
+    assert not users_file.exists()
+
+
+def test_add_gives_a_unit_of_the_plan(users_file: Path, store: UserStore):
+    result = run(users_file, "add", "wang", "--role", "unit", "--unit", "党建办")
+    assert result.exit_code == 0, result.output
+    assert store.verify(result.stdout.strip()) == User(name="wang", role=Role.UNIT, unit="党建办")
 
 
 def test_add_refuses_an_unknown_role(users_file: Path):
@@ -99,3 +119,34 @@ def test_every_command_has_help(command: str):
     result = runner.invoke(users_app, [command, "--help"])
     assert result.exit_code == 0
     assert "--users-file" in result.stdout
+
+
+def test_add_with_password_stdin_sets_the_workbench_password(users_file: Path, store: UserStore):
+    result = runner.invoke(
+        users_app,
+        ["add", "zhou", "--role", "county", "--password-stdin", "--users-file", str(users_file)],
+        input="县里的密码123\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert store.check_password("zhou", "县里的密码123") == User(name="zhou", role=Role.COUNTY)
+    assert "setup" not in result.stderr and "县里的密码123" not in result.output
+
+
+def test_add_without_a_password_prints_a_one_time_setup_link(users_file: Path, store: UserStore):
+    result = runner.invoke(
+        users_app,
+        ["add", "zhou", "--role", "auditor", "--workbench-url", "https://lb.example", "--users-file", str(users_file)],
+    )
+    assert result.exit_code == 0, result.output
+    link = result.stderr.split("https://lb.example/setup/", 1)[1].split()[0]
+    assert store.redeem_setup(link, "chosen later").name == "zhou"
+
+
+def test_a_weak_password_on_stdin_adds_nobody(users_file: Path, store: UserStore):
+    result = runner.invoke(
+        users_app,
+        ["add", "zhou", "--role", "county", "--password-stdin", "--users-file", str(users_file)],
+        input="short\n",
+    )
+    assert result.exit_code == 2 and "至少 8 位" in result.stderr
+    assert store.users() == []

@@ -5,6 +5,7 @@ import pytest
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 
+from lookback.auth import assertions
 from lookback.auth.fastapi import check, current_user, require
 from lookback.auth.policy import Action, Scope
 from lookback.auth.users import Role, User, UserStore
@@ -103,3 +104,16 @@ def test_openapi_shows_the_bearer_scheme(client: TestClient):
     assert "lookback users add" in scheme["description"]
     assert schema["paths"]["/reports"]["get"]["security"] == [{"token": []}]
     assert schema["paths"]["/cases/{village}/{unit}/start"]["post"]["security"] == [{"token": []}]
+
+
+def test_an_assertion_signed_with_the_workbench_key_acts_as_its_person(store: UserStore, tokens: dict[str, str]):
+    app = make_app(store)
+    app.state.assertion_key = b"k" * 32
+    client = TestClient(app)
+    good = assertions.sign("li", b"k" * 32)
+    assert client.post("/cases/石门村/x/start", headers=bearer(good)).json() == {"actor": "user:li"}
+    assert client.get("/reports", headers=bearer(good)).status_code == 403  # the policy still decides
+    forged = assertions.sign("zhan", b"other key")
+    assert client.get("/reports", headers=bearer(forged)).status_code == 401
+    store.remove("li")
+    assert client.post("/cases/石门村/x/start", headers=bearer(good)).status_code == 401

@@ -67,6 +67,11 @@ def test_any_item_of_the_plan_can_be_reported(item):
     assert 1 <= accepted(issue_row(问题条目=item)).item <= 34
 
 
+@pytest.mark.parametrize(("label", "item"), [("32.减少会议和文件", 32), ("9．两委会议", 9), ("4、饮水", 4)])
+def test_an_item_labelled_as_the_exported_list_writes_it_is_that_item(label, item):
+    assert accepted(issue_row(问题条目=label)).item == item
+
+
 REJECTIONS = [
     ("行政村或单位", "", "行政村或单位为空", "行政村或单位 is empty"),
     (
@@ -81,6 +86,7 @@ REJECTIONS = [
     ("问题条目", "35", None, None),
     ("问题条目", "9.5", None, None),
     ("问题条目", "第九条", None, None),
+    ("问题条目", "35.不存在的条目", None, None),
     ("问题描述", "  ", "问题描述为空", "问题描述 is empty"),
     ("发现日期", "", "发现日期为空", "发现日期 is empty"),
     (

@@ -33,6 +33,31 @@ def test_a_household_lies_in_the_village_of_its_single_户主_row():
     assert parsed.households[0].village == "桃园村"
 
 
+def test_a_row_in_another_village_than_its_households_is_rejected_not_joined_to_it():
+    parsed = parse([person(行政村="新河村", **SPOUSE), person(行政村="桃园村"), person(**SPOUSE)])
+    [household] = parsed.households
+    assert (household.village, [p.row for p in household.persons]) == ("桃园村", [3, 4])
+    [rejection] = parsed.rejected
+    assert (rejection.row, rejection.column, rejection.reason_en) == (
+        2,
+        "行政村",
+        "行政村 is not the village of its household (the 户主 row's), though the 户编号 is the same",
+    )
+
+
+def test_an_exact_copy_of_an_earlier_row_is_rejected_so_the_person_counts_once():
+    parsed = parse([person(), person(**SPOUSE), person(**SPOUSE)])
+    assert [p.row for p in parsed.households[0].persons] == [2, 3]
+    assert [(r.row, r.reason_zh) for r in parsed.rejected] == [(4, "本行各列与前面一行完全相同")]
+
+
+@pytest.mark.parametrize("born", ["abc", "2019-02-30", "1990/13/1"])
+def test_a_birth_date_that_is_no_date_is_rejected_with_its_column(born):
+    parsed = parse([person(), person(**SPOUSE, 出生日期=born)])
+    assert [(r.row, r.column) for r in parsed.rejected] == [(3, "出生日期")]
+    assert born not in parsed.rejected[0].reason_zh + parsed.rejected[0].reason_en
+
+
 @pytest.mark.parametrize("relations", [("配偶", "之子"), ("户主", "户主")])
 def test_without_a_single_户主_the_first_row_gives_the_village(relations):
     parsed = parse([person(行政村="新河村", 与户主关系=relations[0]), person(与户主关系=relations[1])])

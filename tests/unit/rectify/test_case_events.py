@@ -10,10 +10,11 @@ import pytest
 from lookback.contracts.envelope import decode, event_types, new_envelope
 from lookback.contracts.rectify import STATUS_LABELS, CaseEvent, CaseStatus
 from services.rectify.domain.commands import AnswerEscalation, TransitionRefused
+from services.rectify.domain.opening import reopened
 from services.rectify.domain.reminders import due_soon_events, overdue_events
 from services.rectify.domain.workflow import decide
 
-from .factories import CLEARED, COMMANDS, DEADLINE, OPENED_ON, case_in, new_case, opened
+from .factories import CLEARED, COMMANDS, DEADLINE, OPENED_ON, case_in, new_case, opened, run
 
 COUNTY_SETS_DEADLINE = AnswerEscalation(accepted=True, new_deadline=DEADLINE.replace(month=3))
 
@@ -28,6 +29,7 @@ def _every_kind() -> list[CaseEvent]:
                 continue
     events += overdue_events(new_case(), DEADLINE.replace(day=27))
     events += due_soon_events(new_case(), DEADLINE, 3)
+    events += reopened(run(new_case(), CLEARED), OPENED_ON)
     return events
 
 

@@ -51,7 +51,9 @@ def test_known_at_leaves_out_what_was_recorded_later(client: TestClient, tokens:
 
 def test_periods_trend_overdue_and_problem_counts(client: TestClient, tokens: dict[str, str]) -> None:
     station = tokens["station"]
-    assert get(client, "/reports/periods", station).json()["periods"] == ["2019-12-H1", "2019-12-H2", "2020-01-H1"]
+    periods = get(client, "/reports/periods", station).json()
+    assert periods["periods"] == ["2019-12-H1", "2019-12-H2", "2020-01-H1"]
+    assert periods["labels"]["2019-12-H2"] == "2019年12月下半月"
     trend = get(client, "/reports/trend", station, period="2020-01-H1").json()["periods"]
     assert [p["found"] for p in trend] == [1, 1, 0]
     overdue = get(client, "/reports/overdue", station, period="2019-12-H2").json()["cases"]
@@ -72,7 +74,7 @@ def test_id_numbers_leave_unmasked_only_for_the_station(client: TestClient, toke
     county = problem_list(tokens["county"])
     assert ID not in county and "341523********123X" in county
     rows = list(csv.reader(io.StringIO(county)))
-    assert rows[0][:5] == ["序号", "行政村", "户编号", "户主", "证件号码"] and len(rows) == 3
+    assert rows[0][:5] == ["序号", "行政村或单位", "户编号", "户主", "证件号码"] and len(rows) == 3
 
 
 def test_the_ledger_downloads_as_xlsx_with_the_plan_columns(client: TestClient, tokens: dict[str, str]) -> None:

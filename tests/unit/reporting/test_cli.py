@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from apps.cli import app, reports
-from apps.cli.http import REPORTING_URL
+from apps.cli.http import REPORTING_URL, filename
 
 runner = CliRunner()
 
@@ -57,5 +57,22 @@ def test_export_writes_the_file_under_the_forms_name(tmp_path: Path, monkeypatch
 
 def test_a_file_name_from_the_server_never_leaves_the_folder() -> None:
     header = "attachment; filename=\"x.csv\"; filename*=UTF-8''..%2F..%2Fetc%2Fpasswd"
-    assert reports._filename(header, "default.csv") == "passwd"
-    assert reports._filename("attachment", "default.csv") == "default.csv"
+    assert filename(header, "default.csv") == "passwd"
+    assert filename("attachment", "default.csv") == "default.csv"
+
+
+def test_tables_at_80_columns_keep_every_chinese_name_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    sheet = json.loads(run("summary", "--period", "2020-01-H1", "--format", "json"))
+    printed = run("summary", "--period", "2020-01-H1")
+
+    names = [*sheet["columns"], *(row["问题类别"] for row in sheet["rows"])]
+    assert len(names) > 10
+    for name in names:
+        assert name in printed
+    assert "…" not in printed
+
+
+def test_the_semimonthly_table_reads_its_periods_as_a_person_says_them() -> None:
+    printed = run("semimonthly", "--period", "2020-01-H1")
+    assert "2020年1月上半月" in printed and "2019年12月下半月" in printed

@@ -9,7 +9,7 @@ from datetime import date
 from lookback.calendar import Period
 from lookback.catalogue import load
 from services.reporting.domain.measures import rate
-from services.reporting.domain.semimonthly import semimonthly, span, trend
+from services.reporting.domain.semimonthly import reportable, semimonthly, span, trend
 
 from .factories import Log
 
@@ -107,7 +107,8 @@ def test_groups_by_village_category_item_unit_and_rule() -> None:
     current = report(log, H1)["current"]
 
     assert {k: v["found"] for k, v in current["by_village"].items()} == {"桃园村": 1, "新河村": 2}
-    assert {k: v["found"] for k, v in current["by_category"].items()} == {"一": 2, "二": 1}
+    nine = ("一", "二", "三", "四", "五", "六", "七", "八", "九")
+    assert {k: v["found"] for k, v in current["by_category"].items()} == {k: 0 for k in nine} | {"一": 2, "二": 1}
     assert {k: v["found"] for k, v in current["by_item"].items()} == {"1": 1, "3": 1, "7": 1}
     assert {k: v["found"] for k, v in current["by_unit"].items()} == {"干汊河中心校": 1, "集镇办": 1, "扶贫工作站": 1}
     assert set(current["by_rule"]) == {"R01", "R03", "R07A"}
@@ -153,3 +154,13 @@ def test_trend_runs_from_the_first_period_with_facts_to_the_one_asked() -> None:
     assert [p["overdue"] for p in points] == [1, 1, 1, 2]  # awaiting verification is still open
     assert [p["rectified"] for p in points] == [0, 0, 1, 0]
     assert [p.code for p in span(log.facts)] == ["2019-12-H1", "2019-12-H2", "2020-01-H1"]
+
+
+def test_reports_may_be_asked_for_the_periods_the_log_spans_up_to_today() -> None:
+    log = Log()
+    log.problem("a", date(2019, 12, 3))
+    log.problem("b", date(2020, 1, 20))
+
+    assert reportable(log.facts, date(2020, 2, 1)) == (Period.parse("2019-12-H1"), Period.parse("2020-02-H1"))
+    assert reportable(log.facts, date(2019, 12, 20)) == (Period.parse("2019-12-H1"), Period.parse("2020-01-H2"))
+    assert reportable([], date(2020, 2, 1)) == (Period.parse("2020-02-H1"), Period.parse("2020-02-H1"))

@@ -11,10 +11,11 @@ import openpyxl
 import pytest
 
 from lookback.catalogue import load
-from services.reporting.adapters.writers import disposition, to_csv, to_json, to_xlsx
+from lookback.downloads import disposition
+from services.reporting.adapters.writers import to_csv, to_json, to_xlsx
 from services.reporting.domain.facts import known
 from services.reporting.domain.measures import Line, lines
-from services.reporting.domain.sheets import LEDGER_COLUMNS, ledger, mask_id, problem_list, summary
+from services.reporting.domain.sheets import LEDGER_COLUMNS, Sheet, ledger, mask_id, problem_list, summary
 from services.reporting.domain.state import fold
 
 from .factories import Log
@@ -120,6 +121,30 @@ def test_files_open_with_the_same_columns_and_rows() -> None:
     assert next(csv.reader(io.StringIO(raw.decode("utf-8-sig")))) == list(LEDGER_COLUMNS)
     body = json.loads(to_json(sheet))
     assert body["columns"] == list(LEDGER_COLUMNS) and body["rows"][0]["序号"] == 1
+
+
+FORMULAS = ["=1+2", "=cmd|' /C calc'!A0", '=HYPERLINK("http://x.invalid","点我")', "+1", "-1+2", "@SUM(A1)"]
+TEXTS = [*FORMULAS, "\tA", "\rB", "整改中"]
+
+
+def typed_by_users() -> Sheet:
+    return Sheet("问题清单", "问题清单", ("序号", "问题描述"), [(n, text) for n, text in enumerate(TEXTS, 1)])
+
+
+def test_user_text_leaves_the_xlsx_as_string_cells_never_as_formulas() -> None:
+    ws = openpyxl.load_workbook(io.BytesIO(to_xlsx(typed_by_users())))["问题清单"]
+
+    cells = [ws.cell(row, 2) for row in range(2, 2 + len(TEXTS))]
+    assert [c.value for c in cells] == [t.replace("\r", "\n") for t in TEXTS]  # XML reads a lone CR as LF
+    assert {c.data_type for c in cells} == {"s"}
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    assert ws.cell(2, 1).data_type == "n"
+
+
+def test_user_text_that_a_spreadsheet_would_run_is_quoted_in_csv() -> None:
+    rows = list(csv.reader(io.StringIO(to_csv(typed_by_users()).decode("utf-8-sig"))))
+
+    assert [r[1] for r in rows[1:]] == [*("'" + t for t in TEXTS[:-1]), "整改中"]
 
 
 def test_downloads_carry_the_chinese_name_and_an_ascii_fallback() -> None:

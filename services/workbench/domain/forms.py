@@ -1,0 +1,61 @@
+"""Checks every form of the workbench passes before anything is sent on: the CSRF token matches the
+session's, and the case's actions become the JSON bodies of rectify's API (the same as the CLI's)."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+
+def csrf_ok(expected: str | None, given: str | None) -> bool:
+    """Constant-time, and a missing token on either side is never a match."""
+    return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))
+
+
+def _text(form: dict[str, str], key: str) -> str:
+    return (form.get(key) or "").strip()
+
+
+def _date(form: dict[str, str], key: str) -> str | None:
+    return _text(form, key) or None
+
+
+BODIES = {
+    "start": lambda f: {"measures": _text(f, "measures")},
+    "rectified": lambda f: {"measures": _text(f, "measures")},
+    "verify": lambda f: {"passed": f.get("passed") == "true", "reason": _text(f, "reason")},
+    "escalate": lambda f: {"county_unit": _text(f, "county_unit"), "reason": _text(f, "reason")},
+    "answer": lambda f: {
+        "accepted": f.get("accepted") == "true",
+        "new_deadline": _date(f, "new_deadline"),
+        "note": _text(f, "note"),
+    },
+    "enter_answer": lambda f: {
+        "accepted": f.get("accepted") == "true",
+        "new_deadline": _date(f, "new_deadline"),
+        "note": _text(f, "note"),
+        "entered_for": _text(f, "entered_for"),
+    },
+    "extend": lambda f: {"new_deadline": _date(f, "new_deadline"), "reason": _text(f, "reason")},
+    "assign": lambda f: {"lead_unit": _text(f, "lead_unit") or None, "person": _text(f, "person") or None},
+    "dismiss": lambda f: {"reason": _text(f, "reason")},
+}
+
+
+ENDPOINTS = {"enter_answer": "answer"}
+"""The station enters the county's paper answer through the county's endpoint, naming who gave it."""
+
+
+def endpoint(action: str) -> str:
+    return ENDPOINTS.get(action, action)
+
+
+def action_body(action: str, form: dict[str, str]) -> dict[str, Any] | None:
+    """The API body of `action` from the form, with the sequence the person saw; None for an unknown action."""
+    make = BODIES.get(action)
+    if make is None:
+        return None
+    body: dict[str, Any] = make(form)
+    seq = _text(form, "expected_seq")
+    body["expected_seq"] = int(seq) if seq.isdigit() else None
+    return body

@@ -1,0 +1,272 @@
+"""The workbench in a real browser (Debian's chromium driven by playwright) over the real system: the
+services and the workbench as processes on a runner-started nats-server. Pages are driven as a
+person would, by roles and labels; each start page is saved as a screenshot in tests/artifacts/."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from lookback_town import Town
+
+from apps import demo
+from apps.demo.people import Person, demo_people
+from lookback.auth.users import UserStore
+
+pytest.importorskip("playwright.sync_api", reason="playwright is not installed (it is in the dev extras)")
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CLOCK = {"LOOKBACK_NOW": "2019-12-10"}
+ID_NUMBER = re.compile(r"\b\d{17}[\dXx]\b")
+
+
+class Desk:
+    """The running town, its people, and a browser to sign them in with."""
+
+    def __init__(self, town: Town, people: dict[str, Person], browser: Browser, villages: tuple[str, ...]) -> None:
+        self.town, self.people, self.browser, self.villages = town, people, browser, villages
+
+    @property
+    def url(self) -> str:
+        assert self.town.system.workbench is not None
+        return self.town.system.workbench.url
+
+    def page(self, name: str, width: int = 1024) -> Page:
+        context = self.browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN")
+        page: Page = context.new_page()
+        sign_in(page, self.url, name, self.people[name].password)
+        return page
+
+    def api(self, method: str, path: str, **body: Any) -> httpx.Response:
+        token = self.town.system.station_token()
+        return httpx.request(
+            method,
+            f"{self.town.system.url('rectify')}{path}",
+            json=body or None,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+
+    def cases(self, **params: Any) -> list[dict[str, Any]]:
+        token = self.town.system.station_token()
+        reply = httpx.get(
+            f"{self.town.system.url('rectify')}/worklist",
+            params=params,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        reply.raise_for_status()
+        return list(reply.json()["cases"])
+
+
+def sign_in(page: Page, url: str, name: str, password: str) -> None:
+    page.goto(f"{url}/login")
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="我的待办")).to_be_visible()
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"no browser at {CHROMIUM}: install Debian's chromium (apt-get install chromium), as .ci/run does")
+    town = Town(tmp_path_factory.mktemp("workbench") / "town", env=CLOCK, workbench=True)
+    try:
+        made = demo.generate(80, seed=5)
+        roster, villages = demo.write_csv(made, town.root / "demo")
+        town.import_roster(roster, villages)
+        town.wait_idle()
+        village = made.villages[0]
+        first = town.get("rectify", "/worklist", village=village, limit=1)["cases"][0]
+        people = {p.name: p for p in demo_people(UserStore(town.root / "users.json"), village, first["lead_unit"])}
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+            yield Desk(town, people, browser, made.villages)
+            browser.close()
+    finally:
+        town.stop()
+
+
+def open_first_case(page: Page, status_label: str) -> str:
+    page.get_by_label("状态").select_option(label=status_label)
+    page.get_by_role("button", name="筛选").click()
+    expect(page).to_have_url(re.compile("status="))
+    page.get_by_role("link", name=re.compile(r"^第\d+项")).first.click()
+    expect(page.get_by_role("heading", name="办理进程")).to_be_visible()
+    return page.url
+
+
+@pytest.mark.parametrize("name", ["station", "cadre", "officer", "county", "auditor"])
+def test_each_role_signs_in_and_lands_on_their_own_work(desk: Desk, name: str) -> None:
+    page = desk.page(name)
+    cards = page.get_by_role("list", name="统计")
+    for label in ("待整改", "整改中", "待验收", "逾期", "三日内到期", "上报县级"):
+        expect(cards.get_by_role("link", name=re.compile(label))).to_be_visible()
+    listed = page.get_by_role("region", name="案件列表").get_by_role("listitem")
+    expect(listed.first).to_be_visible()
+    person = desk.people[name]
+    if person.village:
+        others = [v for v in desk.villages if v != person.village]
+        text = page.get_by_role("region", name="案件列表").inner_text()
+        assert person.village in text and not any(v in text for v in others)
+    if person.unit:
+        assert all(person.unit in t for t in listed.all_inner_texts() if "第" in t)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"workbench-start-{person.role.value}.png"), full_page=True)
+    page.context.close()
+
+
+def test_a_cadre_walks_a_case_to_rectified_and_the_station_verifies_it(desk: Desk) -> None:
+    cadre = desk.page("cadre")
+    case_url = open_first_case(cadre, "待整改")
+    cadre.get_by_label("整改措施").fill("联系学校送教上门")
+    cadre.get_by_role("button", name="开始整改").click()
+    expect(cadre.get_by_text("当前状态：整改中")).to_be_visible()
+    cadre.get_by_label("整改情况").fill("已复学，附复学证明")
+    cadre.get_by_role("button", name="报告整改完成").click()
+    expect(cadre.get_by_text("当前状态：已整改待验收")).to_be_visible()
+    expect(cadre.get_by_role("button", name="验收通过（销号）")).to_have_count(0)  # only the station closes
+    cadre.context.close()
+
+    station = desk.page("station")
+    station.goto(case_url)
+    station.get_by_role("button", name="验收通过（销号）").click()
+    expect(station.get_by_text("当前状态：已销号")).to_be_visible()
+    timeline = station.get_by_role("list", name="办理进程")
+    for step in ("立案", "开始整改", "已整改待验收", "验收销号"):
+        expect(timeline.get_by_text(step, exact=True)).to_be_visible()
+    expect(timeline.get_by_text("cadre", exact=True).first).to_be_visible()  # the station reads who did it
+    expect(station.get_by_role("button")).not_to_contain_text(["开始整改"])
+    station.context.close()
+
+
+def test_the_station_escalates_and_the_county_answers(desk: Desk) -> None:
+    station = desk.page("station")
+    case_url = open_first_case(station, "待整改")
+    expect(station.get_by_role("form", name="录入县级答复")).to_have_count(0)  # nothing to answer yet
+    station.get_by_label("县级单位").fill("县住建局")
+    station.get_by_label("上报理由").fill("需县级资金")
+    station.get_by_role("button", name="上报县级").click()
+    expect(station.get_by_text("当前状态：已上报县级")).to_be_visible()
+    expect(station.get_by_role("form", name="录入县级答复")).to_be_visible()  # only a paper answer, named
+    station.context.close()
+
+    county = desk.page("county")
+    county.get_by_role("link", name=re.compile("上报县级")).click()
+    expect(county.get_by_role("link", name=re.compile(r"^第\d+项")).first).to_be_visible()
+    county.goto(case_url)
+    county.get_by_label("县级意见").fill("列入县级项目")
+    county.get_by_role("button", name="受理").click()
+    expect(county.get_by_text("当前状态：县级已受理")).to_be_visible()
+    expect(county.get_by_role("list", name="办理进程").get_by_text("县级受理", exact=True)).to_be_visible()
+    county.context.close()
+
+
+def test_a_cadre_sees_no_case_household_or_id_number_of_another_village(desk: Desk) -> None:
+    cadre = desk.page("cadre")
+    own = desk.people["cadre"].village
+    other = next(v for v in desk.villages if v != own)
+    foreign = desk.cases(village=other, limit=1)[0]
+    cadre.goto(f"{desk.url}/work?village={other}")
+    expect(cadre.get_by_text("共 0 件", exact=False)).to_be_visible()
+    cadre.goto(f"{desk.url}/cases/{foreign['case_id']}")
+    expect(cadre.get_by_role("alert")).to_contain_text("无权")
+    assert other not in cadre.get_by_role("main").inner_text()
+    cadre.goto(f"{desk.url}/work")
+    open_first_case(cadre, "待整改")
+    assert not ID_NUMBER.search(cadre.content())
+    cadre.context.close()
+
+
+def test_a_conflict_is_shown_with_what_changed_and_retried(desk: Desk) -> None:
+    cadre = desk.page("cadre")
+    case_url = open_first_case(cadre, "待整改")
+    case_id = case_url.rsplit("/", 1)[1]
+    deadline = desk.api("GET", f"/cases/{case_id}").json()["deadline"]
+    later = f"{int(deadline[:4]) + 1}{deadline[4:]}"
+    assert desk.api("POST", f"/cases/{case_id}/extend", new_deadline=later, reason="雨季施工").status_code == 200
+
+    cadre.get_by_label("整改措施").fill("筹集资金维修")
+    cadre.get_by_role("button", name="开始整改").click()
+    conflict = cadre.get_by_role("alert", name="案件已被他人更新")
+    expect(conflict).to_contain_text("延期")
+    expect(conflict).to_contain_text(later)
+    expect(cadre.get_by_label("整改措施")).to_have_value("筹集资金维修")
+    cadre.get_by_role("button", name="开始整改").click()
+    expect(cadre.get_by_text("当前状态：整改中")).to_be_visible()
+    cadre.context.close()
+
+
+def test_the_phone_layout_has_no_horizontal_scroll(desk: Desk) -> None:
+    phone = desk.page("cadre", width=375)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "workbench-phone-work.png"), full_page=True)
+    open_first_case(phone, "整改中")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.screenshot(path=str(ARTIFACTS / "workbench-phone-case.png"), full_page=True)
+    phone.context.close()
+
+
+def test_repeated_wrong_passwords_lock_the_name(desk: Desk) -> None:
+    with httpx.Client(base_url=desk.url, timeout=30) as client:
+        codes = []
+        for password in ["wrong-one", "wrong-two", "wrong-three", "wrong-four", "wrong-five"]:
+            client.get("/login")
+            csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
+            assert csrf
+            reply = client.post("/login", data={"csrf": csrf[1], "name": "auditor", "password": password})
+            codes.append(reply.status_code)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
+        assert csrf
+        right = client.post(
+            "/login", data={"csrf": csrf[1], "name": "auditor", "password": desk.people["auditor"].password}
+        )
+    assert codes == [401, 401, 401, 401, 401] and right.status_code == 429
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "the page has no form with a CSRF token"
+    return found[1]
+
+
+def test_a_password_change_and_signing_out_end_the_old_sessions(desk: Desk) -> None:
+    officer = desk.people["officer"]
+    with httpx.Client(base_url=desk.url, timeout=30) as phone, httpx.Client(base_url=desk.url, timeout=30) as pc:
+        for client in (phone, pc):
+            form = csrf_of(client.get("/login").text)
+            assert (
+                client.post(
+                    "/login", data={"csrf": form, "name": officer.name, "password": officer.password}
+                ).status_code
+                == 303
+            )
+        work = pc.get("/work")
+        assert work.status_code == 200
+        no_token = pc.post(
+            "/password", data={"current": officer.password, "new": "a new one 2020", "repeat": "a new one 2020"}
+        )
+        assert no_token.status_code == 403  # a form without the session's CSRF token changes nothing
+        changed = pc.post(
+            "/password",
+            data={
+                "csrf": csrf_of(work.text),
+                "current": officer.password,
+                "new": "a new one 2020",
+                "repeat": "a new one 2020",
+            },
+        )
+        assert changed.status_code == 200 and "密码已修改" in changed.text
+        assert phone.get("/work").status_code == 303  # the other device is signed out
+        assert pc.get("/work").status_code == 200
+        assert pc.post("/logout", data={"csrf": csrf_of(pc.get("/work").text)}).status_code == 303
+        assert pc.get("/work").headers["location"].startswith("/login")
+    desk.people["officer"] = Person(officer.name, officer.role, "a new one 2020", officer.village, officer.unit)
