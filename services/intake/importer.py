@@ -131,8 +131,9 @@ async def publish_import(
     for chunk in plan.chunks(ATOMIC_LIMIT):
         recorded = [e.aggregate_id for e in chunk if e.type == HouseholdRecorded.event_type]
         was_on_record |= still_on_record(runtime.engine, recorded)  # each household is in one chunk only
-        duplicates = await publisher.publish_batch(chained(runtime.engine, chunk, heads))
-        already += [e for e in chunk if e.id in duplicates]
+        linked = chained(runtime.engine, chunk, heads)  # ids are final only once linked
+        duplicates = await publisher.publish_batch(linked)
+        already += [e for e in linked if e.id in duplicates]
         done += len(chunk)
         yield {"stage": "发布 publishing", "done": done, "total": total}
     counts = stored_counts(plan.counts, already, was_on_record)
