@@ -43,7 +43,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--profile", action="store_true", help="also profile the services (py-spy) on the first size")
     p.add_argument("--latency-rate", type=float, default=500, help="households per second in the latency run")
     p.add_argument("--latency-seconds", type=float, default=10, help="how long households are sent")
-    p.add_argument("--latency-batch", type=int, default=10, help="households per import in the latency run")
     p.add_argument(
         "--latency-drain",
         type=float,
@@ -85,10 +84,8 @@ async def measure_system(bench: Bench, ds: Dataset, args: argparse.Namespace) ->
     events = pipeline.pop("_events")
     out["pipeline"] = pipeline
     show(pipeline, "import_rows_per_s", "pipeline_households_per_s", "events_total")
-    step(f"latency probe at {args.probe_rate:.0f}/s, one household per import")
-    out["latency_probe"] = await latency.run(
-        bench, ds, args.probe_rate, args.probe_seconds, 1, drain=args.latency_drain
-    )
+    step(f"latency probe at {args.probe_rate:.0f}/s, {latency.SENT_AS}")
+    out["latency_probe"] = await latency.run(bench, ds, args.probe_rate, args.probe_seconds, drain=args.latency_drain)
     show(out["latency_probe"], "p50_ms", "p99_ms", "not_completed")
     step(f"latency at {args.latency_rate:.0f}/s for {args.latency_seconds:.0f} s")
     out["latency"] = await latency.run(
@@ -96,7 +93,6 @@ async def measure_system(bench: Bench, ds: Dataset, args: argparse.Namespace) ->
         ds,
         args.latency_rate,
         args.latency_seconds,
-        args.latency_batch,
         drain=args.latency_drain,
         offset=int(args.probe_rate * args.probe_seconds),
     )
@@ -154,10 +150,8 @@ async def profile_pass(name: str, ds: Dataset, root: Path, args: argparse.Namesp
             if service != "nats-server":
                 prof.attach(service, pid)
         step("profile: latency")
-        await latency.run(
-            bench, ds, args.latency_rate, min(args.latency_seconds, 4), args.latency_batch, drain=args.latency_drain
-        )
-        phases["latency (small imports)"] = {s: summarise(f) for s, f in prof.stop().items()}
+        await latency.run(bench, ds, args.latency_rate, min(args.latency_seconds, 4), drain=args.latency_drain)
+        phases[f"latency ({latency.SENT_AS})"] = {s: summarise(f) for s, f in prof.stop().items()}
         for service in SERVICES:
             step(f"profile: replay {service}")
             prof = Profiler(root / f"replay-{service}")

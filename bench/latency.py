@@ -1,10 +1,10 @@
 """Latency at a fixed rate: from a household sent to intake to its problems being queryable.
 
-Intake takes households only as roster files (`POST /imports`), so households go in as small CSV
-imports with `partial=true` (`--latency-batch` households each, 10 by default: 50 imports a second
-at 500 households a second). Sending is open-loop: each import leaves at its scheduled time whether
-or not earlier ones have returned, and latency counts from that scheduled time, so a slow system
-cannot hide its queue (no coordinated omission).
+Each household goes in as a user's one household does: `POST /households` (intake's one-household
+endpoint, JSON, as partial as a one-household roster), one request per household. Sending is
+open-loop: each request leaves at its scheduled time whether or not earlier ones have returned, and
+latency counts from that scheduled time, so a slow system cannot hide its queue (no coordinated
+omission).
 
 "Queryable" is read from the stores, not guessed: the rules and reporting services write their
 stream position in the same transaction as their rows, and the benchmark polls both positions from
@@ -23,20 +23,22 @@ from typing import Any
 
 import httpx
 
-from bench.system import Bench, Series, chunks, percentile
-from bench.towns import Dataset, roster_csv
+from bench.system import Bench, Series, percentile
+from bench.towns import Dataset
+
+SENT_AS = "POST /households"
 
 
 @dataclass
 class Sent:
-    households: list[str]
+    household: str
     scheduled: float
-    stored: float | None = None  # when the import's response ended: its events were stored
+    stored: float | None = None  # when the response came: its events were stored
     error: str = ""
 
 
 async def run(
-    bench: Bench, dataset: Dataset, rate: float, seconds: float, batch: int, drain: float, offset: int = 0
+    bench: Bench, dataset: Dataset, rate: float, seconds: float, drain: float, offset: int = 0
 ) -> dict[str, Any]:
     """Send `rate × seconds` new households (from `offset` in the prepared ones) and measure each."""
     households = dataset.latency[offset : offset + int(rate * seconds)]
@@ -57,12 +59,12 @@ async def run(
     poller = asyncio.create_task(poll())
     cpu0 = bench.cpu()
     sent: list[Sent] = []
-    interval = batch / rate
+    interval = 1 / rate
     limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 
-    async def send(client: httpx.AsyncClient, item: Sent, body: bytes) -> None:
+    async def send(client: httpx.AsyncClient, item: Sent, persons: list[dict[str, str]]) -> None:
         try:
-            await bench.post_import(client, [("roster.csv", body)], partial=True)
+            await bench.post_household(client, persons)
             item.stored = time.monotonic()
         except Exception as err:  # counted, never fatal: a refused import is a result too
             item.error = f"{type(err).__name__}: {str(err)[:200]}"
@@ -70,14 +72,14 @@ async def run(
     async with httpx.AsyncClient(timeout=drain + seconds, limits=limits) as client:
         tasks = []
         t0 = time.monotonic() + 0.05
-        for i, group in enumerate(chunks(households, batch)):
+        for i, persons in enumerate(households):
             when = t0 + i * interval
             delay = when - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            item = Sent([rows[0]["户编号"] for rows in group], when)
+            item = Sent(persons[0]["户编号"], when)
             sent.append(item)
-            tasks.append(asyncio.create_task(send(client, item, roster_csv(group))))
+            tasks.append(asyncio.create_task(send(client, item, persons)))
         submitted = time.monotonic()
         _, late = await asyncio.wait(tasks, timeout=drain)
         for task in late:
@@ -93,7 +95,7 @@ async def run(
     rules.close()
     reporting.close()
     events = await bench.read_stream(start_seq + 1)
-    out = _analyse(events, sent, rules_series, reporting_series, rate, batch, settled)
+    out = _analyse(events, sent, rules_series, reporting_series, rate, settled)
     others = cpu.pop("others_cores")
     out["cpu_ms_per_household"] = {k: round(1000 * v / len(households), 3) for k, v in cpu.items()}
     out["others_cores"] = others
@@ -101,7 +103,7 @@ async def run(
 
 
 def _analyse(
-    events: list, sent: list[Sent], rules: Series, reporting: Series, rate: float, batch: int, settled: bool
+    events: list, sent: list[Sent], rules: Series, reporting: Series, rate: float, settled: bool
 ) -> dict[str, Any]:
     recorded: dict[str, tuple[int, str]] = {}  # household id -> (seq, event id)
     caused: dict[str, int] = {}  # event id -> last problem.flagged seq it caused
@@ -114,18 +116,17 @@ def _analyse(
     end_to_end, to_store, to_query = [], [], []
     missing = 0
     for item in sent:
-        for hid in item.households:
-            seq_id = recorded.get(hid)
-            judged = rules.reached(seq_id[0]) if seq_id else None
-            shown = reporting.reached(max(seq_id[0], caused.get(seq_id[1], 0))) if seq_id else None
-            if item.error or judged is None or shown is None or item.stored is None:
-                missing += 1
-                continue
-            done = max(judged, shown)
-            end_to_end.append(done - item.scheduled)
-            to_store.append(item.stored - item.scheduled)
-            to_query.append(done - item.stored)
-    total = sum(len(s.households) for s in sent)
+        seq_id = recorded.get(item.household)
+        judged = rules.reached(seq_id[0]) if seq_id else None
+        shown = reporting.reached(max(seq_id[0], caused.get(seq_id[1], 0))) if seq_id else None
+        if item.error or judged is None or shown is None or item.stored is None:
+            missing += 1
+            continue
+        done = max(judged, shown)
+        end_to_end.append(done - item.scheduled)
+        to_store.append(item.stored - item.scheduled)
+        to_query.append(done - item.stored)
+    total = len(sent)
     # a household never seen done counts as slower than any seen: percentiles stay honest
     padded = end_to_end + [float("inf")] * missing
 
@@ -134,8 +135,7 @@ def _analyse(
 
     return {
         "rate_per_s": rate,
-        "households_per_import": batch,
-        "imports": len(sent),
+        "sent_as": SENT_AS,
         "households": total,
         "completed": len(end_to_end),
         "not_completed": missing,
@@ -149,5 +149,5 @@ def _analyse(
         "send_to_stored_p99_ms": ms(to_store, 99),
         "stored_to_queryable_p50_ms": ms(to_query, 50),
         "stored_to_queryable_p99_ms": ms(to_query, 99),
-        "with_problems": sum(1 for s in sent for h in s.households if recorded.get(h, (0, ""))[1] in caused),
+        "with_problems": sum(1 for s in sent if recorded.get(s.household, (0, ""))[1] in caused),
     }

@@ -19,7 +19,7 @@ import re
 import sqlite3
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -255,6 +255,14 @@ class Bench:
                     raise RuntimeError(str(json.loads(line)["error"])[:300])
         return summary
 
+    async def post_household(self, client: httpx.AsyncClient, persons: list[dict[str, str]]) -> dict:
+        """POST /households of one household's person rows; when it answers, its events are stored."""
+        body = {"as_of": AS_OF, "persons": persons}
+        response = await client.post(f"{self.system.url('intake')}/households", json=body, headers=self.auth())
+        if response.status_code >= 400:
+            raise RuntimeError(f"household refused: {response.status_code} {response.text[:300]}")
+        return response.json()
+
     async def import_roster(self, dataset: Dataset, timeout: float, keep: int | None = None) -> dict[str, Any]:
         """The full roster through intake, timed twice: until stored (import) and until reporting holds
         the last event it caused (pipeline). The reporting position is polled every 20 ms."""
@@ -428,8 +436,3 @@ def summarise(seconds: list[float]) -> dict[str, float]:
         "p99_ms": percentile(seconds, 99) * 1000,
         "mean_ms": statistics.fmean(seconds) * 1000 if seconds else float("nan"),
     }
-
-
-def chunks(items: list, size: int) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

@@ -74,10 +74,3 @@ def prepare(name: str, households: int, extra: int, folder: Path) -> Dataset:
     with village_file.open("w", encoding="utf-8", newline="") as out:
         village_rows = write_rows(out, VILLAGE_COLUMNS, town.village_rows())
     return Dataset(name, households, roster, village_file, person_rows, village_rows, list(latency.values()))
-
-
-def roster_csv(households: Iterable[Rows]) -> bytes:
-    """A 人口明细 CSV of a few households: what one small import uploads."""
-    out = io.StringIO()
-    write_rows(out, PERSON_COLUMNS, (row for rows in households for row in rows))
-    return out.getvalue().encode("utf-8")

@@ -123,6 +123,7 @@ class BatchConsumer:
         obs.EVENTS_PUBLISHED.labels(service)
         self.max_buffer = max_buffer
         self.position = 0
+        self.advanced = asyncio.Event()  # set (and replaced) on each commit: waiters wake on arrival
         self.in_flight = 0
         self.tail: Tail | None = None
         self.js: Any = None
@@ -152,16 +153,24 @@ class BatchConsumer:
         server's view of what is undelivered misses events sitting in the client's buffers."""
         if self.tail is None:
             return -1
-        js = self.js
+        if await self.last_in_log() <= self.position:
+            return 0
+        return max(1, (await self.tail.server_pending() or 0) + self.tail.buffered() + self.in_flight)
+
+    async def last_in_log(self) -> int:
+        """The stream sequence of the last event of this consumer's subjects (0 if none)."""
         last = 0
         for subject in self.filter_subjects:
             try:
-                last = max(last, int((await js.get_last_msg(STREAM, subject, direct=True)).seq or 0))
+                last = max(last, int((await self.js.get_last_msg(STREAM, subject, direct=True)).seq or 0))
             except NotFoundError:
                 continue
-        if last <= self.position:
-            return 0
-        return max(1, (await self.tail.server_pending() or 0) + self.tail.buffered() + self.in_flight)
+        return last
+
+    async def reached(self, seq: int) -> None:
+        """Return once this consumer has committed stream position `seq`: woken by each commit, no polling."""
+        while self.position < seq:
+            await self.advanced.wait()
 
     async def alive(self) -> bool:
         """False once the server no longer has this consumer's ordered consumer (its stream deleted, or the
@@ -220,6 +229,8 @@ class BatchConsumer:
             set_position(session, self.durable, last)
             session.commit()
         self.position = last
+        self.advanced.set()
+        self.advanced = asyncio.Event()
         obs.EVENTS_HANDLED.labels(*self.labels).inc(len(batch))
         obs.EVENTS_PUBLISHED.labels(self.service).inc(len(outputs))
         obs.POSITION.labels(*self.labels).set(last)

@@ -14,9 +14,8 @@ import hashlib
 import json
 import logging
 import re
-import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ from services.intake.adapters.tables import KnownHousehold, KnownImport, KnownRe
 from services.intake.domain.columns import PERSONS
 from services.intake.domain.refusal import Refusal, RosterOutcome
 from services.intake.domain.roster import ParsedRoster
-from services.intake.domain.roster_events import OnRecord, import_events
+from services.intake.domain.roster_events import ImportEvents, OnRecord, import_events
 
 Progress = dict[str, Any]
 log = logging.getLogger("lookback.intake.importer")
@@ -51,12 +50,16 @@ def import_id_of(files: Sequence[tuple[str, bytes]], *context: object) -> str:
 
 
 async def caught_up(runtime: Runtime, timeout: float = 60) -> None:
-    """Wait until intake has folded every event it published, so the diff sees the latest roster."""
-    for _ in range(int(timeout / 0.05)):
-        if all([await c.pending() == 0 for c in runtime.consumers]):
-            return
-        await asyncio.sleep(0.05)
-    raise TimeoutError("intake has not caught up with the event log")
+    """Wait until intake has folded every event the log holds now, so the diff sees the latest roster.
+
+    Woken by each commit of intake's consumer, never by polling: this wait is on the latency path of
+    every `POST /households`."""
+    try:
+        async with asyncio.timeout(timeout):
+            for c in runtime.consumers:
+                await c.reached(await c.last_in_log())
+    except TimeoutError:
+        raise TimeoutError("intake has not caught up with the event log") from None
 
 
 _UNSAFE = re.compile(r"[^\w-]+")
@@ -91,23 +94,16 @@ async def parse(paths: list[Path]) -> ParsedRoster:
     return await asyncio.to_thread(parse_roster, paths, load_catalogue().villages)
 
 
-@dataclass(frozen=True)
-class Plan:
-    """The events an import would publish and what it counted, decided before anything is published,
-    so a roster can still be refused whole."""
-
-    envelopes: list[Envelope]
-    counts: dict[str, int]
-
-
 async def plan_import(
     runtime: Runtime, parsed: ParsedRoster, import_id: str, as_of: date, partial: bool, actor: str
-) -> Plan:
+) -> ImportEvents:
+    """What the import would publish and what it counted, decided before anything is published, so a
+    roster can still be refused whole."""
     await caught_up(runtime)
-    return Plan(*roster_events(runtime.engine, parsed, import_id, as_of, partial, actor))
+    return roster_events(runtime.engine, parsed, import_id, as_of, partial, actor)
 
 
-def outcome_of(parsed: ParsedRoster, plan: Plan) -> RosterOutcome:
+def outcome_of(parsed: ParsedRoster, plan: ImportEvents) -> RosterOutcome:
     """A full roster's outcome: every household on record is in it (changed or unchanged) or removed."""
     counts = plan.counts
     return RosterOutcome(
@@ -122,27 +118,32 @@ def outcome_of(parsed: ParsedRoster, plan: Plan) -> RosterOutcome:
 
 
 async def publish_import(
-    runtime: Runtime, parsed: ParsedRoster, plan: Plan, paths: list[Path], import_id: str, as_of: date
+    runtime: Runtime, parsed: ParsedRoster, plan: ImportEvents, paths: list[Path], import_id: str, as_of: date
 ) -> AsyncIterator[Progress]:
-    envelopes = plan.envelopes
-    total = len(envelopes)
-    was_on_record = still_on_record(
-        runtime.engine, [e.aggregate_id for e in envelopes if e.type == HouseholdRecorded.event_type]
-    )
+    """Build, chain and publish one atomic batch at a time: memory holds one chunk of envelopes (and
+    only the few the stream held already, for the summary)."""
+    total, done = plan.total, 0
     publisher = runtime.publisher()
-    already: set[uuid.UUID] = set()
+    heads: dict[str, str] = {}
+    was_on_record: set[str] = set()
+    already: list[Envelope] = []
     yield {"stage": "发布 publishing", "done": 0, "total": total}
-    for start in range(0, total, ATOMIC_LIMIT):
-        already |= await publisher.publish_batch(envelopes[start : start + ATOMIC_LIMIT])
-        yield {"stage": "发布 publishing", "done": min(start + ATOMIC_LIMIT, total), "total": total}
-    counts = stored_counts(plan.counts, [e for e in envelopes if e.id in already], was_on_record)
+    for chunk in plan.chunks(ATOMIC_LIMIT):
+        recorded = [e.aggregate_id for e in chunk if e.type == HouseholdRecorded.event_type]
+        was_on_record |= still_on_record(runtime.engine, recorded)  # each household is in one chunk only
+        linked = chained(runtime.engine, chunk, heads)  # ids are final only once linked
+        duplicates = await publisher.publish_batch(linked)
+        already += [e for e in linked if e.id in duplicates]
+        done += len(chunk)
+        yield {"stage": "发布 publishing", "done": done, "total": total}
+    counts = stored_counts(plan.counts, already, was_on_record)
     summary = import_summary(parsed, counts, paths, import_id, as_of, total - len(already), len(already))
     write_reports(paths[0].parent, summary, parsed.rejected)
     yield {"summary": summary}
 
 
 def record_refusal(
-    parsed: ParsedRoster, plan: Plan, paths: list[Path], import_id: str, as_of: date, refusal: Refusal
+    parsed: ParsedRoster, plan: ImportEvents, paths: list[Path], import_id: str, as_of: date, refusal: Refusal
 ) -> None:
     """A refused roster is filed like any import, with why it was refused and nothing published."""
     summary = import_summary(parsed, plan.counts, paths, import_id, as_of, 0, 0)
@@ -177,8 +178,9 @@ def import_summary(
 
 def roster_events(
     engine: Engine, parsed: ParsedRoster, import_id: str, as_of: date, partial: bool, actor: str
-) -> tuple[list[Envelope], dict[str, int]]:
-    """What an import says that the roster on record (intake's read model in `engine`) does not."""
+) -> ImportEvents:
+    """What an import says that the roster on record (intake's read model in `engine`) does not, not yet
+    chained (`chained` links each chunk as it is published)."""
     with Session(engine) as session:
         # columns, not ORM objects (10x cheaper at a county's size); a partial file only needs its own households
         query = select(KnownHousehold.household_id, KnownHousehold.fingerprint, KnownHousehold.village).where(
@@ -191,8 +193,7 @@ def roster_events(
         seen = session.get(KnownImport, import_id) is not None
         rejected_before = rejected_rows(session, import_id)
     record = OnRecord(list(on_record), villages_known, seen, rejected_before)
-    envelopes, counts = import_events(parsed, record, import_id, as_of, partial, actor)
-    return chained(engine, envelopes), counts
+    return import_events(parsed, record, import_id, as_of, partial, actor)
 
 
 def still_on_record(engine: Engine, household_ids: Sequence[str]) -> set[str]:
@@ -216,11 +217,15 @@ def stored_counts(counts: dict[str, int], already: Sequence[Envelope], was_on_re
     return out
 
 
-def chained(engine: Engine, envelopes: list[Envelope]) -> list[Envelope]:
-    """Link each new event to the last one of its aggregate that intake has folded (tamper evidence)."""
+def chained(engine: Engine, envelopes: Sequence[Envelope], heads: dict[str, str] | None = None) -> list[Envelope]:
+    """Link each new event to the last one of its aggregate (tamper evidence): the one in `heads`, which
+    carries the chunks published before (and is updated with these), else the last one intake has folded."""
+    carried = {} if heads is None else heads
     with Session(engine) as session:
-        heads = load_heads(session, {aggregate_key(e) for e in envelopes})
-    return link(envelopes, heads)[0]
+        known = load_heads(session, {aggregate_key(e) for e in envelopes} - carried.keys())
+    linked, new = link(envelopes, known | carried)
+    carried.update(new)
+    return linked
 
 
 def rejected_rows(session: Session, import_id: str) -> set[tuple[str, int]]:

@@ -7,9 +7,10 @@ duplicate window publishes only the rows it has not rejected yet.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from typing import Any
 
 from lookback.clock import start_of_day
@@ -37,9 +38,30 @@ class OnRecord:
     rejected: set[tuple[str, int]]
 
 
+@dataclass(frozen=True)
+class ImportEvents:
+    """What an import would publish, decided before anything is: `counts` and `total` are known at once
+    (the refusal needs them), the envelopes are built only as they are iterated (each pass anew), so an
+    import publishes chunk by chunk and never holds all of its envelopes (issue 17: 8 GB at 400,000
+    households when it did)."""
+
+    counts: dict[str, int]
+    total: int
+    build: Callable[[], Iterator[Envelope]]
+
+    def __iter__(self) -> Iterator[Envelope]:
+        return self.build()
+
+    def chunks(self, size: int) -> Iterator[list[Envelope]]:
+        """The envelopes in order, `size` at a time."""
+        envelopes = iter(self)
+        while chunk := list(islice(envelopes, size)):
+            yield chunk
+
+
 def import_events(
     parsed: ParsedRoster, record: OnRecord, import_id: str, as_of: date, partial: bool, actor: str
-) -> tuple[list[Envelope], dict[str, int]]:
+) -> ImportEvents:
     when = start_of_day(as_of)
     correlation = derived_id("import", import_id)
 
@@ -52,45 +74,11 @@ def import_events(
     drafts = {h.household_id: h for h in parsed.households}
     prints = {hid: fingerprint(as_of, h.persons) for hid, h in drafts.items()}
     change = diff(prints, {hid: print_ for hid, print_, _ in on_record}, full_roster=not partial)
-    village_of = {hid: village for hid, _, village in on_record}
-    out: list[Envelope] = []
-    for v in parsed.villages:
-        vprint = village_fingerprint(as_of, v.cells)
-        if villages_known.get(v.village) != vprint:
-            out.append(
-                wrap(
-                    VillageRecorded(village=v.village, as_of=as_of, import_id=import_id, row=v.row, cells=v.cells),
-                    "village",
-                    v.village,
-                    vprint,
-                )
-            )
-    for hid in change.added + change.changed:
-        h = drafts[hid]
-        out.append(
-            wrap(
-                HouseholdRecorded(
-                    household_id=hid, village=h.village, as_of=as_of, import_id=import_id, persons=list(h.persons)
-                ),
-                "household",
-                hid,
-                prints[hid],
-            )
-        )
-    for hid in change.removed:
-        out.append(
-            wrap(
-                HouseholdRemoved(household_id=hid, village=village_of[hid], as_of=as_of, import_id=import_id),
-                "removed",
-                hid,
-                import_id,
-            )
-        )
-    out += [
-        wrap(row_rejected(import_id, r), *rejected_id_parts(import_id, r))
-        for r in parsed.rejected
-        if (r.sheet, r.row) not in record.rejected
-    ]
+    removed = set(change.removed)
+    village_of = {hid: village for hid, _, village in on_record if hid in removed}
+    vprints = [(v, village_fingerprint(as_of, v.cells)) for v in parsed.villages]
+    villages = [(v, vprint) for v, vprint in vprints if villages_known.get(v.village) != vprint]
+    rejected = [r for r in parsed.rejected if (r.sheet, r.row) not in record.rejected]
     rows_read = sum(parsed.rows_read.values())
     counts = {
         "rows_read": rows_read,
@@ -101,10 +89,41 @@ def import_events(
         "households_removed": len(change.removed),
         "households_unchanged": change.unchanged,
     }
-    if out or not seen:
-        summary = RosterImported(import_id=import_id, files=[], as_of=as_of, **counts)
-        out.append(wrap(summary, "import-completed", import_id, *counts.values()))
-    return out, counts
+    changes = len(villages) + len(change.added) + len(change.changed) + len(change.removed) + len(rejected)
+    completed = bool(changes) or not seen
+
+    def build() -> Iterator[Envelope]:
+        for v, vprint in villages:
+            yield wrap(
+                VillageRecorded(village=v.village, as_of=as_of, import_id=import_id, row=v.row, cells=v.cells),
+                "village",
+                v.village,
+                vprint,
+            )
+        for hid in change.added + change.changed:
+            h = drafts[hid]
+            yield wrap(
+                HouseholdRecorded(
+                    household_id=hid, village=h.village, as_of=as_of, import_id=import_id, persons=h.persons
+                ),
+                "household",
+                hid,
+                prints[hid],
+            )
+        for hid in change.removed:
+            yield wrap(
+                HouseholdRemoved(household_id=hid, village=village_of[hid], as_of=as_of, import_id=import_id),
+                "removed",
+                hid,
+                import_id,
+            )
+        for r in rejected:
+            yield wrap(row_rejected(import_id, r), *rejected_id_parts(import_id, r))
+        if completed:
+            summary = RosterImported(import_id=import_id, files=[], as_of=as_of, **counts)
+            yield wrap(summary, "import-completed", import_id, *counts.values())
+
+    return ImportEvents(counts, changes + completed, build)
 
 
 def row_rejected(import_id: str, r: Rejection) -> RowRejected:

@@ -13,8 +13,7 @@ NOTHING = OnRecord(households=[], villages={}, seen=False, rejected=set())
 
 
 def types(parsed, record: OnRecord, partial: bool = False) -> list[str]:
-    envelopes, _ = import_events(parsed, record, "imp", AS_OF, partial, "user:clerk")
-    return [e.type for e in envelopes]
+    return [e.type for e in import_events(parsed, record, "imp", AS_OF, partial, "user:clerk")]
 
 
 def recorded(parsed) -> OnRecord:
@@ -42,8 +41,8 @@ def test_a_full_roster_removes_the_households_it_no_longer_lists_and_a_partial_o
 
 def test_a_rejected_row_keeps_its_cells_and_reasons_and_the_same_id_on_every_run():
     parsed = parse([person(性别="F")])
-    first, _ = import_events(parsed, NOTHING, "imp", AS_OF, False, "user:clerk")
-    again, _ = import_events(parsed, NOTHING, "imp", AS_OF, False, "user:clerk")
+    first = list(import_events(parsed, NOTHING, "imp", AS_OF, False, "user:clerk"))
+    again = list(import_events(parsed, NOTHING, "imp", AS_OF, False, "user:clerk"))
     rejected = first[0].event()
     assert isinstance(rejected, RowRejected)
     assert (rejected.import_id, rejected.column, rejected.cells["性别"]) == ("imp", "性别", "F")

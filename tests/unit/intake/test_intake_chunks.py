@@ -1,0 +1,35 @@
+"""An import is published chunk by chunk (issue 17): the chunks are bounded, and together they are the
+same events, with the same chain, as the import taken whole."""
+
+from datetime import date
+from pathlib import Path
+
+from lookback.contracts.chain import link
+from lookback.store import create_tables, make_engine
+from services.intake.adapters.tables import TABLES
+from services.intake.importer import chained, roster_events
+
+from .builders import parse, person
+
+AS_OF = date(2019, 12, 1)
+
+
+def test_chunks_are_bounded_and_chain_as_the_whole_import_does(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'intake.db'}")
+    create_tables(engine, *TABLES)
+    households = [person(户编号=f"34152300100100{n:02}") for n in range(7)]
+    rejected = [person(户编号=f"34152300100199{n:02}", 性别="?") for n in range(3)]
+    events = roster_events(engine, parse(households + rejected), "imp", AS_OF, False, "test")
+    whole = list(events)
+    # 7 households, 3 rejected rows and the summary; the import's own aggregate spans the last chunks
+    assert [e.type for e in whole] == ["household.recorded"] * 7 + ["import.row_rejected"] * 3 + ["import.completed"]
+    assert events.total == len(whole)
+
+    chunks = list(events.chunks(2))
+    assert [len(c) for c in chunks] == [2, 2, 2, 2, 2, 1]
+    assert [e.id for chunk in chunks for e in chunk] == [e.id for e in whole]
+
+    heads: dict[str, str] = {}
+    streamed = [e for start in range(0, len(whole), 2) for e in chained(engine, whole[start : start + 2], heads)]
+    assert streamed == link(whole, {})[0]
+    assert streamed[-1].prev_hash is not None  # the summary follows the rejected rows of its import
