@@ -121,10 +121,13 @@ class Town:
         self.wait_idle(timeout=300)
         events, twice = asyncio.run(census(nats_url or self.nats.url_as("admin")))
         cases = Counter((c["village"], c["item"], c["status"]) for c in self.get("rectify", "/cases"))
+        report = self.get("reporting", "/reports/semimonthly", period=period)
+        # the 校验码 digests this log's own bytes (recorded times included): two runs' reports agree on all but it
+        report.pop("check_code", None)
         return {
             "problems": self.get("reporting", "/reports/problems", by="rule,village"),
             "cases": sorted(cases.items()),
-            "semimonthly": self.get("reporting", "/reports/semimonthly", period=period),
+            "semimonthly": report,
             "events": events,
             "ids_stored_twice": twice,
         }
