@@ -65,7 +65,7 @@ def period_query(
         Query(
             pattern=r"^\d{4}-\d{2}-H[12]$",
             examples=["2019-12-H1"],
-            description="H1 = 1st–15th, H2 = 16th–end; from the first period with events to today's",
+            description="H1 = 1st–15th, H2 = 16th–end; from the first period with events to today's or the plan's last",
         ),
     ],
     facts: Facts,
@@ -74,12 +74,12 @@ def period_query(
         asked = Period.parse(period)
     except ValueError as err:
         raise HTTPException(422, str(err)) from err
-    first, last = reportable(facts, local_date(now()))
+    first, last = reportable(facts, local_date(now()), load_catalogue().calendar.rectification[1])
     if not first <= asked <= last:
         raise HTTPException(
             422,
             f"只能查询 {first.label} 至 {last.label} 的半月期 / "
-            f"the period must be one from {first.code} to {last.code}, the periods the events span",
+            f"the period must be one from {first.code} to {last.code}: those the events, today and the campaign span",
         )
     return asked
 

@@ -334,10 +334,10 @@ def test_a_rebuilt_read_model_gives_the_same_bytes_and_the_clock_changes_no_past
 
     wait_for(lambda: overdue_gauge() == overdue_now, 60, f"overdue gauge never reached {overdue_now}")
     assert overdue_now > 0
-    then, now = json.loads(before[0]), json.loads(raw(town, "/reports/semimonthly", **asked[0]))
-    # the marks rectify dates in the period are new facts for its report, so the 校验码 moves on; the
-    # numbers do not, and the report printed before still checks against the log
-    assert then.pop("check_code") != now.pop("check_code") and now == then
+    # the overdue marks the moved clock makes are dated after 2019-12-H2 (no deadline falls before the
+    # rectification phase opens), so that past period's report is the same, its 校验码 included, and the
+    # report printed before still checks against the log
+    assert raw(town, "/reports/semimonthly", **asked[0]) == before[0]
     assert town.cli("audit", "verify-report", json.loads(before[0])["check_code"]).returncode == 0
 
 

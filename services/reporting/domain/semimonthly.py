@@ -74,15 +74,16 @@ def span(facts: Sequence[Fact]) -> list[Period]:
     return periods_between(period_of(min(days)), period_of(max(days)))
 
 
-def reportable(facts: Sequence[Fact], today: date) -> tuple[Period, Period]:
-    """The first and last period a report may be asked for: those the facts span, up to today's.
+def reportable(facts: Sequence[Fact], today: date, campaign_ends: date) -> tuple[Period, Period]:
+    """The first and last period a report may be asked for: from the first with facts, up to the latest of
+    the last with facts, today's and the campaign's last (so a station can open the periods its plan runs to).
 
     Outside them there is nothing to report, and the trend of a period centuries ahead would fold the
     log once per half month in between (`period=9999-12-H2` ran for minutes on a large town).
     """
     spanned = span(facts)
-    current = period_of(today)
-    return (spanned[0] if spanned else current), max(spanned[-1], current) if spanned else current
+    last = max(period_of(today), period_of(campaign_ends), *spanned[-1:])
+    return (spanned[0] if spanned else period_of(today)), last
 
 
 def trend(facts: Sequence[Fact], until: Period, known_at: datetime | None = None) -> list[dict[str, Any]]:

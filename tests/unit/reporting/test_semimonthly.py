@@ -156,11 +156,16 @@ def test_trend_runs_from_the_first_period_with_facts_to_the_one_asked() -> None:
     assert [p.code for p in span(log.facts)] == ["2019-12-H1", "2019-12-H2", "2020-01-H1"]
 
 
-def test_reports_may_be_asked_for_the_periods_the_log_spans_up_to_today() -> None:
+def test_reports_may_be_asked_for_the_periods_the_log_spans_up_to_today_or_the_campaigns_end() -> None:
     log = Log()
     log.problem("a", date(2019, 12, 3))
     log.problem("b", date(2020, 1, 20))
+    ends = date(2020, 6, 30)
 
-    assert reportable(log.facts, date(2020, 2, 1)) == (Period.parse("2019-12-H1"), Period.parse("2020-02-H1"))
-    assert reportable(log.facts, date(2019, 12, 20)) == (Period.parse("2019-12-H1"), Period.parse("2020-01-H2"))
-    assert reportable([], date(2020, 2, 1)) == (Period.parse("2020-02-H1"), Period.parse("2020-02-H1"))
+    assert reportable(log.facts, date(2026, 12, 2), ends) == (Period.parse("2019-12-H1"), Period.parse("2026-12-H1"))
+    assert reportable(log.facts, date(2019, 12, 20), ends) == (Period.parse("2019-12-H1"), Period.parse("2020-06-H2"))
+    assert reportable(log.facts, date(2019, 12, 20), date(2019, 12, 31)) == (
+        Period.parse("2019-12-H1"),
+        Period.parse("2020-01-H2"),
+    )
+    assert reportable([], date(2020, 2, 1), ends) == (Period.parse("2020-02-H1"), Period.parse("2020-06-H2"))
