@@ -356,7 +356,8 @@ class System:
             self._await(service, timeout)
         if self.workbench is not None:
             # started last, so it is given the ports the services finally bound
-            self.workbench.env["LOOKBACK_RECTIFY_URL"] = self.url("rectify")
+            for name in ("intake", "rectify", "reporting"):
+                self.workbench.env[f"LOOKBACK_{name.upper()}_URL"] = self.url(name)
             self.workbench.start()
             self._await(self.workbench, timeout)
 

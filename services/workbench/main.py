@@ -20,7 +20,7 @@ from lookback.observability import setup_logging
 from lookback.store import create_tables, make_engine
 from services.workbench import pages, signin
 from services.workbench.adapters.failures import FailureRow
-from services.workbench.adapters.rectify import ServiceDown
+from services.workbench.adapters.services import ServiceDown
 from services.workbench.adapters.sessions import SessionRow, SessionStore
 from services.workbench.settings import WorkbenchSettings
 from services.workbench.web import HEADERS, BadForm, Context, NotSignedIn, render, to_sign_in
@@ -58,7 +58,7 @@ def build_app(settings: WorkbenchSettings | None = None) -> FastAPI:
             request,
             "error.html",
             503,
-            error="整改服务暂时无法访问，请稍后重试 / rectify is not answering; retry shortly",
+            error=f"{exc.service} 服务暂时无法访问，请稍后重试 / {exc.service} is not answering; retry shortly",
         )
 
     @app.get("/healthz", include_in_schema=False)

@@ -13,11 +13,11 @@ from fastapi.responses import Response
 from lookback.catalogue import load as load_catalogue
 from lookback.clock import local_date, now
 from lookback.contracts.rectify import STATUS_LABELS
-from services.workbench.adapters.rectify import Rectify
+from services.workbench.adapters.services import Service
 from services.workbench.adapters.sessions import SignedIn
 from services.workbench.domain import worklist
 from services.workbench.domain.forms import action_body, endpoint
-from services.workbench.web import context, form_of, redirect, render, signed_in
+from services.workbench.web import form_of, redirect, render, service, signed_in
 
 router = APIRouter(include_in_schema=False)
 Person = Annotated[SignedIn, Depends(signed_in)]
@@ -34,9 +34,8 @@ ACTION_LABELS = {
 }
 
 
-def _rectify(request: Request, person: SignedIn) -> Rectify:
-    ctx = context(request)
-    return Rectify(ctx.settings.rectify_url, person.user.name, ctx.key)
+def _rectify(request: Request, person: SignedIn) -> Service:
+    return service(request, person, "rectify")
 
 
 def _error(reply: Any) -> str:

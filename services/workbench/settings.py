@@ -12,7 +12,9 @@ def _local(service: str) -> str:
 
 
 class WorkbenchSettings(ServiceSettings):
+    intake_url: str = Field(_local("intake"), description="intake's HTTP API (rosters, 问题清单), called as the person")
     rectify_url: str = Field(_local("rectify"), description="rectify's HTTP API, called as the signed-in person")
+    reporting_url: str = Field(_local("reporting"), description="reporting's HTTP API (forms), called as the person")
     session_hours: float = Field(10, description="A session ends this long after sign-in")
     cookie_secure: bool = Field(False, description="Mark cookies Secure: set it when the workbench is behind TLS")
     lockout_attempts: int = Field(5, description="Failed sign-ins in a row that lock a name")

@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from lookback.auth.users import Role, UserStore
 from lookback.calendar import period_of
 from lookback.clock import local_date, now
+from services.workbench.adapters.services import Service
 from services.workbench.adapters.sessions import SessionStore, SignedIn
 from services.workbench.domain.forms import csrf_ok
 from services.workbench.settings import WorkbenchSettings
@@ -56,6 +57,12 @@ class Context:
 
 def context(request: Request) -> Context:
     return request.app.state.workbench  # type: ignore[no-any-return]
+
+
+def service(request: Request, person: SignedIn, name: str) -> Service:
+    """`name`'s API (intake, rectify, reporting) as the signed-in person."""
+    ctx = context(request)
+    return Service(name, getattr(ctx.settings, f"{name}_url"), person.user.name, ctx.key)
 
 
 def signed_in(request: Request) -> SignedIn:

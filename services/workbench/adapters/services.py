@@ -1,0 +1,41 @@
+"""The four services' HTTP APIs, called with an assertion signed for the person as the bearer
+credential, so each service decides what this person may see and do, exactly as for the CLI's token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from lookback.auth import assertions
+
+
+class ServiceDown(RuntimeError):
+    """A service did not answer; the page says so instead of showing a traceback."""
+
+    def __init__(self, service: str, reason: str) -> None:
+        super().__init__(f"{service}: {reason}")
+        self.service = service
+
+
+class Service:
+    """One service's API as one person. `name` is the service's (intake, rules, rectify, reporting)."""
+
+    def __init__(self, service: str, base_url: str, person: str, key: bytes) -> None:
+        self.service = service
+        self.base_url = base_url
+        self.headers = {"Authorization": f"Bearer {assertions.sign(person, key)}"}
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
+        return self._send("GET", path, params=params)
+
+    def post(self, path: str, body: dict[str, Any] | None = None, **kwargs: Any) -> httpx.Response:
+        """`body` as JSON; or pass `files=`/`data=`/`content=` as httpx takes them (uploads)."""
+        return self._send("POST", path, **({"json": body} if body is not None else {}), **kwargs)
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            with httpx.Client(base_url=self.base_url, headers=self.headers, timeout=120) as client:
+                return client.request(method, path, **kwargs)
+        except httpx.HTTPError as err:
+            raise ServiceDown(self.service, type(err).__name__) from None
