@@ -127,7 +127,7 @@ async def publish_import(
     heads: dict[str, str] = {}
     was_on_record: set[str] = set()
     already: list[Envelope] = []
-    yield {"stage": "发布 publishing", "done": 0, "total": total}
+    yield {"stage": "发布 publishing", "done": 0, "total": total, "import_id": import_id}
     for chunk in plan.chunks(ATOMIC_LIMIT):
         recorded = [e.aggregate_id for e in chunk if e.type == HouseholdRecorded.event_type]
         was_on_record |= still_on_record(runtime.engine, recorded)  # each household is in one chunk only
@@ -135,7 +135,7 @@ async def publish_import(
         duplicates = await publisher.publish_batch(linked)
         already += [e for e in linked if e.id in duplicates]
         done += len(chunk)
-        yield {"stage": "发布 publishing", "done": done, "total": total}
+        yield {"stage": "发布 publishing", "done": done, "total": total, "import_id": import_id}
     counts = stored_counts(plan.counts, already, was_on_record)
     summary = import_summary(parsed, counts, paths, import_id, as_of, total - len(already), len(already))
     write_reports(paths[0].parent, summary, parsed.rejected)
@@ -237,6 +237,21 @@ def rejected_rows(session: Session, import_id: str) -> set[tuple[str, int]]:
 def rejected_summary(rejected: Sequence[Rejection]) -> list[dict[str, Any]]:
     """The rejected rows as the summary lists them: where and why, without the cells (personal data)."""
     return [r.model_dump(exclude={"cells"}) for r in rejected]
+
+
+_IMPORT_ID = re.compile(r"[0-9a-f]{20}")
+
+
+def read_summary(runtime: Runtime, import_id: str) -> dict[str, Any] | None:
+    """An import's summary as filed, or None while it runs, or for an id no import has (nor could have)."""
+    if not _IMPORT_ID.fullmatch(import_id):
+        return None
+    path = runtime.settings.data_dir / "imports" / import_id / "summary.json"
+    try:
+        summary: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return summary
 
 
 def write_reports(folder: Path, summary: dict[str, Any], rejected: Sequence[Rejection]) -> None:

@@ -106,6 +106,7 @@ async def import_problem_list(
     already = await publisher.publish_batch(chained(runtime.engine, rejections))
     summary = {
         "import_id": import_id,
+        "reporter": reporter,
         "file": path.name,
         "rows_read": parsed.rows_read,
         "rows_accepted": len(parsed.issues),

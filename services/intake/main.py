@@ -16,6 +16,7 @@ from services.intake.api import router
 from services.intake.domain.limits import MEGABYTE, ImportLimits
 from services.intake.issue_api import router as issue_router
 from services.intake.projection import fold
+from services.intake.status_api import router as status_router
 from services.intake.template_api import router as template_router
 
 NAME = "intake"
@@ -51,7 +52,12 @@ def build_app(settings: IntakeSettings | None = None) -> FastAPI:
         return [consumer(rt, fold, CONSUMES)]
 
     app = build_service(
-        NAME, settings, engine, consumers, routers=[router, issue_router, template_router], title="Lookback 采集 intake"
+        NAME,
+        settings,
+        engine,
+        consumers,
+        routers=[router, issue_router, status_router, template_router],
+        title="Lookback 采集 intake",
     )
     app.state.limits = settings.limits()
     return app

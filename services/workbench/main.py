@@ -18,8 +18,9 @@ from lookback.auth.assertions import key_file, read_key
 from lookback.auth.users import UserStore, default_users_file
 from lookback.observability import setup_logging
 from lookback.store import create_tables, make_engine
-from services.workbench import pages, signin
+from services.workbench import imports, issues, pages, signin
 from services.workbench.adapters.failures import FailureRow
+from services.workbench.adapters.import_runs import ImportRuns
 from services.workbench.adapters.services import ServiceDown
 from services.workbench.adapters.sessions import SessionRow, SessionStore
 from services.workbench.settings import WorkbenchSettings
@@ -41,6 +42,7 @@ def build_app(settings: WorkbenchSettings | None = None) -> FastAPI:
     if key is None:
         raise SystemExit(f"工作台缺少签名密钥 / the workbench has no signing key: {key_file()} (lookback up makes one)")
     app.state.workbench = Context(settings, UserStore(default_users_file()), sessions, key)
+    app.state.import_runs = ImportRuns()
     static = resources.files("services.workbench").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
@@ -67,6 +69,8 @@ def build_app(settings: WorkbenchSettings | None = None) -> FastAPI:
 
     app.include_router(signin.router)
     app.include_router(pages.router)
+    app.include_router(imports.router)
+    app.include_router(issues.router)
     return app
 
 

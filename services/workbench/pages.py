@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from lookback.catalogue import load as load_catalogue
 from lookback.clock import local_date, now
 from lookback.contracts.rectify import STATUS_LABELS
-from services.workbench.adapters.services import Service
+from services.workbench.adapters.services import Service, error_of
 from services.workbench.adapters.sessions import SignedIn
 from services.workbench.domain import worklist
 from services.workbench.domain.forms import action_body, endpoint
@@ -38,18 +38,6 @@ def _rectify(request: Request, person: SignedIn) -> Service:
     return service(request, person, "rectify")
 
 
-def _error(reply: Any) -> str:
-    try:
-        detail = reply.json().get("detail")
-    except ValueError:
-        detail = None
-    if isinstance(detail, dict):
-        return f"{detail.get('zh', '')} / {detail.get('en', '')}"
-    if isinstance(detail, str):
-        return detail
-    return f"操作失败 / the request failed ({reply.status_code})"
-
-
 @router.get("/")
 def home(person: Person) -> Response:
     return redirect("/work")
@@ -60,7 +48,7 @@ def work(request: Request, person: Person) -> Response:
     query = dict(request.query_params)
     reply = _rectify(request, person).get("/worklist", worklist.api_params(query))
     if reply.status_code != 200:
-        return render(request, "error.html", reply.status_code, me=person, error=_error(reply))
+        return render(request, "error.html", reply.status_code, me=person, error=error_of(reply))
     body = reply.json()
     filters = worklist.chosen(query)
     page = worklist.page_number(query)
@@ -85,7 +73,7 @@ def _case_page(request: Request, person: SignedIn, case_id: str, status: int = 2
     api = _rectify(request, person)
     reply = api.get(f"/cases/{case_id}")
     if reply.status_code != 200:
-        return render(request, "error.html", reply.status_code, me=person, error=_error(reply))
+        return render(request, "error.html", reply.status_code, me=person, error=error_of(reply))
     case = reply.json()
     timeline = api.get(f"/cases/{case_id}/timeline").json()
     item = load_catalogue().item(case["item"])
@@ -127,7 +115,7 @@ async def act(request: Request, person: Person, case_id: str, action: str) -> Re
         person,
         case_id,
         reply.status_code if reply.status_code < 500 else 502,
-        error=_error(reply),
+        error=error_of(reply),
         changed=changed,
         retry={"action": action, "form": form} if changed is not None else None,
     )

@@ -12,8 +12,10 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import UploadFile
 
-from lookback.auth.users import Role, UserStore
+from lookback.auth.policy import Action, Scope, allowed
+from lookback.auth.users import Role, User, UserStore
 from lookback.calendar import period_of
 from lookback.clock import local_date, now
 from services.workbench.adapters.services import Service
@@ -36,6 +38,15 @@ HEADERS = {
     "Cache-Control": "no-store",
 }
 templates = Jinja2Templates(directory=str(resources.files("services.workbench").joinpath("templates")))
+
+
+def may(user: User, action: Action) -> bool:
+    """Whether the person may do `action` where they work (a cadre's own village, else the town): which
+    pages and links to offer. The services decide again on every call."""
+    return allowed(user, action, Scope(user.village) if user.village else None)
+
+
+templates.env.globals |= {"may": may, "Action": Action}
 
 
 class NotSignedIn(Exception):
@@ -80,10 +91,17 @@ def secret_of(request: Request) -> str:
 
 
 async def form_of(request: Request, expected_csrf: str) -> dict[str, str]:
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form, _ = await upload_of(request, expected_csrf)
+    return form
+
+
+async def upload_of(request: Request, expected_csrf: str) -> tuple[dict[str, str], list[UploadFile]]:
+    """A form's fields and the files it carries (as Starlette spooled them), checked like any form."""
+    data = await request.form()
+    form = {k: v for k, v in data.items() if isinstance(v, str)}
     if not csrf_ok(expected_csrf, form.get("csrf")):
         raise BadForm
-    return form
+    return form, [v for _, v in data.multi_items() if isinstance(v, UploadFile) and v.filename]
 
 
 def render(request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:

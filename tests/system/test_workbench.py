@@ -4,12 +4,15 @@ person would, by roles and labels; each start page is saved as a screenshot in t
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import openpyxl
 import pytest
 from lookback_town import Town
 
@@ -23,6 +26,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CLOCK = {"LOOKBACK_NOW": "2019-12-10"}
+TOWN = {"households": 80, "seed": 5}
 ID_NUMBER = re.compile(r"\b\d{17}[\dXx]\b")
 
 
@@ -79,7 +83,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
         pytest.skip(f"no browser at {CHROMIUM}: install Debian's chromium (apt-get install chromium), as .ci/run does")
     town = Town(tmp_path_factory.mktemp("workbench") / "town", env=CLOCK, workbench=True)
     try:
-        made = demo.generate(80, seed=5)
+        made = demo.generate(TOWN["households"], seed=TOWN["seed"])
         roster, villages = demo.write_csv(made, town.root / "demo")
         town.import_roster(roster, villages)
         town.wait_idle()
@@ -270,3 +274,131 @@ def test_a_password_change_and_signing_out_end_the_old_sessions(desk: Desk) -> N
         assert pc.post("/logout", data={"csrf": csrf_of(pc.get("/work").text)}).status_code == 303
         assert pc.get("/work").headers["location"].startswith("/login")
     desk.people["officer"] = Person(officer.name, officer.role, "a new one 2020", officer.village, officer.unit)
+
+
+def with_two_bad_rows(book_path: Path) -> tuple[int, int]:
+    """The desk town's own roster as a workbook, with two rows appended that the import must refuse: a
+    copy of the first person with a 性别 outside its list, and one placed in a village the town lacks.
+    Every other row is as on record, so the re-upload changes and removes no household."""
+    demo.write_xlsx(demo.generate(TOWN["households"], seed=TOWN["seed"]), book_path)
+    book = openpyxl.load_workbook(book_path)
+    persons = book["人口明细"]
+    header = [c.value for c in persons[1]]
+    first = [c.value for c in persons[2]]
+    for column, value in (("性别", "未知"), ("行政村", "不存在村")):
+        row = list(first)
+        row[header.index(column)] = value
+        persons.append(row)
+    book.save(book_path)
+    return persons.max_row - 1, persons.max_row
+
+
+def test_a_roster_upload_shows_its_rejects_and_hands_them_out_as_xlsx(desk: Desk, tmp_path: Path) -> None:
+    bad_sex, bad_village = with_two_bad_rows(tmp_path / "花名册.xlsx")
+    station = desk.page("station")
+    station.get_by_role("link", name="花名册导入").click()
+    station.get_by_label("花名册文件").set_input_files(tmp_path / "花名册.xlsx")
+    station.get_by_label("基准日期").fill("2019-12-01")
+    station.get_by_role("button", name="上传并导入").click()
+    table = station.get_by_role("table", name="被拒行")
+    expect(table).to_be_visible(timeout=120_000)  # the page polls the import until intake has filed it
+    expect(table.get_by_role("row", name=f"人口明细 {bad_sex} 性别")).to_contain_text("性别不在可选值")
+    expect(table.get_by_role("row", name=f"人口明细 {bad_village} 行政村")).to_contain_text("行政村不属于本镇")
+    stats = dict(
+        zip(
+            station.get_by_role("term").all_inner_texts(),
+            station.get_by_role("definition").all_inner_texts(),
+            strict=True,
+        )
+    )
+    assert stats["移除户"] == "0" and stats["变更户"] == "0"  # the town's own roster: no household changes
+    assert not ID_NUMBER.search(station.get_by_role("region", name="导入结果").inner_text())
+    expect(station.get_by_role("progressbar", name="上传进度")).to_have_attribute("value", "100")
+
+    with station.expect_download() as download:
+        station.get_by_role("link", name="下载被拒行 (xlsx)").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    assert sheet is not None
+    listed = [row[:3] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert {("人口明细", bad_sex, "性别"), ("人口明细", bad_village, "行政村")} <= set(listed)
+    assert stats["被拒"] == str(len(listed))  # the demo roster has a bad row of its own
+    expect(table.get_by_role("row")).to_have_count(1 + len(listed))
+
+    station.set_viewport_size({"width": 375, "height": 800})
+    assert station.evaluate("document.documentElement.scrollWidth") <= 375
+    ARTIFACTS.mkdir(exist_ok=True)
+    station.screenshot(path=str(ARTIFACTS / "workbench-roster-rejects.png"), full_page=True)
+    station.context.close()
+
+
+def test_a_roster_refused_whole_says_why_and_that_nothing_was_published(desk: Desk, tmp_path: Path) -> None:
+    roster, villages = demo.write_csv(demo.generate(TOWN["households"], seed=TOWN["seed"]), tmp_path)
+    with roster.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    lost = rows[0].index("性别")
+    with roster.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([c for n, c in enumerate(row) if n != lost] for row in rows)
+    station = desk.page("station")
+    station.goto(f"{desk.url}/imports/roster")
+    expect(station.get_by_text("允许移除大量农户")).to_be_visible()
+    station.get_by_label("花名册文件").set_input_files([roster, villages])
+    station.get_by_label("基准日期").fill("2019-12-01")
+    station.get_by_role("button", name="上传并导入").click()
+    refusal = station.get_by_role("alert")
+    expect(refusal).to_contain_text("缺少必需列：性别")
+    expect(refusal).to_contain_text("未发布任何数据")
+    station.context.close()
+
+
+def test_a_cadre_reports_a_problem_that_becomes_a_case_of_their_village(desk: Desk) -> None:
+    cadre = desk.page("cadre")
+    own = desk.people["cadre"].village
+    cadre.get_by_role("link", name="上报问题").click()
+    form = cadre.get_by_role("form", name="上报一个问题")
+    expect(form.get_by_text(f"行政村：{own}")).to_be_visible()  # a cadre reports for their own village only
+    form.get_by_label("问题条目").select_option(value="32")
+    form.get_by_label("问题描述").fill("村部会议过多，影响入户走访")
+    form.get_by_role("button", name="上报").click()
+    expect(cadre.get_by_role("status")).to_contain_text("已上报")
+    desk.town.cli("wait-idle", "--timeout", "120")  # the CLI: this thread runs the browser's event loop
+
+    cadre.goto(f"{desk.url}/work?item=32")
+    case = cadre.get_by_role("region", name="案件列表").get_by_role("link", name=re.compile(r"^第32项"))
+    expect(case).to_have_count(1)
+    case.click()
+    expect(cadre.get_by_text("当前状态：待整改")).to_be_visible()
+    assert own is not None and own in cadre.get_by_role("definition").all_inner_texts()
+    cadre.context.close()
+
+
+def test_a_problem_list_upload_shows_its_bad_row(desk: Desk, tmp_path: Path) -> None:
+    station = desk.page("station")
+    station.get_by_role("link", name="上报问题").click()
+    with station.expect_download() as download:
+        station.get_by_role("link", name="下载问题清单模板 (xlsx)").click()
+    template = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    header = [c.value for c in template["问题清单"][1]]
+    assert header[:4] == ["行政村或单位", "问题条目", "问题描述", "发现日期"]
+
+    problems = tmp_path / "问题清单.csv"
+    problems.write_text(
+        "行政村或单位,问题条目,问题描述,发现日期\n"
+        f"{desk.villages[1]},33,督查检查过多,2019-12-05\n"
+        f"{desk.villages[1]},99,没有这个条目,2019-12-05\n",
+        encoding="utf-8",
+    )
+    station.get_by_label("问题清单文件").set_input_files(problems)
+    station.get_by_role("button", name="上传问题清单").click()
+    rows = station.get_by_role("table", name="被拒行").get_by_role("row")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(1)).to_contain_text("问题清单3问题条目")
+    stats = dict(
+        zip(
+            station.get_by_role("term").all_inner_texts(),
+            station.get_by_role("definition").all_inner_texts(),
+            strict=True,
+        )
+    )
+    assert stats["接受"] == "1" and stats["被拒"] == "1"
+    station.context.close()

@@ -1,9 +1,7 @@
 """A sheet as the file a reader downloads: .xlsx for the station's Excel, CSV, or JSON.
 
 CSV carries a byte-order mark because Excel on a Chinese Windows reads BOM-less CSV as GBK. Text a user
-typed (a description `=1+2`, `=HYPERLINK(…)`) leaves as text, never as a formula the county or an auditor
-would run by opening the file: a string cell in xlsx, and in CSV quoted with a leading `'` the way OWASP's
-"CSV Injection" page describes.
+typed never becomes a formula (`lookback/spreadsheets.py` holds the guard, shared with the workbench).
 Every file carries the 校验码 of the log it was made from (logdigest.py): in the footer of every printed
 page and the document's properties (.xlsx), as a last row (CSV), as `check_code` (JSON).
 """
@@ -15,11 +13,8 @@ import io
 import json
 from collections.abc import Callable
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
 from lookback.downloads import XLSX
+from lookback.spreadsheets import CODE_LABEL, csv_safe, xlsx_of
 from services.reporting.domain.sheets import Sheet
 
 MEDIA_TYPES = {
@@ -27,45 +22,11 @@ MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
 }
-_WIDEST = 60
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> object:
-    """A text cell a spreadsheet would read as a formula, prefixed with `'` so that it reads as text."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-CODE_LABEL = "校验码"
 
 
 def to_xlsx(sheet: Sheet, code: str | None = None) -> bytes:
-    """The header on row 1, as a program reading it back expects; the title is the sheet's and file's name."""
-    book = Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = sheet.name
-    for r, row in enumerate([sheet.columns, *sheet.rows], 1):
-        for c, value in enumerate(row, 1):
-            cell = ws.cell(r, c, value)
-            if isinstance(value, str):
-                cell.data_type = "s"
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-    for n, column in enumerate(sheet.columns, 1):
-        longest = max([len(str(column)), *(len(str(row[n - 1])) for row in sheet.rows)])
-        ws.column_dimensions[get_column_letter(n)].width = min(_WIDEST, 2 * longest + 2)
-    ws.freeze_panes = "A2"
-    if code:
-        ws.oddFooter.center.text = f"{CODE_LABEL} {code}"
-        ws.oddFooter.right.text = "&P / &N"
-        book.properties.description = f"{CODE_LABEL} {code}"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """The title is the sheet's and file's name."""
+    return xlsx_of(sheet.name, sheet.columns, sheet.rows, code)
 
 
 def to_csv(sheet: Sheet, code: str | None = None) -> bytes:

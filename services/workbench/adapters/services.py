@@ -3,6 +3,8 @@ credential, so each service decides what this person may see and do, exactly as 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -33,9 +35,34 @@ class Service:
         """`body` as JSON; or pass `files=`/`data=`/`content=` as httpx takes them (uploads)."""
         return self._send("POST", path, **({"json": body} if body is not None else {}), **kwargs)
 
+    @contextmanager
+    def stream(self, path: str, **kwargs: Any) -> Iterator[httpx.Response]:
+        """A POST whose answer is read as it comes (a roster import's progress lines); as `post` takes it."""
+        try:
+            with (
+                httpx.Client(base_url=self.base_url, headers=self.headers, timeout=120) as client,
+                client.stream("POST", path, **kwargs) as reply,
+            ):
+                yield reply
+        except httpx.HTTPError as err:
+            raise ServiceDown(self.service, type(err).__name__) from None
+
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
             with httpx.Client(base_url=self.base_url, headers=self.headers, timeout=120) as client:
                 return client.request(method, path, **kwargs)
         except httpx.HTTPError as err:
             raise ServiceDown(self.service, type(err).__name__) from None
+
+
+def error_of(reply: httpx.Response) -> str:
+    """An API error's `detail` as one bilingual line, whichever of the services' shapes it has."""
+    try:
+        detail = reply.json().get("detail")
+    except ValueError:
+        detail = None
+    if isinstance(detail, dict):
+        return f"{detail.get('zh', '')} / {detail.get('en', '')}"
+    if isinstance(detail, str):
+        return detail
+    return f"操作失败 / the request failed ({reply.status_code})"
