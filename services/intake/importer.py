@@ -242,11 +242,12 @@ def rejected_summary(rejected: Sequence[Rejection]) -> list[dict[str, Any]]:
 _IMPORT_ID = re.compile(r"[0-9a-f]{20}")
 
 
-def read_summary(runtime: Runtime, import_id: str) -> dict[str, Any] | None:
-    """An import's summary as filed, or None while it runs, or for an id no import has (nor could have)."""
+def read_summary(data_dir: Path, import_id: str) -> dict[str, Any] | None:
+    """An import's summary as filed, or None while it runs, or for an id no import has (nor could have:
+    only `import_id_of`'s hex digits reach the disk)."""
     if not _IMPORT_ID.fullmatch(import_id):
         return None
-    path = runtime.settings.data_dir / "imports" / import_id / "summary.json"
+    path = data_dir / "imports" / import_id / "summary.json"
     try:
         summary: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

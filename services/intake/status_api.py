@@ -20,6 +20,10 @@ from services.intake.importer import read_summary
 router = APIRouter(tags=["imports"])
 
 
+def readable(user: User, summary: dict[str, Any]) -> bool:
+    return allowed(user, Action.IMPORT_ROSTER) or summary.get("reporter") == user.actor
+
+
 @router.get(
     "/imports/{import_id}",
     summary="导入结果 / an import's summary",
@@ -27,7 +31,7 @@ router = APIRouter(tags=["imports"])
     "is done or was refused. 404 while it runs, or when there is no such import this user may read.",
 )
 def get_import(request: Request, import_id: str, user: Annotated[User, Depends(current_user)]) -> dict[str, Any]:
-    summary = read_summary(request.app.state.runtime, import_id)
-    if summary is None or not (allowed(user, Action.IMPORT_ROSTER) or summary.get("reporter") == user.actor):
+    summary = read_summary(request.app.state.runtime.settings.data_dir, import_id)
+    if summary is None or not readable(user, summary):
         raise HTTPException(404, "没有这次导入，或尚未完成 / no such import, or it is not done yet")
     return summary
