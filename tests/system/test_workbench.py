@@ -357,6 +357,10 @@ def test_a_cadre_reports_a_problem_that_becomes_a_case_of_their_village(desk: De
     cadre.get_by_role("link", name="上报问题").click()
     form = cadre.get_by_role("form", name="上报一个问题")
     expect(form.get_by_text(f"行政村：{own}")).to_be_visible()  # a cadre reports for their own village only
+    cadre.set_viewport_size({"width": 375, "height": 800})
+    assert cadre.evaluate("document.documentElement.scrollWidth") <= 375
+    ARTIFACTS.mkdir(exist_ok=True)
+    cadre.screenshot(path=str(ARTIFACTS / "workbench-phone-issues.png"), full_page=True)
     form.get_by_label("问题条目").select_option(value="32")
     form.get_by_label("问题描述").fill("村部会议过多，影响入户走访")
     form.get_by_role("button", name="上报").click()

@@ -37,10 +37,13 @@ class Service:
 
     @contextmanager
     def stream(self, path: str, **kwargs: Any) -> Iterator[httpx.Response]:
-        """A POST whose answer is read as it comes (a roster import's progress lines); as `post` takes it."""
+        """A POST whose answer is read as it comes (a roster import's progress lines); as `post` takes it.
+        No read timeout, as for the CLI: a county's roster is parsed before its first line comes."""
         try:
             with (
-                httpx.Client(base_url=self.base_url, headers=self.headers, timeout=120) as client,
+                httpx.Client(
+                    base_url=self.base_url, headers=self.headers, timeout=httpx.Timeout(120, read=None)
+                ) as client,
                 client.stream("POST", path, **kwargs) as reply,
             ):
                 yield reply
