@@ -44,13 +44,15 @@ class ImportRuns:
     def send(self, api: Service, **request: Any) -> str | Refused:
         """Send a roster (`request` as `Service.post` takes it): its import id once intake has started it."""
         started: queue.Queue[Started] = queue.Queue()
-        threading.Thread(target=self._follow, args=(api, request, started), daemon=True).start()
+        threading.Thread(target=self.follow, args=(api, request, started), daemon=True).start()
         first = started.get()
         if isinstance(first, ServiceDown):
             raise first
         return first
 
-    def _follow(self, api: Service, request: dict[str, Any], started: queue.Queue[Started]) -> None:
+    def follow(self, api: Service, request: dict[str, Any], started: queue.Queue[Started]) -> None:
+        """Read one import's answer to its end (on a thread of its own, by `send`): the first thing put
+        in `started` is what `send` returns."""
         import_id: str | None = None
         try:
             with api.stream("/imports", **request) as reply:
@@ -67,10 +69,14 @@ class ImportRuns:
                         return
                     if "summary" in step:  # filed by intake before it sent this line
                         self._latest.pop(import_id, None)
-                    else:
-                        self._latest[import_id] = step
+                        return
+                    self._latest[import_id] = step
                     if first:  # only now: the page polls what is stored above
                         started.put(import_id)
+            if import_id is None:  # an answer without a line
+                started.put(Refused(502, UNREADABLE))
+            elif "error" not in self._latest[import_id]:  # it ended before its summary: no polling forever
+                self._latest[import_id] = {"error": "导入中断 / the import stopped before it was done"}
         except Exception as err:  # the page waiting on this thread, or polling it, must hear why it stopped
             if import_id is None:
                 started.put(err if isinstance(err, ServiceDown) else Refused(502, UNREADABLE))
