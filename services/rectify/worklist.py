@@ -33,6 +33,10 @@ from services.rectify.domain.transitions import open_commands
 router = APIRouter(tags=["workbench"])
 Caller = Annotated[User, Depends(current_user)]
 OPEN = [s for s in STATUS_LABELS if s not in CLOSED_STATUSES]
+# Bounds that keep a query's integers inside what SQL binds (a 2**63 from a client would be a 500):
+# item numbers are small (the plan has 34), and no town has a billion cases to page through.
+MAX_ITEM = 999
+MAX_OFFSET = 1_000_000_000
 # Each action a page may offer: its name, the command it gives, and the permission it needs. `answer` is
 # the county's own answer; `enter_answer` is the station entering one the county gave on paper (both
 # POST /cases/{id}/answer, the second with `entered_for`).
@@ -72,8 +76,8 @@ def worklist(
     due_soon: bool = False,
     village: str | None = None,
     unit: str | None = None,
-    item: int | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    item: Annotated[int | None, Query(ge=1, le=MAX_ITEM, description="检查项序号 / the item's number")] = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     today = local_date(now())
