@@ -73,7 +73,7 @@ async def add_user(request: Request, person: Person) -> Response:
         code = store.setup_code(name)
     except UserError as err:
         return _page(request, person, 400, error=str(err), prior=form)
-    return _page(request, person, done=f"已添加 {name}", name=name, link=_setup_link(request, code))
+    return _page(request, person, done=f"已添加 {name}", who=name, link=_setup_link(request, code))
 
 
 @router.post("/users/{name}/{change}")
@@ -96,7 +96,7 @@ async def change_user(request: Request, person: Person, name: str, change: str) 
         if change == "reset":
             code = store.reset_password(name)
             ctx.sessions.close_all(name)
-            return _page(request, person, done=f"已重置 {name} 的密码", name=name, link=_setup_link(request, code))
+            return _page(request, person, done=f"已重置 {name} 的密码", who=name, link=_setup_link(request, code))
     except UserError as err:
         return _page(request, person, 400, error=str(err))
     return render(request, "error.html", 404, me=person, error="没有这个操作 / no such action")
