@@ -337,9 +337,10 @@ def test_a_bulk_extend_says_which_case_could_not_and_does_the_others(desk: Desk)
 
 def test_the_station_adds_a_village_user_who_sets_a_password_and_sees_only_their_village(desk: Desk) -> None:
     village = desk.villages[-1]
-    station = desk.page("station")
+    station = desk.page("station", width=375)
     station.get_by_role("link", name="用户管理").click()
     expect(station.get_by_role("heading", name="用户管理")).to_be_visible()
+    assert station.evaluate("document.documentElement.scrollWidth") <= 375
     assert "hash" not in station.content() and "token" not in station.content()
     station.get_by_label("用户名").fill("wang")
     station.get_by_label("角色").select_option(label="村干部")
