@@ -39,8 +39,10 @@ def _page(request: Request, person: SignedIn, status: int = 200, **extra: Any) -
 
 
 def _setup_link(request: Request, code: str) -> str:
-    """The link `lookback users add` prints, on the address this page was opened at."""
-    return f"{str(request.base_url).rstrip('/')}/setup/{code}"
+    """The link `lookback users add` prints, on `LOOKBACK_WORKBENCH_URL` or the address this page was
+    opened at (behind a proxy that may not be the one people reach)."""
+    base = context(request).settings.workbench_url or str(request.base_url)
+    return f"{base.rstrip('/')}/setup/{code}"
 
 
 def _scope(role: Role, form: dict[str, str]) -> tuple[str | None, str | None]:

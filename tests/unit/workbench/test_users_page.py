@@ -94,3 +94,10 @@ def test_the_station_cannot_lock_itself_out_and_forms_need_the_token(desk: Desk)
     assert mine.status_code == 400 and " / " in mine.text and desk.store.get("zhan") is not None
     assert station.post("/users/li/disable", data={}).status_code == 403
     assert station.post("/users/li/rename", data={"csrf": csrf}).status_code == 404
+
+
+def test_the_setup_link_uses_the_address_people_reach(desk: Desk) -> None:
+    desk.app.state.workbench.settings = WorkbenchSettings(workbench_url="https://bench.example.cn/")
+    station, csrf = desk.client("zhan")
+    reset = station.post("/users/li/reset", data={"csrf": csrf})
+    assert 'href="https://bench.example.cn/setup/' in reset.text
