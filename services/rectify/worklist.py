@@ -109,13 +109,14 @@ def worklist(
             .limit(limit)
         ).all()
         counts = _counts(session, reach, today, soon)
+        seqs = _last_seqs(session, [r.case_id for r in rows])
     return {
         "today": today.isoformat(),
         "counts": counts,
         "total": total,
         "offset": offset,
         "limit": limit,
-        "cases": [_row(r, today) for r in rows],
+        "cases": [{**_row(r, today), "seq": seqs.get(r.case_id, 0)} for r in rows],
     }
 
 
@@ -137,6 +138,17 @@ def _counts(session: Session, reach: list[Any], today: date, soon: date) -> dict
     ).one()
     keys = ("pending", "in_progress", "rectified", "escalated", "overdue", "due_soon")
     return {k: int(v) for k, v in zip(keys, row, strict=True)}
+
+
+def _last_seqs(session: Session, case_ids: list[str]) -> dict[str, int]:
+    """Each listed case's last stream sequence, so a page acting on many cases at once sends each one
+    the `expected_seq` its row showed (as the case page sends the timeline's)."""
+    found = session.exec(
+        select(CaseEventRow.case_id, func.max(CaseEventRow.seq))
+        .where(col(CaseEventRow.case_id).in_(case_ids))
+        .group_by(col(CaseEventRow.case_id))
+    ).all()
+    return {case_id: seq or 0 for case_id, seq in found}
 
 
 def _row(r: CaseSummary, today: date) -> dict[str, Any]:

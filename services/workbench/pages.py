@@ -15,7 +15,7 @@ from lookback.clock import local_date, now
 from lookback.contracts.rectify import STATUS_LABELS
 from services.workbench.adapters.services import Service
 from services.workbench.adapters.sessions import SignedIn
-from services.workbench.domain import worklist
+from services.workbench.domain import bulk, worklist
 from services.workbench.domain.forms import action_body, endpoint
 from services.workbench.web import form_of, redirect, render, service, signed_in
 
@@ -78,6 +78,8 @@ def work(request: Request, person: Person) -> Response:
         next_link=worklist.link(filters, page + 1) if page < worklist.pages(body["total"]) else None,
         items={n: catalogue.item(n).name for n in sorted({c["item"] for c in body["cases"]})},
         statuses=list(STATUS_LABELS.items()),
+        bulk=bulk.offered(person.user),
+        pick=bulk.value,
     )
 
 
