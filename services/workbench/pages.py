@@ -8,8 +8,9 @@ from datetime import date
 from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from lookback.catalogue import load as load_catalogue
 from lookback.clock import local_date, now
@@ -33,8 +34,6 @@ ACTION_LABELS = {
     "assign": "改派",
     "dismiss": "认定不属实",
 }
-
-PASSED_HEADERS = ("content-disposition", "x-content-type-options")
 
 
 def _rectify(request: Request, person: SignedIn) -> Service:
@@ -163,9 +162,12 @@ async def _upload_evidence(request: Request, api: Service, case_id: str) -> list
 @router.get("/cases/{case_id}/evidence/{sha256}")
 def evidence(request: Request, person: Person, case_id: str, sha256: str) -> Response:
     """The browser has no bearer token: the page fetches the photo from rectify as the person, who must
-    be allowed to read the case; rectify's type, download and no-sniff headers go through unchanged."""
+    be allowed to read the case; rectify's type and its download header (a PDF) go through unchanged, and
+    the workbench's own headers (no-sniff among them) are added as on every page."""
     reply = _rectify(request, person).get(f"/cases/{case_id}/evidence/{sha256}")
     if reply.status_code != 200:
         return render(request, "error.html", reply.status_code, me=person, error=_error(reply))
-    passed = {k: v for k, v in reply.headers.items() if k.lower() in PASSED_HEADERS}
-    return Response(reply.content, media_type=reply.headers.get("content-type"), headers=HEADERS | passed)
+    download = (
+        {"Content-Disposition": reply.headers["content-disposition"]} if "content-disposition" in reply.headers else {}
+    )
+    return Response(reply.content, media_type=reply.headers.get("content-type"), headers=HEADERS | download)
