@@ -173,11 +173,11 @@ def overdue_events(nats_url: str) -> list[str]:
     return asyncio.run(read())
 
 
-def upload(town: Town, case_id: str, name: str, data: bytes, content_type: str) -> httpx.Response:
+def upload(town: Town, case_id: str, name: str, data: bytes, content_type: str, token: str = "") -> httpx.Response:
     return httpx.post(
         f"{town.system.url('rectify')}/cases/{case_id}/evidence",
         files={"file": (name, data, content_type)},
-        headers={"Authorization": f"Bearer {town.system.station_token()}"},
+        headers={"Authorization": f"Bearer {token or town.system.station_token()}"},
         timeout=30,
     )
 
@@ -191,6 +191,8 @@ def test_evidence_is_named_in_the_event_and_read_back_after_rectify_restarts(cam
     pdf = upload(campaign, case_id, "验收单.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
     refused = upload(campaign, case_id, "x.jpg", b"<html><script>alert(1)</script></html>", "image/jpeg")
     assert refused.status_code == 415 and set(refused.json()["detail"]) == {"zh", "en"}
+    auditor = UserStore(campaign.root / "users.json").add("auditor-evidence", Role.AUDITOR)
+    assert upload(campaign, case_id, "p.png", png.getvalue(), "image/png", auditor).status_code == 403
     stored = [photo.json(), pdf.json()]
     assert [e["media_type"] for e in stored] == ["image/jpeg", "application/pdf"]
 
@@ -205,23 +207,17 @@ def test_evidence_is_named_in_the_event_and_read_back_after_rectify_restarts(cam
     assert (last["payload"]["evidence"], last["payload"]["location"]) == (stored, here)
 
     campaign.restart("rectify")
-    token = {"Authorization": f"Bearer {campaign.system.station_token()}"}
-    base = f"{campaign.system.url('rectify')}/cases/{case_id}/evidence"
-    image = httpx.get(f"{base}/{stored[0]['sha256']}", headers=token, timeout=30)
+    base = f"/cases/{case_id}/evidence"
+    image = call(campaign, "GET", f"{base}/{stored[0]['sha256']}")
     assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
     assert hashlib.sha256(image.content).hexdigest() == stored[0]["sha256"]
     assert Image.open(io.BytesIO(image.content)).size == (32, 24)
-    document = httpx.get(f"{base}/{stored[1]['sha256']}", headers=token, timeout=30)
+    document = call(campaign, "GET", f"{base}/{stored[1]['sha256']}")
     assert document.content == b"%PDF-1.4\n%%EOF\n" and document.headers["content-type"] == "application/pdf"
     assert document.headers["content-disposition"].startswith("attachment")
     assert document.headers["x-content-type-options"] == "nosniff"
     other = pending_cases(campaign, 1)[0]["case_id"]  # a photo is read only through a case that names it
-    assert (
-        httpx.get(
-            f"{campaign.system.url('rectify')}/cases/{other}/evidence/{stored[0]['sha256']}", headers=token, timeout=30
-        ).status_code
-        == 404
-    )
+    assert call(campaign, "GET", f"/cases/{other}/evidence/{stored[0]['sha256']}").status_code == 404
 
 
 def test_past_the_deadlines_each_open_case_is_overdue_once(tmp_path: Path) -> None:
