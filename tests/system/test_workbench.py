@@ -120,6 +120,13 @@ def test_a_cadre_walks_a_case_to_rectified_with_a_photo_and_the_station_verifies
     cadre.get_by_label("整改措施").fill("联系学校送教上门")
     cadre.get_by_role("button", name="开始整改").click()
     expect(cadre.get_by_text("当前状态：整改中")).to_be_visible()
+    page_as_photo = tmp_path / "证明.jpg"
+    page_as_photo.write_bytes(b"<html><script>alert(1)</script></html>")
+    cadre.get_by_label("整改情况").fill("已复学")
+    cadre.get_by_label(re.compile("整改照片或文件")).set_input_files(page_as_photo)
+    cadre.get_by_role("button", name="报告整改完成").click()
+    expect(cadre.get_by_role("alert")).to_contain_text("只能上传照片")  # refused by rectify, nothing reported
+    expect(cadre.get_by_text("当前状态：整改中")).to_be_visible()
     cadre.get_by_label("整改情况").fill("已复学，附复学证明")
     cadre.get_by_label(re.compile("整改照片或文件")).set_input_files(photo)
     cadre.get_by_label("附上位置").check()
@@ -141,6 +148,8 @@ def test_a_cadre_walks_a_case_to_rectified_with_a_photo_and_the_station_verifies
     assert served.headers["content-type"] == "image/jpeg" and served.headers["x-content-type-options"] == "nosniff"
     photo_bytes = served.body()
     expect(timeline.get_by_text("位置：纬度 26.57830，经度 106.71350（误差约 12 米）")).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    station.screenshot(path=str(ARTIFACTS / "workbench-case-evidence.png"), full_page=True)
     station.get_by_role("button", name="验收通过（销号）").click()
     expect(station.get_by_text("当前状态：已销号")).to_be_visible()
     for step in ("立案", "开始整改", "已整改待验收", "验收销号"):
