@@ -4,6 +4,7 @@ person would, by roles and labels; each start page is saved as a screenshot in t
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -13,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from lookback_town import Town
+from PIL import Image
 
 from apps import demo
 from apps.demo.people import Person, demo_people
@@ -38,8 +40,9 @@ class Desk:
         assert self.town.system.workbench is not None
         return self.town.system.workbench.url
 
-    def page(self, name: str, width: int = 1024) -> Page:
-        context = self.browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN")
+    def page(self, name: str, width: int = 1024, **options: Any) -> Page:
+        """`options` go to the browser context as playwright takes them (e.g. `geolocation=`)."""
+        context = self.browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN", **options)
         page: Page = context.new_page()
         sign_in(page, self.url, name, self.people[name].password)
         return page
@@ -109,13 +112,26 @@ def test_each_role_signs_in_and_lands_on_their_own_work(desk: Desk, name: str) -
     page.context.close()
 
 
-def test_a_cadre_walks_a_case_to_rectified_and_the_station_verifies_it(desk: Desk) -> None:
-    cadre = desk.page("cadre")
+def test_a_cadre_walks_a_case_to_rectified_with_a_photo_and_the_station_verifies_it(desk: Desk, tmp_path: Path) -> None:
+    photo = tmp_path / "复学证明.png"
+    Image.new("RGB", (64, 48), (30, 120, 200)).save(photo)
+    cadre = desk.page("cadre", geolocation={"latitude": 26.5783, "longitude": 106.7135, "accuracy": 12})
+    cadre.context.grant_permissions(["geolocation"])
     case_url = open_first_case(cadre, "待整改")
     cadre.get_by_label("整改措施").fill("联系学校送教上门")
     cadre.get_by_role("button", name="开始整改").click()
     expect(cadre.get_by_text("当前状态：整改中")).to_be_visible()
+    page_as_photo = tmp_path / "证明.jpg"
+    page_as_photo.write_bytes(b"<html><script>alert(1)</script></html>")
+    cadre.get_by_label("整改情况").fill("已复学")
+    cadre.get_by_label(re.compile("整改照片或文件")).set_input_files(page_as_photo)
+    cadre.get_by_role("button", name="报告整改完成").click()
+    expect(cadre.get_by_role("alert")).to_contain_text("只能上传照片")  # refused by rectify, nothing reported
+    expect(cadre.get_by_text("当前状态：整改中")).to_be_visible()
     cadre.get_by_label("整改情况").fill("已复学，附复学证明")
+    cadre.get_by_label(re.compile("整改照片或文件")).set_input_files(photo)
+    cadre.get_by_label("附上位置").check()
+    expect(cadre.get_by_role("status")).to_contain_text("已获取位置")
     cadre.get_by_role("button", name="报告整改完成").click()
     expect(cadre.get_by_text("当前状态：已整改待验收")).to_be_visible()
     expect(cadre.get_by_role("button", name="验收通过（销号）")).to_have_count(0)  # only the station closes
@@ -123,14 +139,32 @@ def test_a_cadre_walks_a_case_to_rectified_and_the_station_verifies_it(desk: Des
 
     station = desk.page("station")
     station.goto(case_url)
+    timeline = station.get_by_role("list", name="办理进程")
+    shown = timeline.get_by_role("img", name="整改照片 1")
+    expect(shown).to_be_visible()
+    assert shown.evaluate("img => img.decode().then(() => img.naturalWidth)") == 64  # the photo itself loads
+    src = shown.get_attribute("src")
+    assert src
+    served = station.request.get(f"{desk.url}{src}")  # through the workbench, as the station
+    assert served.headers["content-type"] == "image/jpeg" and served.headers["x-content-type-options"] == "nosniff"
+    photo_bytes = served.body()
+    expect(timeline.get_by_text("位置：纬度 26.57830，经度 106.71350（误差约 12 米）")).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    station.screenshot(path=str(ARTIFACTS / "workbench-case-evidence.png"), full_page=True)
     station.get_by_role("button", name="验收通过（销号）").click()
     expect(station.get_by_text("当前状态：已销号")).to_be_visible()
-    timeline = station.get_by_role("list", name="办理进程")
     for step in ("立案", "开始整改", "已整改待验收", "验收销号"):
         expect(timeline.get_by_text(step, exact=True)).to_be_visible()
     expect(timeline.get_by_text("cadre", exact=True).first).to_be_visible()  # the station reads who did it
     expect(station.get_by_role("button")).not_to_contain_text(["开始整改"])
     station.context.close()
+
+    case_id = case_url.rsplit("/", 1)[1]
+    reported = next(e for e in desk.api("GET", f"/cases/{case_id}/history").json() if e["type"] == "case.rectified")
+    (evidence,) = reported["payload"]["evidence"]
+    assert src.endswith(evidence["sha256"]) and evidence["media_type"] == "image/jpeg"
+    assert hashlib.sha256(photo_bytes).hexdigest() == evidence["sha256"]
+    assert reported["payload"]["location"] == {"lat": 26.5783, "lon": 106.7135, "accuracy_m": 12.0}
 
 
 def test_the_station_escalates_and_the_county_answers(desk: Desk) -> None:
