@@ -57,6 +57,9 @@ class ServiceSettings(BaseSettings):
     partition: str | None = Field(
         None, description="k/n: this process is replica k of n and handles the aggregates that hash to k"
     )
+    evidence_max_bytes: int = Field(
+        10 * 1024 * 1024, description="Largest photo or document rectify accepts as evidence (整改佐证), in bytes"
+    )
 
     def replica(self) -> Partition | None:
         return Partition.parse(self.partition) if self.partition else None

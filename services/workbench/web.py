@@ -40,13 +40,13 @@ HEADERS = {
 templates = Jinja2Templates(directory=str(resources.files("services.workbench").joinpath("templates")))
 
 
-def may(user: User, action: Action) -> bool:
-    """Whether the person may do `action` where they work (a cadre's own village, else the town): which
-    pages and links to offer. The services decide again on every call."""
-    return allowed(user, action, Scope(user.village) if user.village else None)
+def may(user: User, action: str) -> bool:
+    """For templates and pages: a link or a control shows when the policy allows it where the person
+    works (a cadre's own village, else the town), never by naming roles. The services decide again."""
+    return allowed(user, Action(action), Scope(user.village) if user.village else None)
 
 
-templates.env.globals |= {"may": may, "Action": Action}
+templates.env.globals["may"] = may
 
 
 class NotSignedIn(Exception):
