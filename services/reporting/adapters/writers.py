@@ -16,8 +16,8 @@ import io
 import json
 import zipfile
 from collections.abc import Callable
-from typing import Any
 from datetime import datetime, time
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -113,7 +113,7 @@ class _DatedZip(zipfile.ZipFile):
         super().__init__(file, "w", zipfile.ZIP_DEFLATED)
         self.when = when.timetuple()[:6]
 
-    def writestr(self, zinfo_or_arcname: str | zipfile.ZipInfo, data: bytes | str, *args: Any, **kwargs: Any) -> None:
+    def writestr(self, zinfo_or_arcname: str | zipfile.ZipInfo, data: Any, *args: Any, **kwargs: Any) -> None:
         if isinstance(zinfo_or_arcname, str):
             info = zipfile.ZipInfo(zinfo_or_arcname, date_time=self.when)  # type: ignore[arg-type]
             info.compress_type = zipfile.ZIP_DEFLATED

@@ -150,7 +150,8 @@ def test_the_ledger_keeps_the_case_number_and_its_escalations_and_extensions() -
     log = campaign()
     log.escalate("b", date(2019, 12, 20))
     log.extend("b", date(2020, 1, 5), date(2020, 6, 30), date(2020, 7, 20))
-    row = dict(zip(LEDGER_COLUMNS, next(r for r in ledger(found(log), CATALOGUE, HEADS, TOWN).rows if r[1] == "b")))
+    [case] = [r for r in ledger(found(log), CATALOGUE, HEADS, TOWN).rows if r[1] == "b"]
+    row = dict(zip(LEDGER_COLUMNS, case, strict=True))
     assert row["上报及延期记录"] == "2019-12-20 上报县级（县住建局）；2020-01-05 延期至 2020-07-20（春节）"
     assert row["整改时限"] == "2020-07-20"
 
