@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import openpyxl
 import pytest
 from lookback_town import Town
 
@@ -213,6 +214,35 @@ def test_the_phone_layout_has_no_horizontal_scroll(desk: Desk) -> None:
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.screenshot(path=str(ARTIFACTS / "workbench-phone-case.png"), full_page=True)
     phone.context.close()
+
+
+def download(page: Page, link: str) -> Path:
+    with page.expect_download() as started:
+        page.get_by_role("link", name=link).click()
+    return Path(started.value.path())
+
+
+def test_a_cadre_downloads_its_own_ledger_and_the_station_the_summary(desk: Desk) -> None:
+    cadre, village = desk.page("cadre", width=375), desk.people["cadre"].village
+    cadre.get_by_role("link", name="报表下载").click()
+    expect(cadre.get_by_role("heading", name="报表下载")).to_be_visible()
+    assert cadre.evaluate("document.documentElement.scrollWidth") <= 375
+    expect(cadre.get_by_role("link", name=re.compile("汇总表"))).to_have_count(0)  # the town's, not a village's
+    ledger = openpyxl.load_workbook(download(cadre, "下载2019年12月上半月整改台帐Excel"))["整改台帐"]
+    assert ledger["A1"].value == f"干汊河镇{village}脱贫攻坚“回头看”整改台帐"
+    header = [c.value for c in ledger[3]]
+    rows = [r for r in ledger.iter_rows(min_row=4, values_only=True) if isinstance(r[0], int)]
+    assert rows and {r[header.index("行政村")] for r in rows} == {village}
+    cadre.context.close()
+
+    station = desk.page("station")
+    station.goto(f"{desk.url}/forms")
+    summary = openpyxl.load_workbook(download(station, "下载2019年12月上半月问题排查情况汇总表Excel"))
+    sheet = summary["问题排查情况汇总表"]
+    assert sheet["A1"].value == "干汊河镇脱贫攻坚“回头看”问题排查情况汇总表"
+    assert [c.value for c in sheet[3]][:3] == ["问题类别", "行政村", "发现问题"]
+    assert {r[1] for r in sheet.iter_rows(min_row=4, values_only=True) if r[1]} >= {*desk.villages, "合计"}
+    station.context.close()
 
 
 def test_repeated_wrong_passwords_lock_the_name(desk: Desk) -> None:
