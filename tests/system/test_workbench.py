@@ -4,6 +4,7 @@ person would, by roles and labels; each start page is saved as a screenshot in t
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -216,10 +217,11 @@ def test_the_phone_layout_has_no_horizontal_scroll(desk: Desk) -> None:
     phone.context.close()
 
 
-def download(page: Page, link: str) -> Path:
+def download(page: Page, link: str) -> tuple[str, io.BytesIO]:
+    """The file a link downloads: its name as the browser would save it, and its bytes."""
     with page.expect_download() as started:
         page.get_by_role("link", name=link).click()
-    return Path(started.value.path())
+    return started.value.suggested_filename, io.BytesIO(Path(started.value.path()).read_bytes())
 
 
 def test_a_cadre_downloads_its_own_ledger_and_the_station_the_summary(desk: Desk) -> None:
@@ -228,7 +230,9 @@ def test_a_cadre_downloads_its_own_ledger_and_the_station_the_summary(desk: Desk
     expect(cadre.get_by_role("heading", name="报表下载")).to_be_visible()
     assert cadre.evaluate("document.documentElement.scrollWidth") <= 375
     expect(cadre.get_by_role("link", name=re.compile("汇总表"))).to_have_count(0)  # the town's, not a village's
-    ledger = openpyxl.load_workbook(download(cadre, "下载2019年12月上半月整改台帐Excel"))["整改台帐"]
+    name, file = download(cadre, "下载2019年12月上半月整改台帐Excel")
+    assert name == f"整改台帐-{village}-2019-12-H1.xlsx"
+    ledger = openpyxl.load_workbook(file)["整改台帐"]
     assert ledger["A1"].value == f"干汊河镇{village}脱贫攻坚“回头看”整改台帐"
     header = [c.value for c in ledger[3]]
     rows = [r for r in ledger.iter_rows(min_row=4, values_only=True) if isinstance(r[0], int)]
@@ -237,8 +241,9 @@ def test_a_cadre_downloads_its_own_ledger_and_the_station_the_summary(desk: Desk
 
     station = desk.page("station")
     station.goto(f"{desk.url}/forms")
-    summary = openpyxl.load_workbook(download(station, "下载2019年12月上半月问题排查情况汇总表Excel"))
-    sheet = summary["问题排查情况汇总表"]
+    sheet = openpyxl.load_workbook(download(station, "下载2019年12月上半月问题排查情况汇总表Excel")[1])[
+        "问题排查情况汇总表"
+    ]
     assert sheet["A1"].value == "干汊河镇脱贫攻坚“回头看”问题排查情况汇总表"
     assert [c.value for c in sheet[3]][:3] == ["问题类别", "行政村", "发现问题"]
     assert {r[1] for r in sheet.iter_rows(min_row=4, values_only=True) if r[1]} >= {*desk.villages, "合计"}
