@@ -139,12 +139,22 @@ class Town:
         return json.loads(self.cli("report", "problems", "--by", "rule,village", "--format", "json").stdout)
 
     def get(self, service: str, path: str, **params: Any) -> Any:
-        token = self.system.station_token()
-        response = httpx.get(
-            f"{self.system.url(service)}{path}", params=params, timeout=30, headers={"Authorization": f"Bearer {token}"}
-        )
+        response = self.call("GET", service, path, params=params)
         response.raise_for_status()
         return response.json()
+
+    def call(self, method: str, service: str, path: str, token: str | None = None, **body: Any) -> httpx.Response:
+        """One request to `service` as the station (or as `token`'s user), the JSON body from keywords;
+        `params=` is taken as the query. The reply as it came, for tests that check refusals too."""
+        params = body.pop("params", None)
+        return httpx.request(
+            method,
+            f"{self.system.url(service)}{path}",
+            params=params,
+            json=body or None,
+            headers={"Authorization": f"Bearer {token or self.system.station_token()}"},
+            timeout=30,
+        )
 
     def stop(self) -> None:
         self.system.stop()
