@@ -214,6 +214,8 @@ def test_a_cadre_downloads_its_own_ledger_and_the_station_the_summary(desk: Desk
     cadre.get_by_role("link", name="报表下载").click()
     expect(cadre.get_by_role("heading", name="报表下载")).to_be_visible()
     assert cadre.evaluate("document.documentElement.scrollWidth") <= 375
+    ARTIFACTS.mkdir(exist_ok=True)
+    cadre.screenshot(path=str(ARTIFACTS / "workbench-phone-forms.png"), full_page=True)
     expect(cadre.get_by_role("link", name=re.compile("汇总表"))).to_have_count(0)  # the town's, not a village's
     name, file = download(cadre, "下载2019年12月上半月整改台帐Excel")
     assert name == f"整改台帐-{village}-2019-12-H1.xlsx"
