@@ -150,8 +150,9 @@ def _ordered(found: Sequence[Line], catalogue: Catalogue) -> list[Line]:
     )
 
 
-def _count_row(columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> tuple[Any, ...]:
-    return (TOTAL, f"共{len(rows)}项", *([""] * (len(columns) - 2)))
+def _totals(columns: tuple[str, ...], rows: list[tuple[Any, ...]], **sums: str) -> tuple[Any, ...]:
+    """The 合计 row: the number of rows, and under a column what its cells add up to (`sums`, by column)."""
+    return (TOTAL, f"共{len(rows)}项", *(sums.get(column, "") for column in columns[2:]))
 
 
 def problem_list(found: Sequence[Line], catalogue: Catalogue, people: People, filing: Filing, *, reveal: bool) -> Sheet:
@@ -183,7 +184,7 @@ def problem_list(found: Sequence[Line], catalogue: Catalogue, people: People, fi
                 STATUS_LABELS[line.status],
             )
         )
-    return Sheet("问题清单", filing, PROBLEM_COLUMNS, rows, _count_row(PROBLEM_COLUMNS, rows))
+    return Sheet("问题清单", filing, PROBLEM_COLUMNS, rows, _totals(PROBLEM_COLUMNS, rows))
 
 
 def _late(line: Line, day: date) -> bool:
@@ -237,7 +238,10 @@ def ledger(found: Sequence[Line], catalogue: Catalogue, heads: Mapping[str, str]
                 "是" if _late(line, filing.on) else "否",
             )
         )
-    return Sheet("整改台帐", filing, LEDGER_COLUMNS, rows, _count_row(LEDGER_COLUMNS, rows))
+    verified = sum(r[LEDGER_COLUMNS.index("整改状态")] == STATUS_LABELS["verified"] for r in rows)
+    late = sum(r[-1] == "是" for r in rows)
+    totals = _totals(LEDGER_COLUMNS, rows, 整改状态=f"已销号{verified}项", 是否逾期=f"逾期{late}项")
+    return Sheet("整改台帐", filing, LEDGER_COLUMNS, rows, totals)
 
 
 def _counts(group: Sequence[Line], period: Period) -> tuple[Any, ...]:

@@ -235,7 +235,13 @@ def test_the_xlsx_is_the_form_as_towns_file_it() -> None:
     assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 0)
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert [ws.cell(r, 1).value for r in range(4, ws.max_row + 1)] == [1, 2, 3, "合计", None, SIGNATURES]
-    assert ws.cell(7, 2).value == "共3项"
+    totals = dict(zip(LEDGER_COLUMNS, [c.value for c in ws[7]], strict=True))
+    assert (totals["序号"], totals["案件编号"], totals["整改状态"], totals["是否逾期"]) == (
+        "合计",
+        "共3项",
+        "已销号1项",
+        "逾期2项",
+    )
     assert ws.oddFooter.center.text == "校验码 ABCD"
 
 
