@@ -64,11 +64,16 @@ def build_sheet(
     village: str | None = None,
     unit: str | None = None,
 ) -> Sheet:
-    """`used`: the facts known at the end of the period (`known`), which the sheet is made from."""
+    """`used`: the facts known at the end of the period (`known`), which the sheet is made from. A village or
+    unit must be the town's (the catalogue's, or one the events name), so only such a name is printed."""
     found = lines(fold(used))
     catalogue = load_catalogue()
     if kind is Kind.summary:
         return summary(found, catalogue, filing)
+    if village is not None and village not in {*catalogue.villages, *(ln.flagged.village for ln in found)}:
+        raise HTTPException(422, "不是本镇的行政村 / village: not a village of the town")
+    if unit is not None and unit not in {*catalogue.units(), *(ln.unit(catalogue) for ln in found)}:
+        raise HTTPException(422, "不是本镇的责任单位 / unit: not a unit of the town")
     mine = own(found, catalogue, village=village, unit=unit)
     with Session(log.engine) as session:
         names = people(session)

@@ -105,6 +105,10 @@ def test_a_cadre_downloads_the_forms_of_its_own_village_only(client: TestClient,
         client, "/reports/exports/ledger", tokens["station"], period="2020-01-H1", format="json", village="新河村"
     )
     assert elsewhere.status_code == 200 and elsewhere.json()["rows"] == []
+    for unknown in ({"village": "无此村\x01"}, {"unit": "无此单位"}, {"village": "桃园村", "unit": "集镇办"}):
+        assert (
+            get(client, "/reports/exports/ledger", tokens["station"], period="2020-01-H1", **unknown).status_code == 422
+        )
 
 
 def test_a_unit_downloads_the_cases_it_leads(client: TestClient, tokens: dict[str, str]) -> None:
