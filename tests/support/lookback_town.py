@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 from lookback_log import census
 
+from apps import demo
 from apps.idle import wait_idle
 from apps.runner import SERVICES, NatsCluster, NatsServer, System, free_port, wait_for
 
@@ -88,6 +89,13 @@ class Town:
     def import_roster(self, *paths: Path, as_of: str = "2019-12-01") -> dict[str, Any]:
         out = self.cli("import", "roster", *map(str, paths), "--as-of", as_of).stdout
         return json.loads(out)
+
+    def import_demo(self, households: int, seed: int) -> tuple[Path, Path]:
+        """A demo town of `households` (apps.demo, `seed`) imported and settled; its roster and villages files."""
+        roster, villages = demo.write_csv(demo.generate(households, seed=seed), self.root / "demo")
+        self.import_roster(roster, villages)
+        self.wait_idle()
+        return roster, villages
 
     def import_in_background(self, *paths: Path, as_of: str = "2019-12-01") -> subprocess.Popen[str]:
         """An import a test can watch and break into: the CLI as its own process."""
