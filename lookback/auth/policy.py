@@ -17,6 +17,7 @@ tested without a server.
 | extend_deadline      | all     | —       | —    | —      | —       |
 | dismiss              | all     | —       | —    | —      | —       |
 | read_reports         | all     | —       | —    | all    | all     |
+| export_own_forms     | all     | own     | own  | all    | all     |
 | export_personal_data | all     | —       | —    | —      | —       |
 | manage_users         | all     | —       | —    | —      | —       |
 
@@ -35,7 +36,10 @@ Why these cells:
   the log keeps both (the station as actor, the county's answerer in the event).
 - Unmasked ID numbers leave the system only through the station, which answers for the roster;
   everyone else works from masked data, which is enough to handle a case.
-- Reports are town-wide, so cadres and unit officers, who see only their part, do not read them.
+- Reports are town-wide, so cadres and unit officers, who see only their part, do not read them; the
+  汇总表 is a report. But a village and a unit file their own 问题清单 and 整改台帐 every half month
+  (plan 四(二)), so they download those forms for their own scope: the rows of their village, the cases
+  their unit leads.
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ class Action(StrEnum):
     EXTEND_DEADLINE = "extend_deadline"
     DISMISS = "dismiss"
     READ_REPORTS = "read_reports"
+    EXPORT_OWN_FORMS = "export_own_forms"
     EXPORT_PERSONAL_DATA = "export_personal_data"
     MANAGE_USERS = "manage_users"
 
@@ -95,6 +100,7 @@ _ROWS: dict[Action, tuple[Reach, Reach, Reach, Reach, Reach]] = {
     Action.EXTEND_DEADLINE: (ALL, _, _, _, _),
     Action.DISMISS: (ALL, _, _, _, _),
     Action.READ_REPORTS: (ALL, _, _, ALL, ALL),
+    Action.EXPORT_OWN_FORMS: (ALL, OWN, OWN, ALL, ALL),
     Action.EXPORT_PERSONAL_DATA: (ALL, _, _, _, _),
     Action.MANAGE_USERS: (ALL, _, _, _, _),
 }

@@ -20,8 +20,8 @@ from lookback.consumer import Delivered
 from lookback.contracts.envelope import Envelope
 from lookback.contracts.intake import HouseholdRecorded
 from lookback.store import upsert
-from services.reporting.adapters.factlog import facts_of, household_row, to_row
-from services.reporting.adapters.tables import CaseRow, FactRow, HouseholdRow, ProblemRow
+from services.reporting.adapters.factlog import facts_of, household_row, person_rows, to_row
+from services.reporting.adapters.tables import CaseRow, FactRow, HouseholdRow, PersonRow, ProblemRow
 from services.reporting.domain.facts import fact_of, is_reported, known
 from services.reporting.domain.state import CaseView, ProblemView, fold
 
@@ -31,12 +31,10 @@ def project(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
     reported = [d for d in batch if is_reported(d.envelope)]
     facts = [fact_of(d.seq, d.envelope) for d in reported]
     upsert(session, FactRow, [to_row(f, d) for f, d in zip(facts, reported, strict=True)], ["seq"])
-    households = {
-        d.envelope.aggregate_id: household_row(e)
-        for d in batch
-        if isinstance(e := d.envelope.event(), HouseholdRecorded)
-    }
-    upsert(session, HouseholdRow, list(households.values()), ["household_id"])
+    recorded = {d.envelope.aggregate_id: e for d in batch if isinstance(e := d.envelope.event(), HouseholdRecorded)}
+    upsert(session, HouseholdRow, [household_row(e) for e in recorded.values()], ["household_id"])
+    persons = {(r["household_id"], r["id_number"]): r for e in recorded.values() for r in person_rows(e)}
+    upsert(session, PersonRow, list(persons.values()), ["household_id", "id_number"])
     touched = {d.envelope.aggregate_id for d in reported}
     if touched:
         earlier = facts_of(session, touched, before=facts[0].seq)

@@ -23,6 +23,7 @@ enter_county_answer  all     —       —    —      —
 extend_deadline      all     —       —    —      —
 dismiss              all     —       —    —      —
 read_reports         all     —       —    all    all
+export_own_forms     all     own     own  all    all
 export_personal_data all     —       —    —      —
 manage_users         all     —       —    —      —
 """
