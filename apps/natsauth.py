@@ -29,7 +29,7 @@ OWNED = {
     "intake": ("household", "village", "import", "issue"),
     "rules": ("problem",),
     "rectify": ("case",),
-    "reporting": (),
+    "reporting": ("submission",),
 }
 AUDIT = "audit"
 ADMIN = "admin"

@@ -22,9 +22,8 @@ from services.reporting.adapters.factlog import CHECK_CODE_HEADER, FactLog, chec
 from services.reporting.adapters.writers import MEDIA_TYPES, WRITERS
 from services.reporting.api import Facts, KnownAtQ, Log, PeriodQ
 from services.reporting.domain.facts import Fact, known
-from services.reporting.domain.measures import lines
-from services.reporting.domain.sheets import Sheet, ledger, problem_list, summary
-from services.reporting.domain.state import fold
+from services.reporting.domain.forms import build_form
+from services.reporting.domain.sheets import Sheet
 
 router = APIRouter(prefix="/reports/exports", tags=["exports"])
 
@@ -43,16 +42,9 @@ class Format(StrEnum):
 
 def build_sheet(log: FactLog, used: list[Fact], kind: Kind, period: Period, reveal: bool) -> Sheet:
     """`used`: the facts known at the end of the period (`known`), which the sheet is made from."""
-    day = period.last_day
-    found = lines(fold(used))
-    catalogue = load_catalogue()
-    if kind is Kind.summary:
-        return summary(found, catalogue, day)
     with Session(log.engine) as session:
         names = heads(session)
-    if kind is Kind.ledger:
-        return ledger(found, catalogue, names, day)
-    return problem_list(found, catalogue, names, day, reveal=reveal)
+    return build_form(used, kind.value, period.last_day, load_catalogue(), names, reveal=reveal)
 
 
 @router.get(

@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import zipfile
 from collections.abc import Callable
 
 from openpyxl import Workbook
@@ -65,6 +67,23 @@ def to_xlsx(sheet: Sheet, code: str | None = None) -> bytes:
         book.properties.description = f"{CODE_LABEL} {code}"
     out = io.BytesIO()
     book.save(out)
+    return reproducible(out.getvalue())
+
+
+_PINNED = (1980, 1, 1, 0, 0, 0)
+_SAVED_AT = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def reproducible(xlsx: bytes) -> bytes:
+    """The same sheet gives the same bytes: openpyxl stamps the save time into docProps/core.xml and every
+    zip entry, so both are pinned. A submitted form's sha256 is then reproducible by replay."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _SAVED_AT.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
+            target.writestr(zipfile.ZipInfo(info.filename, _PINNED), data, zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
