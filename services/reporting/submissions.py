@@ -19,7 +19,7 @@ from nats.js.errors import NotFoundError
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from lookback.auth.fastapi import check, require
+from lookback.auth.fastapi import check, current_user
 from lookback.auth.policy import Action, Scope, allowed
 from lookback.auth.users import Role, User
 from lookback.calendar import Period
@@ -55,6 +55,8 @@ from services.reporting.domain.submissions import (
 )
 
 router = APIRouter(prefix="/submissions", tags=["submissions"])
+Caller = Annotated[User, Depends(current_user)]
+"""Who may see or do what depends on whose submission it is: checked per org below."""
 DURABLE = "reporting"
 FORMS: dict[str, tuple[str, ...]] = {
     "village": ("problems", "ledger"),
@@ -125,9 +127,7 @@ def _all(engine: Any, period: str, catalogue: Catalogue) -> dict[Org, Submission
 
 
 @router.get("", summary="报送情况 / the period's submissions the caller may see")
-def list_submissions(
-    request: Request, user: Annotated[User, Depends(require(Action.READ_SUBMISSIONS))], period: PeriodQ
-) -> dict[str, Any]:
+def list_submissions(request: Request, user: Caller, period: PeriodQ) -> dict[str, Any]:
     runtime = _runtime(request)
     catalogue = load_catalogue()
     due, today = due_day(period, runtime.settings.submission_due_days), local_date(now())
@@ -139,9 +139,7 @@ def list_submissions(
 
 
 @router.post("", summary="报送 / hand in the caller's own forms for the period")
-async def submit_forms(
-    request: Request, log: Log, user: Annotated[User, Depends(require(Action.SUBMIT_FORMS))], period: PeriodQ
-) -> dict[str, Any]:
+async def submit_forms(request: Request, log: Log, user: Caller, period: PeriodQ) -> dict[str, Any]:
     runtime = _runtime(request)
     catalogue = load_catalogue()
     org = org_of(user, catalogue)
@@ -176,7 +174,7 @@ async def submit_forms(
 @router.post("/{sid}/{verdict}", summary="审核通过 (review) / 退回 (return) / 县级接收 (receive)")
 async def decide(
     request: Request,
-    user: Annotated[User, Depends(require(Action.READ_SUBMISSIONS))],
+    user: Caller,
     sid: str,
     verdict: Verdict,
     body: VerdictBody,
@@ -250,9 +248,7 @@ async def _append(
 
 
 @router.get("/milestones", summary="时间节点 / the plan's dated milestones, with due-soon and overdue")
-def get_milestones(
-    request: Request, user: Annotated[User, Depends(require(Action.READ_SUBMISSIONS))]
-) -> dict[str, Any]:
+def get_milestones(request: Request, user: Caller) -> dict[str, Any]:
     catalogue = load_catalogue()
     with Session(_runtime(request).engine) as session:
         subs = folded(session).values()
