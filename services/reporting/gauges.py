@@ -133,10 +133,11 @@ class CaseGauges(Collector):
             subs = folded(session).values()
         today, soon = local_date(now()), catalogue.deadlines.due_soon_days
         found = {m.key: m.standing(today, soon) for m in milestones(catalogue, subs)}
-        for standing, doc in (("due_soon", "near its date and not done"), ("overdue", "past its date and not done")):
-            family = GaugeMetricFamily(
-                f"lookback_milestone_{standing}", f"A plan milestone {doc}", labels=["milestone"]
-            )
+        for standing, name, doc in (
+            ("due_soon", "lookback_milestone_due_soon", "A plan milestone near its date and not done"),
+            ("overdue", "lookback_milestone_overdue", "A plan milestone past its date and not done"),
+        ):
+            family = GaugeMetricFamily(name, doc, labels=["milestone"])
             for key, state in sorted(found.items()):
                 family.add_metric([key], 1 if state == standing else 0)
             yield family
