@@ -14,7 +14,7 @@ import hashlib
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from nats.js.errors import NotFoundError
 from pydantic import BaseModel, Field
 from sqlmodel import Session
@@ -58,6 +58,7 @@ router = APIRouter(prefix="/submissions", tags=["submissions"])
 Caller = Annotated[User, Depends(current_user)]
 """Who may see or do what depends on whose submission it is: checked per org below."""
 DURABLE = "reporting"
+SUBMISSION_ID = r"^\d{4}-\d{2}-H[12]-(village|unit|station)-[0-9a-f]{12}$"
 FORMS: dict[str, tuple[str, ...]] = {
     "village": ("problems", "ledger"),
     "unit": ("problems", "ledger"),
@@ -175,7 +176,7 @@ async def submit_forms(request: Request, log: Log, user: Caller, period: PeriodQ
 async def decide(
     request: Request,
     user: Caller,
-    sid: str,
+    sid: Annotated[str, Path(pattern=SUBMISSION_ID, description="The submission's id, as GET /submissions lists it")],
     verdict: Verdict,
     body: VerdictBody,
 ) -> dict[str, Any]:
