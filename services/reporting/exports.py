@@ -27,8 +27,9 @@ from services.reporting.adapters.factlog import CHECK_CODE_HEADER, FactLog, chec
 from services.reporting.adapters.writers import MEDIA_TYPES, WRITERS
 from services.reporting.api import CanonicalJSON, Facts, KnownAtQ, Log, PeriodQ, get_periods
 from services.reporting.domain.facts import Fact, known
+from services.reporting.domain.forms import build_form
 from services.reporting.domain.measures import lines
-from services.reporting.domain.sheets import Filing, Sheet, ledger, own, problem_list, summary
+from services.reporting.domain.sheets import Filing, Sheet
 from services.reporting.domain.state import fold
 
 router = APIRouter(prefix="/reports/exports", tags=["exports"])
@@ -66,20 +67,15 @@ def build_sheet(
 ) -> Sheet:
     """`used`: the facts known at the end of the period (`known`), which the sheet is made from. A village or
     unit must be the town's (the catalogue's, or one the events name), so only such a name is printed."""
-    found = lines(fold(used))
     catalogue = load_catalogue()
-    if kind is Kind.summary:
-        return summary(found, catalogue, filing)
+    found = lines(fold(used))
     if village is not None and village not in {*catalogue.villages, *(ln.flagged.village for ln in found)}:
         raise HTTPException(422, "不是本镇的行政村 / village: not a village of the town")
     if unit is not None and unit not in {*catalogue.units(), *(ln.unit(catalogue) for ln in found)}:
         raise HTTPException(422, "不是本镇的责任单位 / unit: not a unit of the town")
-    mine = own(found, catalogue, village=village, unit=unit)
     with Session(log.engine) as session:
         names = people(session)
-    if kind is Kind.ledger:
-        return ledger(mine, catalogue, names.heads, filing)
-    return problem_list(mine, catalogue, names, filing, reveal=reveal)
+    return build_form(found, kind.value, filing, catalogue, names, reveal=reveal, village=village, unit=unit)
 
 
 def scope_of(user: User, kind: Kind, village: str | None, unit: str | None) -> None:

@@ -76,13 +76,24 @@ class PersonRow(SQLModel, table=True):
     name: str = Field(description="姓名 (personal data: exports only, never logs)")
 
 
+class SubmissionEventRow(SQLModel, table=True):
+    """Every submission event as the log holds it: the submissions are folded from these on request."""
+
+    __tablename__ = "report_submission_events"
+
+    seq: int = Field(primary_key=True)
+    submission_id: str = Field(index=True)
+    day: date = Field(description="Business day it happened")
+    body: str = Field(description="The envelope as JSON")
+
+
 class SchemaRow(SQLModel, table=True):
     __tablename__ = "report_schema"
 
     version: int = Field(primary_key=True)
 
 
-TABLES = (FactRow, ProblemRow, CaseRow, HouseholdRow, PersonRow, SchemaRow, LogDigestRow)
+TABLES = (FactRow, ProblemRow, CaseRow, HouseholdRow, PersonRow, SubmissionEventRow, SchemaRow, LogDigestRow)
 
 
 def prepare(engine: Engine, consumer: str) -> None:
