@@ -36,7 +36,7 @@ OWNED = {
     "intake": ("household", "village", "import", "issue"),
     "rules": ("problem",),
     "rectify": ("case",),
-    "reporting": (),
+    "reporting": ("submission",),
 }
 AUDIT = "audit"
 ADMIN = "admin"

@@ -3,7 +3,8 @@
 Text a user typed (a description `=1+2`, `=HYPERLINK(…)`) leaves as text, never as a formula the county
 or an auditor would run by opening the file: a string cell in xlsx, and in CSV quoted with a leading `'`
 the way OWASP's "CSV Injection" page describes. Every service that writes a spreadsheet goes through
-here (reporting's exports, the workbench's rejected rows), so the guard exists once.
+here (reporting's forms, the workbench's rejected rows), so the guard exists once; `xlsx_of` is the plain
+table (header on row 1) for files that are no paper form.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 _WIDEST = 60
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -28,6 +31,14 @@ def csv_safe(value: object) -> object:
     return value
 
 
+def put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """A cell whose text stays text: openpyxl would store a string opening with `=` as a formula."""
+    cell = ws.cell(row, column, value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
 def xlsx_of(name: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], code: str | None = None) -> bytes:
     """The header on row 1, as a program reading it back expects; `name` is the sheet's; `code` the 校验码
     of the log it was made from, in the footer of every printed page and the document's properties."""
@@ -37,9 +48,7 @@ def xlsx_of(name: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], co
     ws.title = name
     for r, row in enumerate([columns, *rows], 1):
         for c, value in enumerate(row, 1):
-            cell = ws.cell(r, c, value)
-            if isinstance(value, str):
-                cell.data_type = "s"
+            put(ws, r, c, value)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")

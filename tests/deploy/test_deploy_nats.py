@@ -278,7 +278,11 @@ async def test_anonymous_and_wrong_password_are_refused(server: Server) -> None:
         ),
         ("rules", ["lb.problem.p1.flagged", "lbdlq.rules"], ["lb.household.h1.recorded", "lb.case.c1.opened"]),
         ("rectify", ["lb.case.c1.opened", "lbdlq.rectify"], ["lb.problem.p1.flagged", "lb.village.v1.registered"]),
-        ("reporting", ["lbdlq.reporting"], ["lb.case.c1.opened", "lb.household.h1.recorded", "lb.issue.s1.reported"]),
+        (
+            "reporting",
+            ["lb.submission.s1.submitted", "lbdlq.reporting"],
+            ["lb.case.c1.opened", "lb.household.h1.recorded", "lb.issue.s1.reported"],
+        ),
     ],
 )
 async def test_each_service_publishes_only_its_own_subjects(

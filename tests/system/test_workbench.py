@@ -239,6 +239,41 @@ def test_the_phone_layout_has_no_horizontal_scroll(desk: Desk) -> None:
     phone.context.close()
 
 
+def download(page: Page, link: str) -> tuple[str, io.BytesIO]:
+    """The file a link downloads: its name as the browser would save it, and its bytes."""
+    with page.expect_download() as started:
+        page.get_by_role("link", name=link).click()
+    return started.value.suggested_filename, io.BytesIO(Path(started.value.path()).read_bytes())
+
+
+def test_a_cadre_downloads_its_own_ledger_and_the_station_the_summary(desk: Desk) -> None:
+    cadre, village = desk.page("cadre", width=375), desk.people["cadre"].village
+    cadre.get_by_role("link", name="报表下载").click()
+    expect(cadre.get_by_role("heading", name="报表下载")).to_be_visible()
+    assert cadre.evaluate("document.documentElement.scrollWidth") <= 375
+    ARTIFACTS.mkdir(exist_ok=True)
+    cadre.screenshot(path=str(ARTIFACTS / "workbench-phone-forms.png"), full_page=True)
+    expect(cadre.get_by_role("link", name=re.compile("汇总表"))).to_have_count(0)  # the town's, not a village's
+    name, file = download(cadre, "下载2019年12月上半月整改台帐Excel")
+    assert name == f"整改台帐-{village}-2019-12-H1.xlsx"
+    ledger = openpyxl.load_workbook(file)["整改台帐"]
+    assert ledger["A1"].value == f"干汊河镇{village}脱贫攻坚“回头看”整改台帐"
+    header = [c.value for c in ledger[3]]
+    rows = [r for r in ledger.iter_rows(min_row=4, values_only=True) if isinstance(r[0], int)]
+    assert rows and {r[header.index("行政村")] for r in rows} == {village}
+    cadre.context.close()
+
+    station = desk.page("station")
+    station.goto(f"{desk.url}/forms")
+    sheet = openpyxl.load_workbook(download(station, "下载2019年12月上半月问题排查情况汇总表Excel")[1])[
+        "问题排查情况汇总表"
+    ]
+    assert sheet["A1"].value == "干汊河镇脱贫攻坚“回头看”问题排查情况汇总表"
+    assert [c.value for c in sheet[3]][:3] == ["问题类别", "行政村", "发现问题"]
+    assert {r[1] for r in sheet.iter_rows(min_row=4, values_only=True) if r[1]} >= {*desk.villages, "合计"}
+    station.context.close()
+
+
 def test_repeated_wrong_passwords_lock_the_name(desk: Desk) -> None:
     with httpx.Client(base_url=desk.url, timeout=30) as client:
         codes = []
