@@ -28,7 +28,7 @@ from lookback.settings import NatsCredentials, ServiceSettings
 OWNED = {
     "intake": ("household", "village", "import", "issue"),
     "rules": ("problem",),
-    "rectify": ("case",),
+    "rectify": ("case", "digest"),
     "reporting": (),
 }
 AUDIT = "audit"
@@ -66,6 +66,9 @@ AUDIT_READ = (
 )
 # A service also creates the two streams when they are missing (never any other), and dead-letters.
 SERVICE = (*READ, *(f"$JS.API.STREAM.CREATE.{s}" for s in (STREAM, DEAD_LETTER_STREAM)), f"{DEAD_LETTER_PREFIX}.>")
+# Durable pull consumers a service works a queue with (rectify's digest sender): next messages and acks, of
+# its own consumers only.
+QUEUES = {"rectify": ("digest-sender",)}
 REPLIES = {"allow": ["_INBOX.>"]}
 
 
@@ -76,7 +79,12 @@ def permissions(user: str) -> dict[str, object] | None:
     if user == AUDIT:
         return {"publish": {"allow": list(AUDIT_READ)}, "subscribe": REPLIES}
     owned = [f"{PREFIX}.{aggregate}.>" for aggregate in OWNED[user]]
-    return {"publish": {"allow": owned + list(SERVICE)}, "subscribe": REPLIES}
+    queues = [
+        f"{api}.{STREAM}.{name}{tail}"
+        for name in QUEUES.get(user, ())
+        for api, tail in (("$JS.API.CONSUMER.MSG.NEXT", ""), ("$JS.ACK", ".>"))
+    ]
+    return {"publish": {"allow": owned + list(SERVICE) + queues}, "subscribe": REPLIES}
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from services.reporting.handlers import project
 NAME = "reporting"
 DURABLE = "reporting"
 CONSUMES = [f"{PREFIX}.>"]
-PUBLISHES = None
+PUBLISHES = ()
 
 
 def build_app(settings: ServiceSettings | None = None) -> FastAPI:

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from lookback.catalogue import load as load_catalogue
 from lookback.clock import local_date, now
+from lookback.contracts.digests import COUNT_LABELS
 from lookback.contracts.rectify import STATUS_LABELS
 from services.workbench.adapters.services import Service
 from services.workbench.adapters.sessions import SignedIn
@@ -62,6 +63,7 @@ def work(request: Request, person: Person) -> Response:
     if reply.status_code != 200:
         return render(request, "error.html", reply.status_code, me=person, error=_error(reply))
     body = reply.json()
+    digest = _rectify(request, person).get("/digests/mine")
     filters = worklist.chosen(query)
     page = worklist.page_number(query)
     catalogue = load_catalogue()
@@ -78,6 +80,8 @@ def work(request: Request, person: Person) -> Response:
         next_link=worklist.link(filters, page + 1) if page < worklist.pages(body["total"]) else None,
         items={n: catalogue.item(n).name for n in sorted({c["item"] for c in body["cases"]})},
         statuses=list(STATUS_LABELS.items()),
+        digest=digest.json()["digest"] if digest.status_code == 200 else None,
+        digest_counts=COUNT_LABELS,
     )
 
 
