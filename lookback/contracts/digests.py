@@ -41,7 +41,9 @@ class DigestComposed(Event):
     aggregate_type: ClassVar[str] = "digest"
 
     owner_kind: OwnerKind
-    owner: str = Field(description="the village or unit name; 扶贫工作站 or 县级 for the station and the county")
+    owner: str = Field(
+        description="the village or unit name; 全镇 for the station (the whole town), 县级 for the county"
+    )
     day: date
     kind: DigestKind = Field(description="period_end on the first day after a half-month ends, else daily")
     period: str | None = Field(None, description="the half-month that just ended, for a period_end digest")

@@ -22,7 +22,6 @@ from sqlmodel import Session, col, select
 
 from lookback.auth.fastapi import current_user
 from lookback.auth.users import Role, User
-from lookback.cases.owners import STATION
 from lookback.catalogue import load as load_catalogue
 from lookback.clock import local_date, now, start_of_day
 from lookback.consumer import Delivered
@@ -36,7 +35,7 @@ from lookback.service import Runtime
 from lookback.store import upsert
 from services.rectify.adapters.casebook import Casebook
 from services.rectify.adapters.tables import CaseSummary, DigestRow
-from services.rectify.domain.digest import COUNTY, compose, town_owners
+from services.rectify.domain.digest import COUNTY, WHOLE_TOWN, compose, town_owners
 
 log = logging.getLogger("lookback.rectify.digests")
 ACTOR = "service:rectify"
@@ -120,7 +119,7 @@ def owner_of(user: User) -> tuple[OwnerKind, str] | None:
     if user.role is Role.UNIT and user.unit:
         return "unit", user.unit
     if user.role is Role.STATION:
-        return "station", STATION
+        return "station", WHOLE_TOWN
     if user.role is Role.COUNTY:
         return "county", COUNTY
     return None

@@ -20,6 +20,8 @@ from lookback.cases.state import Case, is_open, is_overdue
 from lookback.catalogue import Catalogue
 from lookback.contracts.digests import DigestComposed, OwnerKind
 
+WHOLE_TOWN = "全镇"
+"""The station's digest: every case of the town (扶贫工作站 is also a unit, with the cases it leads)."""
 COUNTY = "县级"
 
 
@@ -48,7 +50,7 @@ def town_owners(catalogue: Catalogue) -> list[Owner]:
     """Every owner a town has, in a stable order: villages, units, the station, the county."""
     villages = [Owner("village", v) for v in catalogue.villages]
     units = [Owner("unit", u) for u in sorted(owners.units(catalogue) - set(catalogue.villages))]
-    return [*villages, *units, Owner("station", owners.STATION), Owner("county", COUNTY)]
+    return [*villages, *units, Owner("station", WHOLE_TOWN), Owner("county", COUNTY)]
 
 
 def compose(

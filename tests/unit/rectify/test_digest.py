@@ -47,7 +47,7 @@ def test_newly_assigned_is_what_opened_since_the_previous_day() -> None:
 
 def test_the_station_and_the_county_count_every_case_and_a_unit_what_it_leads() -> None:
     day = OPENED_ON + timedelta(days=1)
-    assert compose(Owner("station", "扶贫工作站"), day, town(), SOON).newly_assigned == 5
+    assert compose(Owner("station", "全镇"), day, town(), SOON).newly_assigned == 5
     assert compose(Owner("county", "县级"), day, town(), SOON).escalated == 1
     assert compose(Owner("unit", "集镇办"), day, town(), SOON).newly_assigned == 5
     assert compose(Owner("unit", "民政办"), day, town(), SOON).newly_assigned == 0
@@ -68,7 +68,7 @@ def test_submissions_due_soon_or_late_are_counted() -> None:
 def test_links_are_worklist_filters_of_the_owner() -> None:
     links = compose(Owner("village", VILLAGE), OPENED_ON, town(), SOON).links
     assert links["overdue"] == "/work?overdue=true&village=%E6%A1%83%E5%9B%AD%E6%9D%91"
-    assert compose(Owner("station", "扶贫工作站"), OPENED_ON, town(), SOON).links["due_soon"] == "/work?due_soon=true"
+    assert compose(Owner("station", "全镇"), OPENED_ON, town(), SOON).links["due_soon"] == "/work?due_soon=true"
 
 
 def test_every_owner_of_the_town_once_and_one_key_per_owner_and_day() -> None:
@@ -85,7 +85,7 @@ def test_every_owner_of_the_town_once_and_one_key_per_owner_and_day() -> None:
 def test_no_person_is_named_in_any_format(fmt: WebhookFormat) -> None:
     cases = town()
     assert any(c.person for c in cases)
-    for owner in (Owner("village", VILLAGE), Owner("station", "扶贫工作站")):
+    for owner in (Owner("village", VILLAGE), Owner("station", "全镇")):
         body = json.dumps(
             message(compose(owner, OPENED_ON + timedelta(1), cases, SOON), fmt, "http://wb"), ensure_ascii=False
         )
