@@ -5,7 +5,7 @@ of a half-read log would count too little), and publishes each expecting subject
 `lb.digest.<key>.*`: a second rectify process, or this one after a restart, finds it stored and moves
 on, on any day, not only within the duplicate window. A partitioned rectify (`LOOKBACK_PARTITION`)
 holds only its share of the cases, so it composes nothing (docs/decisions.md). The digests come back
-through the stream into `rectify_digests`, which a replay rebuilds.
+through rectify's consumer into `rectify_digests` (handlers.py), which a replay rebuilds.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Any
 
@@ -24,23 +23,18 @@ from lookback.auth.fastapi import current_user
 from lookback.auth.users import Role, User
 from lookback.catalogue import load as load_catalogue
 from lookback.clock import local_date, now, start_of_day
-from lookback.consumer import Delivered
 from lookback.contracts.chain import link
-from lookback.contracts.digests import DigestComposed, OwnerKind
+from lookback.contracts.digests import OwnerKind
 from lookback.contracts.envelope import Envelope, derived_id, new_envelope
 from lookback.contracts.rectify import CLOSED_STATUSES
-from lookback.contracts.subjects import aggregate_filter
 from lookback.messaging import ConcurrencyConflict
 from lookback.service import Runtime
-from lookback.store import upsert
 from services.rectify.adapters.casebook import Casebook
 from services.rectify.adapters.tables import CaseSummary, DigestRow
 from services.rectify.domain.digest import COUNTY, WHOLE_TOWN, compose, town_owners
 
 log = logging.getLogger("lookback.rectify.digests")
 ACTOR = "service:rectify"
-CONSUMES = [aggregate_filter("digest")]
-DURABLE = "rectify-digests"
 router = APIRouter(tags=["workbench"])
 
 
@@ -93,23 +87,6 @@ async def publish_day(runtime: Runtime, today: date) -> int:
             continue
         stored += not ack.duplicate
     return stored
-
-
-def fold(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
-    """Digests into `rectify_digests` (a `digest.sent` is the sender's; the page shows what is due, not delivery)."""
-    rows = [
-        {
-            "digest": event.aggregate_id(),
-            "owner_kind": event.owner_kind,
-            "owner": event.owner,
-            "day": event.day,
-            "body": event.model_dump_json(),
-        }
-        for item in batch
-        if isinstance(event := item.envelope.event(), DigestComposed)
-    ]
-    upsert(session, DigestRow, rows, ["digest"])
-    return []
 
 
 def owner_of(user: User) -> tuple[OwnerKind, str] | None:

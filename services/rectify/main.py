@@ -17,7 +17,7 @@ from services.rectify.api import router
 from services.rectify.handlers import make_handler
 
 NAME = "rectify"
-CONSUMES = [aggregate_filter("problem"), aggregate_filter("case")]
+CONSUMES = [aggregate_filter("problem"), aggregate_filter("case"), aggregate_filter("digest")]
 PUBLISHES = (contracts.rectify, contracts.digests)
 
 
@@ -28,10 +28,7 @@ def build_app(settings: ServiceSettings | None = None) -> FastAPI:
     handler = make_handler(load_catalogue())
 
     def consumers(rt: Runtime) -> list[BatchConsumer]:
-        return [
-            consumer(rt, handler, CONSUMES),
-            consumer(rt, digests.fold, digests.CONSUMES, durable=digests.DURABLE, whole_log=True),
-        ]
+        return [consumer(rt, handler, CONSUMES)]
 
     return build_service(
         NAME,

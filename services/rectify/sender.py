@@ -71,6 +71,8 @@ async def send(runtime: Runtime) -> None:
     settings = DigestSettings()
     if not settings.webhook_url:
         return
+    for metric in (FAILURES, SENT, PENDING):
+        metric.labels(settings.format)  # exported at 0 from the start, so a rate or an alert sees the series
     js = runtime.broker.connection.jetstream()
     config = ConsumerConfig(
         ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL, ack_wait=60, max_deliver=-1

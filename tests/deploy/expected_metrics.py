@@ -26,6 +26,8 @@ EXPECTED_METRICS = [
     "lookback_cases_overdue",  # labels item, village
     "lookback_cases_overdue_by_unit",  # labels unit
     "lookback_cases_due_soon",  # labels unit, village
+    # rectify only (services/rectify/sender.py)
+    "lookback_digests_pending",  # label format
 ]
 
 # Subset of EXPECTED_METRICS that only the reporting service exports.
@@ -35,6 +37,9 @@ REPORTING_ONLY = [
     "lookback_cases_overdue_by_unit",
     "lookback_cases_due_soon",
 ]
+
+# Subset of EXPECTED_METRICS that only rectify's digest sender exports.
+RECTIFY_ONLY = ["lookback_digests_pending"]
 
 # Series Prometheus makes itself for every target; used in alerts and the dashboard, exported by nobody.
 PROMETHEUS_SYNTHETIC = ["up"]
