@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
 from prometheus_client import Counter, Gauge
 from pydantic import Field
@@ -71,6 +72,7 @@ async def send(runtime: Runtime) -> None:
     settings = DigestSettings()
     if not settings.webhook_url:
         return
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the URL, and so the robot's key
     for metric in (FAILURES, SENT, PENDING):
         metric.labels(settings.format)  # exported at 0 from the start, so a rate or an alert sees the series
     js = runtime.broker.connection.jetstream()
@@ -78,23 +80,33 @@ async def send(runtime: Runtime) -> None:
         ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL, ack_wait=60, max_deliver=-1
     )
     sub = await js.pull_subscribe(COMPOSED, durable=DURABLE, stream=STREAM, config=config)
-    async with httpx.AsyncClient(timeout=10) as http:
-        while True:
-            try:
-                msgs = await sub.fetch(1, timeout=2)
-            except TimeoutError:
-                msgs = []
-            except Exception:
-                log.exception("fetching digests failed; retrying")
-                await asyncio.sleep(1)
-                continue
-            for msg in msgs:
-                await _deliver(runtime, settings, http, msg)
-            try:
-                info = await sub.consumer_info()
-                PENDING.labels(settings.format).set((info.num_pending or 0) + (info.num_ack_pending or 0))
-            except Exception:
-                log.warning("reading the sender's consumer failed", exc_info=True)
+    try:
+        async with httpx.AsyncClient(timeout=10) as http:
+            while True:
+                await _round(runtime, settings, http, sub)
+    finally:
+        # a pull subscription left open holds the connection's drain at shutdown until it times out
+        await sub.unsubscribe()
+
+
+async def _round(
+    runtime: Runtime, settings: DigestSettings, http: httpx.AsyncClient, sub: JetStreamContext.PullSubscription
+) -> None:
+    try:
+        msgs = await sub.fetch(1, timeout=2)
+    except TimeoutError:
+        msgs = []
+    except Exception:
+        log.exception("fetching digests failed; retrying")
+        await asyncio.sleep(1)
+        return
+    for msg in msgs:
+        await _deliver(runtime, settings, http, msg)
+    try:
+        info = await sub.consumer_info()
+        PENDING.labels(settings.format).set((info.num_pending or 0) + (info.num_ack_pending or 0))
+    except Exception:
+        log.warning("reading the sender's consumer failed", exc_info=True)
 
 
 async def _deliver(runtime: Runtime, settings: DigestSettings, http: httpx.AsyncClient, msg: Msg) -> None:
