@@ -19,7 +19,6 @@ import pytest
 from lookback_log import count_in_log
 from lookback_town import Town
 
-from apps import demo
 from apps.runner import Service, free_port, wait_for
 from lookback.catalogue import load as load_catalogue
 from services.intake.domain.columns import PERSONAL
@@ -131,12 +130,9 @@ def digests(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Digests]:
         second.start()
         town.system.services["rectify-2"] = second
         wait_for(second.healthy, 60, "the second rectify did not start")
-        made = demo.generate(40, seed=16)
-        roster, villages = demo.write_csv(made, root / "demo")
+        roster, _ = town.import_demo(40, seed=16)
         with roster.open(encoding="utf-8") as f:
             personal = {row[c] for row in csv.DictReader(f) for c in PERSONAL if row.get(c)}
-        town.import_roster(roster, villages)
-        town.wait_idle()
         yield Digests(town, receiver, personal)
     finally:
         town.stop()
