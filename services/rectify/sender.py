@@ -101,7 +101,11 @@ async def _round(
         await asyncio.sleep(1)
         return
     for msg in msgs:
-        await _deliver(runtime, settings, http, msg)
+        try:
+            await _deliver(runtime, settings, http, msg)
+        except Exception:
+            # e.g. NATS failed while recording `digest.sent`: unacked, the digest comes back after `ack_wait`
+            log.exception("delivering a digest failed; it will be redelivered")
     try:
         info = await sub.consumer_info()
         PENDING.labels(settings.format).set((info.num_pending or 0) + (info.num_ack_pending or 0))
@@ -116,15 +120,15 @@ async def _deliver(runtime: Runtime, settings: DigestSettings, http: httpx.Async
     if await _sent(runtime, key):
         await msg.ack()
         return
-    assert settings.webhook_url is not None
     try:
-        reply = await http.post(settings.webhook_url, json=message(digest, settings.format, settings.link_base))
+        reply = await http.post(str(settings.webhook_url), json=message(digest, settings.format, settings.link_base))
         ok = accepted(settings.format, reply)
+        why = f"HTTP {reply.status_code}"
     except httpx.HTTPError as err:
-        log.warning("digest webhook failed (%s); retrying", type(err).__name__)
-        ok = False
+        ok, why = False, type(err).__name__
     deliveries = msg.metadata.num_delivered
     if not ok:
+        log.warning("the digest webhook refused or failed (%s); retrying", why)  # never the URL: it holds the key
         FAILURES.labels(settings.format).inc()
         await msg.nak(delay=retry_delay(settings, deliveries))
         return
