@@ -101,8 +101,13 @@ async def _round(
         await asyncio.sleep(1)
         return
     for msg in msgs:
+        delivery = asyncio.ensure_future(_deliver(runtime, settings, http, msg))
         try:
-            await _deliver(runtime, settings, http, msg)
+            await asyncio.shield(delivery)
+        except asyncio.CancelledError:
+            # rectify is stopping: finish the digest in hand (post, record, ack) first, or a restart would post it again
+            await asyncio.gather(delivery, return_exceptions=True)
+            raise
         except Exception:
             # e.g. NATS failed while recording `digest.sent`: unacked, the digest comes back after `ack_wait`
             log.exception("delivering a digest failed; it will be redelivered")
