@@ -3,7 +3,8 @@
 Senders share one durable pull consumer (`digest-sender`, explicit acks), so of two rectify processes one
 gets each digest. A digest is acked only after the webhook took it and `digest.sent` is in the log; the
 sender looks for that event before it posts, so a restart after the post and the record sends nothing
-twice. (A crash between the post and the record sends once more: the robot cannot be asked what it has.)
+twice, and a stopping rectify finishes the digest in hand. (A crash between the post and the record sends
+once more: the robot cannot be asked what it has.)
 A failed post is NAKed with a growing delay, counted in `lookback_digest_send_failures_total`, and stays
 in `lookback_digests_pending` until it goes through: never dropped. Labels carry the format only.
 """
