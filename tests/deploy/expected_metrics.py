@@ -26,6 +26,8 @@ EXPECTED_METRICS = [
     "lookback_cases_overdue",  # labels item, village
     "lookback_cases_overdue_by_unit",  # labels unit
     "lookback_cases_due_soon",  # labels unit, village
+    "lookback_milestone_due_soon",  # labels milestone
+    "lookback_milestone_overdue",  # labels milestone
     # rectify only (services/rectify/sender.py)
     "lookback_digests_pending",  # label format
 ]
@@ -36,6 +38,8 @@ REPORTING_ONLY = [
     "lookback_cases_overdue",
     "lookback_cases_overdue_by_unit",
     "lookback_cases_due_soon",
+    "lookback_milestone_due_soon",
+    "lookback_milestone_overdue",
 ]
 
 # Subset of EXPECTED_METRICS that only rectify's digest sender exports.
