@@ -35,6 +35,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from lookback import observability as obs
+from lookback.answered import stored_after
 from lookback.contracts.envelope import Envelope, UnknownEventType, derived_id
 from lookback.contracts.subjects import STREAM
 from lookback.logdigest import GENESIS, fold
@@ -103,8 +104,11 @@ class BatchConsumer:
         partition: Partition | None = None,
         whole_log: bool = False,
         log_digest: bool = False,
+        outputs: list[str] | None = None,
     ) -> None:
-        """With a `partition`, only the events of the aggregates it owns reach `handler`, unless
+        """`outputs`: the subjects of the events `handler` derives; those already in the log past the
+        position at start are not published again (answered.py). With a `partition`, only the events of
+        the aggregates it owns reach `handler`, unless
         `whole_log`: then the handler sees every event and applies the partition itself. With
         `log_digest` (a consumer of the whole log) the running digest of the log is kept with the position
         and handed to the handler with each event, for the 校验码 of reports (logdigest.py)."""
@@ -117,6 +121,8 @@ class BatchConsumer:
         self.handler = handler
         self.batch_size = batch_size
         self.log_digest = log_digest
+        self.outputs = outputs or []
+        self.answered: set[str] = set()
         self.labels = (service, self.durable)
         for metric in (obs.EVENTS_HANDLED, obs.EVENTS_FAILED, obs.LAG, obs.POSITION):
             metric.labels(*self.labels)  # every series exists from the start, at zero: alerts see "none yet"
@@ -133,6 +139,8 @@ class BatchConsumer:
         with Session(self.engine) as session:
             self.position = get_position(session, self.durable)
         self.js = nc.jetstream()
+        if self.outputs:
+            self.answered = await stored_after(nc, self.outputs, self.position)
         tail = self.tail = Tail(nc, self.filter_subjects, self.position + 1, high=self.max_buffer)
         await tail.start()
         if ready is not None:
@@ -219,6 +227,8 @@ class BatchConsumer:
             except Exception:
                 session.rollback()
                 outputs, dead = self._isolate(session, batch, dead)
+            if self.answered:
+                outputs = self._unanswered(outputs)
             publisher: Publisher = self.publisher_factory()
             await publisher.publish_batch(outputs)
             for letter in dead:
@@ -235,6 +245,10 @@ class BatchConsumer:
         obs.EVENTS_PUBLISHED.labels(self.service).inc(len(outputs))
         obs.POSITION.labels(*self.labels).set(last)
         obs.LAG.labels(*self.labels).set(pending or 0)
+
+    def _unanswered(self, outputs: list[Envelope]) -> list[Envelope]:
+        """Leave out what the log held past the position at start (a rebuild's or a restart's repeats)."""
+        return [env for env in outputs if str(env.id) not in self.answered]
 
     def _log_states(
         self, session: Session, position: int, fresh: Sequence[Delivered | Undecodable]

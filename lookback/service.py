@@ -74,6 +74,7 @@ def consumer(
     durable: str | None = None,
     whole_log: bool = False,
     log_digest: bool = False,
+    outputs: list[str] | None = None,
 ) -> BatchConsumer:
     """The service's batch consumer, with the settings every service shares (batch size, replica)."""
     return BatchConsumer(
@@ -87,6 +88,7 @@ def consumer(
         partition=runtime.settings.replica(),
         whole_log=whole_log,
         log_digest=log_digest,
+        outputs=outputs,
     )
 
 

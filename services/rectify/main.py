@@ -19,6 +19,7 @@ from services.rectify.handlers import make_handler
 NAME = "rectify"
 CONSUMES = [aggregate_filter("problem"), aggregate_filter("case"), aggregate_filter("digest")]
 PUBLISHES = (contracts.rectify, contracts.digests)
+DERIVES = [aggregate_filter("case")]
 
 
 def build_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -28,7 +29,7 @@ def build_app(settings: ServiceSettings | None = None) -> FastAPI:
     handler = make_handler(load_catalogue())
 
     def consumers(rt: Runtime) -> list[BatchConsumer]:
-        return [consumer(rt, handler, CONSUMES)]
+        return [consumer(rt, handler, CONSUMES, outputs=DERIVES)]
 
     return build_service(
         NAME,

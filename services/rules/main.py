@@ -20,6 +20,7 @@ from services.rules.handlers import make_handler
 NAME = "rules"
 CONSUMES = [aggregate_filter("household"), aggregate_filter("village"), aggregate_filter("issue")]
 PUBLISHES = (contracts.rules,)
+DERIVES = [aggregate_filter("problem")]
 
 
 class RulesServiceSettings(ServiceSettings):
@@ -38,7 +39,7 @@ def build_app(settings: RulesServiceSettings | None = None) -> FastAPI:
     handler = make_handler(settings.rules(), settings.replica())
 
     def consumers(rt: Runtime) -> list[BatchConsumer]:
-        return [consumer(rt, handler, CONSUMES, whole_log=True)]
+        return [consumer(rt, handler, CONSUMES, whole_log=True, outputs=DERIVES)]
 
     return build_service(NAME, settings, engine, consumers, title="Lookback 规则 rules")
 
