@@ -35,7 +35,7 @@ from lookback.settings import NatsCredentials, ServiceSettings
 OWNED = {
     "intake": ("household", "village", "import", "issue"),
     "rules": ("problem",),
-    "rectify": ("case",),
+    "rectify": ("case", "digest"),
     "reporting": ("submission",),
 }
 AUDIT = "audit"
@@ -73,6 +73,9 @@ AUDIT_READ = (
 )
 # A service also creates the two streams when they are missing (never any other), and dead-letters.
 SERVICE = (*READ, *(f"$JS.API.STREAM.CREATE.{s}" for s in (STREAM, DEAD_LETTER_STREAM)), f"{DEAD_LETTER_PREFIX}.>")
+# Durable pull consumers a service works a queue with (rectify's digest sender): next messages and acks, of
+# its own consumers only.
+QUEUES = {"rectify": ("digest-sender",)}
 REPLIES = {"allow": ["_INBOX.>"]}
 # Rectify writes 整改佐证 into the evidence bucket and reads it back: it creates the bucket's stream when missing,
 # puts objects (chunks, then metadata) and gets them (metadata by message get, chunks by an ordered consumer). It
@@ -98,7 +101,12 @@ def permissions(user: str) -> dict[str, object] | None:
     if user == AUDIT:
         return {"publish": {"allow": list(AUDIT_READ)}, "subscribe": REPLIES}
     owned = [f"{PREFIX}.{aggregate}.>" for aggregate in OWNED[user]]
-    return {"publish": {"allow": owned + list(SERVICE) + list(STORES.get(user, ()))}, "subscribe": REPLIES}
+    queues = [
+        f"{api}.{STREAM}.{name}{tail}"
+        for name in QUEUES.get(user, ())
+        for api, tail in (("$JS.API.CONSUMER.MSG.NEXT", ""), ("$JS.ACK", ".>"))
+    ]
+    return {"publish": {"allow": owned + list(SERVICE) + list(STORES.get(user, ())) + queues}, "subscribe": REPLIES}
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ EVENT_LABELS: dict[str, str] = {
     "case.dismissed": "不属实",
     "case.due_soon": "即将到期",
     "case.overdue": "逾期",
+    "digest.composed": "生成每日提醒",
+    "digest.sent": "每日提醒已推送",
     "submission.submitted": "报送",
     "submission.returned": "报送退回",
     "submission.reviewed": "报送审核通过",

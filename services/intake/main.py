@@ -21,7 +21,7 @@ from services.intake.template_api import router as template_router
 
 NAME = "intake"
 CONSUMES = [aggregate_filter("household"), aggregate_filter("village"), aggregate_filter("import")]
-PUBLISHES = contracts.intake
+PUBLISHES = (contracts.intake,)
 
 
 class IntakeSettings(ServiceSettings):

@@ -1,4 +1,5 @@
-"""Rectify's consumer: problems become cases; every case event is folded into rectify's casebook.
+"""Rectify's consumer: problems become cases; every case event is folded into rectify's casebook, and every
+digest kept for the start page.
 
 Problem and case events come through one consumer in stream order, so what is decided for a problem
 event is decided on the case as its earlier events left it.
@@ -13,8 +14,10 @@ from sqlmodel import Session
 from lookback.catalogue import Catalogue
 from lookback.clock import start_of_day
 from lookback.consumer import Delivered, output_id
+from lookback.contracts.digests import DigestComposed
 from lookback.contracts.envelope import Envelope, derived_id, new_envelope
 from lookback.contracts.rules import ProblemClearedByData, ProblemFlagged
+from services.rectify.adapters import digestbook
 from services.rectify.adapters.casebook import Casebook
 from services.rectify.domain.opening import open_case, reopened
 from services.rectify.domain.workflow import decide
@@ -29,6 +32,9 @@ def case_id_for(problem_id: str) -> str:
 
 def make_handler(catalogue: Catalogue) -> Callable[[Session, Sequence[Delivered]], list[Envelope]]:
     def handle(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
+        digests = [e for d in batch if isinstance(e := d.envelope.event(), DigestComposed)]
+        digestbook.keep(session, digests)
+        batch = [d for d in batch if d.envelope.aggregate_type != "digest"]
         book = Casebook(session)
         book.load(
             case_id_for(d.envelope.aggregate_id) if d.envelope.aggregate_type == "problem" else d.envelope.aggregate_id

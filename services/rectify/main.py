@@ -1,4 +1,4 @@
-"""The rectify service: owners, deadlines and overdue cases."""
+"""The rectify service: owners, deadlines and overdue cases, and each owner's daily digest."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from lookback.contracts.subjects import aggregate_filter
 from lookback.service import Runtime, build_service, consumer, serve
 from lookback.settings import ServiceSettings
 from lookback.store import create_tables, make_engine
-from services.rectify import evidence, overdue, worklist
+from services.rectify import digests, evidence, overdue, sender, worklist
 from services.rectify.adapters.tables import TABLES
 from services.rectify.api import router
 from services.rectify.handlers import make_handler
 
 NAME = "rectify"
-CONSUMES = [aggregate_filter("problem"), aggregate_filter("case")]
-PUBLISHES = contracts.rectify
+CONSUMES = [aggregate_filter("problem"), aggregate_filter("case"), aggregate_filter("digest")]
+PUBLISHES = (contracts.rectify, contracts.digests)
 DERIVES = [aggregate_filter("case")]
 
 
@@ -36,8 +36,8 @@ def build_app(settings: ServiceSettings | None = None) -> FastAPI:
         settings,
         engine,
         consumers,
-        routers=[worklist.router, router, evidence.router],
-        tasks=[overdue.watch],
+        routers=[worklist.router, digests.router, router, evidence.router],
+        tasks=[overdue.watch, digests.tick, sender.send],
         title="Lookback 整改 rectify",
     )
 

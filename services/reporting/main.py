@@ -18,7 +18,7 @@ from services.reporting.handlers import project
 NAME = "reporting"
 DURABLE = "reporting"
 CONSUMES = [f"{PREFIX}.>"]
-PUBLISHES = contracts.reporting
+PUBLISHES = (contracts.reporting,)
 
 
 def build_app(settings: ServiceSettings | None = None) -> FastAPI:

@@ -19,7 +19,7 @@ from services.rules.handlers import make_handler
 
 NAME = "rules"
 CONSUMES = [aggregate_filter("household"), aggregate_filter("village"), aggregate_filter("issue")]
-PUBLISHES = contracts.rules
+PUBLISHES = (contracts.rules,)
 DERIVES = [aggregate_filter("problem")]
 
 

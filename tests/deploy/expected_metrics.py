@@ -28,6 +28,8 @@ EXPECTED_METRICS = [
     "lookback_cases_due_soon",  # labels unit, village
     "lookback_milestone_due_soon",  # labels milestone
     "lookback_milestone_overdue",  # labels milestone
+    # rectify only (services/rectify/sender.py)
+    "lookback_digests_pending",  # label format
 ]
 
 # Subset of EXPECTED_METRICS that only the reporting service exports.
@@ -39,6 +41,9 @@ REPORTING_ONLY = [
     "lookback_milestone_due_soon",
     "lookback_milestone_overdue",
 ]
+
+# Subset of EXPECTED_METRICS that only rectify's digest sender exports.
+RECTIFY_ONLY = ["lookback_digests_pending"]
 
 # Series Prometheus makes itself for every target; used in alerts and the dashboard, exported by nobody.
 PROMETHEUS_SYNTHETIC = ["up"]

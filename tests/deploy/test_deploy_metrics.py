@@ -19,7 +19,7 @@ from .deploy_support import (
     need_module,
     promtool,
 )
-from .expected_metrics import EXPECTED_METRICS, PROMETHEUS_SYNTHETIC, REPORTING_ONLY
+from .expected_metrics import EXPECTED_METRICS, PROMETHEUS_SYNTHETIC, RECTIFY_ONLY, REPORTING_ONLY
 
 KNOWN = set(EXPECTED_METRICS) | set(PROMETHEUS_SYNTHETIC)
 
@@ -136,7 +136,7 @@ def test_alerts_cover_the_required_cases() -> None:
 
 def test_existing_metric_names_are_defined_in_the_code() -> None:
     """What is not PLANNED must be exported today: the pipeline metrics by lookback.observability,
-    the case gauges by services/reporting/gauges.py."""
+    the case gauges by services/reporting/gauges.py, the digests pending by services/rectify/sender.py."""
     from prometheus_client import Counter, Gauge, Histogram
 
     from lookback import observability
@@ -151,6 +151,8 @@ def test_existing_metric_names_are_defined_in_the_code() -> None:
             exposed.add(obj._name)
     gauges_source = (Path(__file__).resolve().parents[2] / "services" / "reporting" / "gauges.py").read_text()
     exposed |= {n for n in REPORTING_ONLY if f'"{n}"' in gauges_source}
+    sender_source = (Path(__file__).resolve().parents[2] / "services" / "rectify" / "sender.py").read_text()
+    exposed |= {n for n in RECTIFY_ONLY if f'"{n}"' in sender_source}
     assert set(EXPECTED_METRICS) <= exposed, f"not exported by the code: {sorted(set(EXPECTED_METRICS) - exposed)}"
 
 

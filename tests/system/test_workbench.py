@@ -21,6 +21,7 @@ from PIL import Image
 
 from apps import demo
 from apps.demo.people import Person, demo_people
+from apps.runner import wait_for
 from lookback.auth.users import UserStore
 
 pytest.importorskip("playwright.sync_api", reason="playwright is not installed (it is in the dev extras)")
@@ -226,6 +227,18 @@ def test_a_conflict_is_shown_with_what_changed_and_retried(desk: Desk) -> None:
     cadre.get_by_role("button", name="开始整改").click()
     expect(cadre.get_by_text("当前状态：整改中")).to_be_visible()
     cadre.context.close()
+
+
+def test_the_start_page_shows_the_latest_digest_of_the_persons_village(desk: Desk) -> None:
+    # the station's (全镇) is composed after every village's and folded in stream order
+    wait_for(lambda: desk.api("GET", "/digests/mine").json()["digest"] is not None, 60, "no digest was composed")
+    page = desk.page("cadre")
+    panel = page.get_by_role("region", name="今日提醒")
+    expect(panel).to_contain_text(CLOCK["LOOKBACK_NOW"])
+    for label in ("新分派", "三日内到期", "逾期", "上报县级", "待报送"):
+        expect(panel).to_contain_text(label)
+    assert not ID_NUMBER.search(panel.inner_text())
+    page.context.close()
 
 
 def test_the_phone_layout_has_no_horizontal_scroll(desk: Desk) -> None:

@@ -34,4 +34,16 @@ class CaseSummary(SQLModel, table=True):
     due_soon_for: date | None = None
 
 
-TABLES = (CaseEventRow, CaseSummary)
+class DigestRow(SQLModel, table=True):
+    """The digests composed, one per owner and day, as the start page shows the latest (rebuilt from the log)."""
+
+    __tablename__ = "rectify_digests"
+
+    digest: str = Field(primary_key=True)
+    owner_kind: str = Field(index=True)
+    owner: str = Field(index=True)
+    day: date = Field(index=True)
+    body: str = Field(description="The DigestComposed payload as JSON")
+
+
+TABLES = (CaseEventRow, CaseSummary, DigestRow)
