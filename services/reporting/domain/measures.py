@@ -7,7 +7,6 @@ counts it from the start of the review to the end of the period.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -137,21 +136,24 @@ def summarize(tallies: Iterable[tuple[int, ...]]) -> dict[str, Any]:
     }
 
 
-def measures(group: Iterable[Line], period: Period) -> dict[str, Any]:
-    return summarize(tally(line, period) for line in group)
+def stay(line: Line, day: date) -> tuple[int, ...]:
+    """What one case adds to the time in each status up to the end of `day`: a case per status it stayed
+    in, then the whole days it spent there (`STATUSES` order each); nothing before its case is known."""
+    if line.case is None:
+        return (0,) * (2 * len(STATUSES))
+    spent = line.case.days_in_status(day)
+    return (*(int(s in spent) for s in STATUSES), *(spent.get(s, 0) for s in STATUSES))
+
+
+def stay_summary(stays: Iterable[tuple[int, ...]]) -> dict[str, dict[str, Any]]:
+    """How long cases stayed in each status, from the days their moves name."""
+    totals = [sum(column) for column in zip(*stays, strict=True)] or [0] * (2 * len(STATUSES))
+    cases, days = totals[: len(STATUSES)], totals[len(STATUSES) :]
+    return {
+        s: {"cases": n, "days": d, "mean_days": round(d / n, 1) if n else None}
+        for s, n, d in zip(STATUSES, cases, days, strict=True)
+    }
 
 
 def time_in_status(group: Iterable[Line], day: date) -> dict[str, dict[str, Any]]:
-    """How long cases stayed in each status up to the end of `day`, from the days their moves name."""
-    cases: Counter[str] = Counter()
-    days: Counter[str] = Counter()
-    for line in group:
-        if line.case is None:
-            continue
-        for status, spent in line.case.days_in_status(day).items():
-            cases[status] += 1
-            days[status] += spent
-    return {
-        s: {"cases": cases[s], "days": days[s], "mean_days": round(days[s] / cases[s], 1) if cases[s] else None}
-        for s in STATUSES
-    }
+    return stay_summary(stay(line, day) for line in group)
