@@ -60,9 +60,7 @@ def assert_counters_agree(engine: Engine) -> None:
     for period in PERIODS[1:]:
         read = report(period, cells[period.code], cells[period.previous().code], CATALOGUE)
         assert read == semimonthly(facts, period, CATALOGUE), period.code
-        assert code_at(engine, last_until(engine, period.last_day)) == check_code(
-            engine, known(facts, period.last_day)
-        )
+        assert code_at(engine, last_until(engine, period.last_day)) == check_code(engine, known(facts, period.last_day))
     until = PERIODS[-1]
     first = min((f.day for f in facts), default=None)
     periods = trend_periods(first, until)
