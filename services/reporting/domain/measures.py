@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from lookback.calendar import Period
 from lookback.cases.owners import Owners, owners_of
 from lookback.cases.state import days_overdue
 from lookback.catalogue import Catalogue
@@ -90,12 +89,13 @@ def lines(state: State) -> list[Line]:
     return [Line(problem, cases.get(pid)) for pid, problem in sorted(state.problems.items())]
 
 
-def tally(line: Line, period: Period) -> tuple[int, ...]:
-    """What one problem adds to each of `KEYS` for `period`: computed once, summed for every group."""
-    first, last = period.first_day, period.last_day
+def tally(line: Line, first: date, last: date) -> tuple[int, ...]:
+    """What one problem adds to each of `KEYS` for the period from `first` to `last`: computed once,
+    summed for every group (and for every counter; hence the days are passed, not recomputed)."""
     moves = line.case.moves if line.case else ()
     within = {t for t, day in moves if first <= day <= last}
     ever = {t for t, _ in moves}
+    status = line.status
     days = line.days_overdue(last)
     counts = (
         first <= line.problem.found_on <= last,
@@ -104,16 +104,16 @@ def tally(line: Line, period: Period) -> tuple[int, ...]:
         CaseRectified.event_type in within,
         CaseRectified.event_type in ever,
         CaseVerified.event_type in within,
-        line.status == "verified",
+        status == "verified",
         CaseDismissed.event_type in within,
-        line.status == "dismissed",
+        status == "dismissed",
         CaseEscalated.event_type in within,
         CaseEscalated.event_type in ever,
-        line.status not in CLOSED_STATUSES,
+        status not in CLOSED_STATUSES,
         days > 0,
     )
     bucket = overdue_bucket(days) if days else None
-    return (*counts, *(line.status == s for s in STATUSES), *(bucket == b for b in OVERDUE_BUCKETS))
+    return (*counts, *[status == s for s in STATUSES], *[bucket == b for b in OVERDUE_BUCKETS])
 
 
 def rate(part: int, whole: int) -> float | None:

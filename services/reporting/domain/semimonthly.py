@@ -38,12 +38,11 @@ TREND = ("found", "found_cumulative", "rectified", "verified", "open", "overdue"
 def cells(state: State, period: Period, catalogue: Catalogue) -> dict[Cell, tuple[int, ...]]:
     """What the problems of each cell add up to for `period` (`tally`, then `stay`): the counters
     reporting keeps per period are these, and every report of a period is made from them."""
+    first, last = period.first_day, period.last_day
     found: dict[Cell, list[tuple[int, ...]]] = defaultdict(list)
     for line in lines(state):
         p = line.flagged
-        found[(p.village, line.unit(catalogue), p.item, p.rule)].append(
-            (*tally(line, period), *stay(line, period.last_day))
-        )
+        found[(p.village, line.unit(catalogue), p.item, p.rule)].append((*tally(line, first, last), *stay(line, last)))
     return {cell: tuple(sum(column) for column in zip(*rows, strict=True)) for cell, rows in found.items()}
 
 
