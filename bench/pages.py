@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import re
-import statistics
 import tempfile
 import time
 from datetime import date
@@ -28,32 +28,15 @@ from apps.cli.imports import send_roster
 from apps.demo.people import demo_people
 from apps.idle import wait_idle
 from apps.runner import SERVICES, NatsServer, System, free_port
+from bench.system import get_ok, sign_in, summarise, timed_calls
 from lookback.auth.users import UserStore
 
 CLOCK = {"LOOKBACK_NOW": "2019-12-20"}
 
 
-def sign_in(base: str, name: str, password: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, timeout=60)
-    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
-    assert found, "no sign-in form"
-    reply = client.post("/login", data={"csrf": found[1], "name": name, "password": password})
-    assert reply.status_code == 303, f"{name} could not sign in ({reply.status_code})"
-    return client
-
-
 def timed(client: httpx.Client, path: str, repeat: int) -> dict[str, float]:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        reply = client.get(path)
-        times.append(time.perf_counter() - start)
-        assert reply.status_code == 200, (path, reply.status_code)
-    times.sort()
-    return {
-        "p50_ms": round(statistics.median(times) * 1000, 1),
-        "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)] * 1000, 1),
-    }
+    found = summarise(timed_calls(repeat, functools.partial(get_ok, client, path, {}), warmup=0))
+    return {"p50_ms": round(found["p50_ms"], 1), "p95_ms": round(found["p95_ms"], 1)}
 
 
 def measure(households: int, repeat: int, root: Path) -> dict[str, Any]:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import functools
 import json
 import math
 import os
 import re
+import secrets
 import sqlite3
 import statistics
 import time
@@ -31,6 +33,7 @@ from apps.audit.reader import read_log
 from apps.idle import pending
 from apps.runner import SERVICES, NatsServer, System, free_port
 from bench.towns import AS_OF, Dataset
+from lookback.auth.users import UserStore
 from lookback.contracts.subjects import PREFIX, STREAM
 
 
@@ -126,7 +129,11 @@ class Bench:
         self.root = root
         self.nats = NatsServer(root / "nats", free_port())
         self.system = System(
-            root / "data", self.nats.url, ports={s: free_port() for s in SERVICES}, users=self.nats.users
+            root / "data",
+            self.nats.url,
+            ports={s: free_port() for s in SERVICES},
+            users=self.nats.users,
+            workbench_port=free_port(),
         )
         self.token = ""
         self.idle_rss: dict[str, int] = {}
@@ -393,25 +400,52 @@ class Bench:
         out: dict[str, Any] = {}
         with httpx.Client(timeout=60, headers=self.auth()) as client:
             for name, (endpoint, params) in calls.items():
-                out[name] = summarise(_timed(requests, functools.partial(_get, client, endpoint, params)))
+                out[name] = summarise(timed_calls(requests, functools.partial(get_ok, client, endpoint, params)))
+        out["pages"] = self.pages(requests)
         conn = sqlite3.connect(f"file:{self.db('reporting')}?mode=ro", uri=True)
         try:
             names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
             tables = [t for t in names if t.startswith("report_")]
             out["read_model_scan"] = summarise(
-                _timed(requests, lambda: [conn.execute(f"SELECT * FROM {t}").fetchall() for t in tables])
+                timed_calls(requests, lambda: [conn.execute(f"SELECT * FROM {t}").fetchall() for t in tables])
             )
             out["rows"] = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in names}
         finally:
             conn.close()
         return out
 
+    def pages(self, requests: int) -> dict[str, Any]:
+        """The station's 我的待办 and a case page, as its browser asks for them (HTML, session cookie),
+        beside the reports: the page a person waits for is a report read plus the workbench's work.
+        `python -m bench.pages` times every role's pages."""
+        assert self.system.workbench is not None
+        password = secrets.token_urlsafe(12)
+        UserStore(self.system.data_dir / "users.json").set_password("station", password)  # station_token's user
+        out: dict[str, Any] = {}
+        with contextlib.closing(sign_in(self.system.workbench.url, "station", password)) as client:
+            case = re.search(r'href="(/cases/[0-9a-f]{32})"', client.get("/work").text)
+            paths = {"work": "/work", "case": case[1] if case else None}
+            for name, path in paths.items():
+                if path is not None:
+                    out[name] = summarise(timed_calls(requests, functools.partial(get_ok, client, path, {})))
+        return out
 
-def _get(client: httpx.Client, url: str, params: dict[str, str]) -> None:
+
+def sign_in(base: str, name: str, password: str) -> httpx.Client:
+    """A client holding the session cookie of `name`, signed in through the workbench's form."""
+    client = httpx.Client(base_url=base, timeout=60)
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
+    assert found, "no sign-in form"
+    reply = client.post("/login", data={"csrf": found[1], "name": name, "password": password})
+    assert reply.status_code == 303, f"{name} could not sign in ({reply.status_code})"
+    return client
+
+
+def get_ok(client: httpx.Client, url: str, params: dict[str, str]) -> None:
     client.get(url, params=params).raise_for_status()
 
 
-def _timed(n: int, call: Callable[[], Any], warmup: int = 2) -> list[float]:
+def timed_calls(n: int, call: Callable[[], Any], warmup: int = 2) -> list[float]:
     times = []
     for i in range(n + warmup):
         t = time.perf_counter()

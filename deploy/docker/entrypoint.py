@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
-SERVICES = ("intake", "rules", "rectify", "reporting")
+SERVICES = ("intake", "rules", "rectify", "reporting", "workbench")
 PREFIX = "LOOKBACK_"
 # Variables that may be given as `<name>_FILE`.
 FROM_FILE = ("LOOKBACK_NATS_URL", "LOOKBACK_DB_URL", "LOOKBACK_NATS_PASSWORD", "LOOKBACK_DB_PASSWORD", "LOOKBACK_TOKEN")

@@ -1,5 +1,5 @@
 #!/bin/sh
-# One database per service, each owned by a role of the same name whose password is the compose
+# One database per service (and the workbench's sessions), each owned by a role of the same name whose password is the compose
 # secret db_<service>_password: a service can read and write only its own read model, and each
 # database can be dumped, restored or moved on its own.
 #
@@ -10,7 +10,7 @@
 set -eu
 secrets_dir="${SECRETS_DIR:-/run/secrets}"
 mode="${1:-create}"
-for svc in intake rules rectify reporting; do
+for svc in intake rules rectify reporting workbench; do
   file="$secrets_dir/db_${svc}_password"
   if [ ! -r "$file" ]; then
     echo "init-databases: cannot read $file (see deploy/secrets/README.md)" >&2

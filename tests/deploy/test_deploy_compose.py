@@ -41,6 +41,7 @@ OTHER_CODE_VARS = {
     "LOOKBACK_REPORTING_URL",
     "LOOKBACK_SERVICE_URLS",
     "LOOKBACK_TOKEN",
+    "LOOKBACK_WORKBENCH_KEY_FILE",
 }
 
 
@@ -95,8 +96,11 @@ def from_file_vars() -> set[str]:
 def known_settings() -> set[str]:
     from lookback.settings import ServiceSettings
     from services.rules.main import RulesServiceSettings
+    from services.workbench.settings import WorkbenchSettings
 
-    fields = set(ServiceSettings.model_fields) | set(RulesServiceSettings.model_fields)
+    fields = (
+        set(ServiceSettings.model_fields) | set(RulesServiceSettings.model_fields) | set(WorkbenchSettings.model_fields)
+    )
     return {f"LOOKBACK_{f.upper()}" for f in fields}
 
 
@@ -143,7 +147,7 @@ def test_env_files_hold_only_known_settings_and_no_secrets(base: dict[str, Any])
 
     known = known_settings() | ENTRYPOINT_VARS | OTHER_CODE_VARS
     secret_files = {f"{v}_FILE" for v in from_file_vars()}
-    for name in (*LOOKBACK_SERVICES, "cli"):
+    for name in (*LOOKBACK_SERVICES, "workbench", "cli"):
         env = service_env(base, name)
         for key, value in env.items():
             assert key in known | secret_files, f"{name}: {key} is read by nothing"
@@ -175,7 +179,7 @@ def test_secrets_are_defined_mounted_and_gitignored(base: dict[str, Any], cluste
                 secret_name = secret if isinstance(secret, str) else secret["source"]
                 assert secret_name in defined, f"{name} uses undefined secret {secret_name}"
             # every secret *_FILE variable points at a secret this service mounts
-            if name in LOOKBACK_SERVICES:
+            if name in (*LOOKBACK_SERVICES, "workbench"):
                 for key, value in service_env(compose, name).items():
                     if key.removesuffix("_FILE") in from_file_vars() and key.endswith("_FILE"):
                         assert value.removeprefix("/run/secrets/") in service["secrets"], f"{name}: {key}"
@@ -192,7 +196,10 @@ def test_nats_and_postgres_get_their_users_passwords(base: dict[str, Any]) -> No
     assert base["services"]["nats"]["entrypoint"] == ["/bin/sh", "/etc/nats/entrypoint.sh"]
     assert base["services"]["nats"]["command"] == ["-c", "/etc/nats/nats-server.conf", "-sd", "/data"]
     pg = base["services"]["postgres"]
-    assert set(pg["secrets"]) == {"postgres_password", *(f"db_{s}_password" for s in LOOKBACK_SERVICES)}
+    databases = (*LOOKBACK_SERVICES, "workbench")
+    assert set(pg["secrets"]) == {"postgres_password", *(f"db_{s}_password" for s in databases)}
+    init = (DEPLOY / "postgres" / "init-databases.sh").read_text(encoding="utf-8")
+    assert f"for svc in {' '.join(databases)}; do" in init
     assert pg["environment"]["POSTGRES_PASSWORD_FILE"] == "/run/secrets/postgres_password"
 
 
@@ -261,3 +268,26 @@ def test_users_file_is_shared_read_only(base: dict[str, Any]) -> None:
         assert service_env(base, name)["LOOKBACK_USERS_FILE"] == "/etc/lookback/users/users.json"
     assert "users:/etc/lookback/users" in base["services"]["cli"]["volumes"]
     assert service_env(base, "cli")["LOOKBACK_USERS_FILE"] == "/etc/lookback/users/users.json"
+
+
+def test_the_workbench_runs_beside_the_services_with_their_shared_key(base: dict[str, Any]) -> None:
+    """Without the key the services would refuse every page's call (a 401 for each person)."""
+    from lookback.settings import WORKBENCH_PORT
+
+    workbench = base["services"]["workbench"]
+    assert workbench["command"] == ["workbench"] and workbench["read_only"] is True
+    assert workbench["image"] == base["services"]["intake"]["image"]
+    env = service_env(base, "workbench")
+    assert env["LOOKBACK_PORT"] == str(WORKBENCH_PORT)
+    assert env["LOOKBACK_DB_URL"] == "postgresql+psycopg://workbench@postgres:5432/lookback_workbench"
+    assert env["LOOKBACK_COOKIE_SECURE"] == "true"
+    assert "LOOKBACK_NATS_URL" not in env
+    for name in ("intake", "rectify", "reporting"):
+        assert (
+            env[f"LOOKBACK_{name.upper()}_URL"] == f"http://{name}:{base['services'][name]['ports'][0].split(':')[-1]}"
+        )
+    for name in (*LOOKBACK_SERVICES, "workbench"):
+        assert service_env(base, name)["LOOKBACK_WORKBENCH_KEY_FILE"] == "/run/secrets/workbench_key", name
+        assert "workbench_key" in base["services"][name]["secrets"], name
+    assert "users:/etc/lookback/users" in workbench["volumes"]  # the station's users page writes it
+    assert workbench["ports"] == [f"127.0.0.1:{WORKBENCH_PORT}:{WORKBENCH_PORT}"]

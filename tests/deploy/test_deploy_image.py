@@ -96,10 +96,10 @@ def test_dockerignore_lets_through_what_the_dockerfile_copies() -> None:
 
 
 def test_scripts_agree_with_the_code(entrypoint: ModuleType, healthcheck: ModuleType) -> None:
-    from apps.runner import SERVICES
+    from apps.runner import SERVICES, WORKBENCH
     from lookback.settings import DEFAULT_PORTS
 
-    assert tuple(entrypoint.SERVICES) == tuple(SERVICES)
+    assert tuple(entrypoint.SERVICES) == (*SERVICES, WORKBENCH)
     assert healthcheck.DEFAULT_PORTS == DEFAULT_PORTS
 
 

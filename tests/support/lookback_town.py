@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 from lookback_log import census
 
+from apps import demo
 from apps.idle import wait_idle
 from apps.runner import SERVICES, NatsCluster, NatsServer, System, free_port, wait_for
 
@@ -89,6 +90,13 @@ class Town:
         out = self.cli("import", "roster", *map(str, paths), "--as-of", as_of).stdout
         return json.loads(out)
 
+    def import_demo(self, households: int, seed: int) -> tuple[Path, Path]:
+        """A demo town of `households` (apps.demo, `seed`) imported and settled; its roster and villages files."""
+        roster, villages = demo.write_csv(demo.generate(households, seed=seed), self.root / "demo")
+        self.import_roster(roster, villages)
+        self.wait_idle()
+        return roster, villages
+
     def import_in_background(self, *paths: Path, as_of: str = "2019-12-01") -> subprocess.Popen[str]:
         """An import a test can watch and break into: the CLI as its own process."""
         return subprocess.Popen(
@@ -139,12 +147,22 @@ class Town:
         return json.loads(self.cli("report", "problems", "--by", "rule,village", "--format", "json").stdout)
 
     def get(self, service: str, path: str, **params: Any) -> Any:
-        token = self.system.station_token()
-        response = httpx.get(
-            f"{self.system.url(service)}{path}", params=params, timeout=30, headers={"Authorization": f"Bearer {token}"}
-        )
+        response = self.call("GET", service, path, params=params)
         response.raise_for_status()
         return response.json()
+
+    def call(self, method: str, service: str, path: str, token: str | None = None, **body: Any) -> httpx.Response:
+        """One request to `service` as the station (or as `token`'s user), the JSON body from keywords;
+        `params=` is taken as the query. The reply as it came, for tests that check refusals too."""
+        params = body.pop("params", None)
+        return httpx.request(
+            method,
+            f"{self.system.url(service)}{path}",
+            params=params,
+            json=body or None,
+            headers={"Authorization": f"Bearer {token or self.system.station_token()}"},
+            timeout=30,
+        )
 
     def stop(self) -> None:
         self.system.stop()

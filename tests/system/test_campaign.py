@@ -39,14 +39,7 @@ class Campaign:
         self.town.wait_idle()
 
     def call(self, method: str, path: str, token: str | None = None, **body: Any) -> httpx.Response:
-        token = token or self.town.system.station_token()
-        return httpx.request(
-            method,
-            f"{self.town.system.url('rectify')}{path}",
-            json=body or None,
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=30,
-        )
+        return self.town.call(method, "rectify", path, token, **body)
 
     def cases(self, **params: str) -> list[dict[str, Any]]:
         reply = self.call("GET", "/cases?" + "&".join(f"{k}={v}" for k, v in params.items()))

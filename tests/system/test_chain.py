@@ -58,9 +58,7 @@ async def _copy_without(nats_url: str, seq: int | None, name: str = "COPY") -> N
 
 def test_chains_hold_and_tampering_is_found(store_town: Any, tmp_path: Path) -> None:
     town = store_town  # SQLite and PostgreSQL
-    roster, villages = demo.write_csv(demo.generate(60, seed=21), tmp_path / "demo")
-    town.import_roster(roster, villages)
-    town.wait_idle()
+    _, villages = town.import_demo(60, seed=21)
     fixed, _ = demo.write_csv(demo.correct(demo.generate(60, seed=21), 0.5, seed=2), tmp_path / "later")
     town.import_roster(fixed, villages)
     town.wait_idle()
@@ -107,9 +105,7 @@ def _chained_dismissal(events: list[tuple[int, Envelope]], case_id: str) -> Enve
 def test_signatures_hold_and_a_chained_forgery_is_found_and_the_check_code_tells_a_changed_log(
     town: Any, tmp_path: Path
 ) -> None:
-    roster, villages = demo.write_csv(demo.generate(40, seed=5), tmp_path / "demo")
-    town.import_roster(roster, villages)
-    town.wait_idle()
+    town.import_demo(40, seed=5)
     events = asyncio.run(all_events(town.nats.url_as("admin")))
     clean = town.cli("audit", "verify-chain")
     assert f"{len(events)} signed, 0 unsigned legacy" in clean.stdout

@@ -19,17 +19,13 @@ import openpyxl
 import pytest
 from lookback_town import Town
 
-from apps import demo
-
 ID_NUMBER, NAME, PHONE = "341523199003074514", "俞发金", "13800138000"
 
 
 @pytest.fixture(scope="module")
 def town(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Town]:
     t = Town(tmp_path_factory.mktemp("clerk") / "town")
-    roster, villages = demo.write_csv(demo.generate(20, seed=14), t.root / "demo")
-    t.import_roster(roster, villages)
-    t.wait_idle()
+    t.import_demo(20, seed=14)
     yield t
     t.stop()
 

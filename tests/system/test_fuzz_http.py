@@ -13,17 +13,13 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from lookback_town import Town
 
-from apps import demo
-
 LIMITS = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @pytest.fixture(scope="module")
 def fuzzed_town(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Town]:
     town = Town(tmp_path_factory.mktemp("fuzz") / "town")
-    roster, villages = demo.write_csv(demo.generate(30, seed=51), town.root / "demo")
-    town.import_roster(roster, villages)
-    town.wait_idle()
+    town.import_demo(30, seed=51)
     yield town
     town.stop()
 

@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 
-from apps import demo
 from apps.runner import SERVICES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -17,9 +16,7 @@ EXPECTED = runpy.run_path(str(REPO / "tests" / "deploy" / "expected_metrics.py")
 
 
 def test_the_dashboards_metrics_are_exported_and_carry_no_personal_data(town: Any, tmp_path: Path) -> None:
-    roster, villages = demo.write_csv(demo.generate(60, seed=31), tmp_path / "demo")
-    town.import_roster(roster, villages)
-    town.wait_idle()
+    roster, _ = town.import_demo(60, seed=31)
     town.restart("rectify", LOOKBACK_NOW="2020-06-28")  # 立行立改 deadlines passed, 限时整改 ones due soon
     town.wait_idle()
 

@@ -13,7 +13,6 @@ import pytest
 from lookback_log import raw_client
 from lookback_town import Town
 
-from apps import demo
 from lookback.auth.policy import Action, Scope, allowed
 from lookback.auth.users import Role, UserStore, make_user
 from lookback.contracts.subjects import STREAM
@@ -24,9 +23,7 @@ CLOCK = {"LOOKBACK_NOW": "2019-12-20"}
 @pytest.fixture(scope="module")
 def campaign(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Town]:
     town = Town(tmp_path_factory.mktemp("campaign") / "town", env=CLOCK)
-    roster, villages = demo.write_csv(demo.generate(80, seed=5), town.root / "demo")
-    town.import_roster(roster, villages)
-    town.wait_idle()
+    town.import_demo(80, seed=5)
     yield town
     town.stop()
 
@@ -176,9 +173,7 @@ def overdue_events(nats_url: str) -> list[str]:
 def test_past_the_deadlines_each_open_case_is_overdue_once(tmp_path: Path) -> None:
     town = Town(tmp_path / "town", env=CLOCK)
     try:
-        roster, villages = demo.write_csv(demo.generate(40, seed=9), tmp_path / "demo")
-        town.import_roster(roster, villages)
-        town.wait_idle()
+        town.import_demo(40, seed=9)
         assert overdue_events(town.nats.url_as("admin")) == []
         opened = len(cases(town))
 

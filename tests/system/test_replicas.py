@@ -12,7 +12,6 @@ from lookback_log import count_in_log, flagged_in_log
 from lookback_pg import fresh_database
 from lookback_town import Town
 
-from apps import demo
 from apps.runner import Service, free_port, wait_for
 
 SHARED = ("rules", "rectify", "reporting")
@@ -43,9 +42,7 @@ def replicated(tmp_path: Path) -> Iterator[Town]:
 
 def test_replicas_split_the_work_and_count_once(replicated: Town, tmp_path: Path) -> None:
     town = replicated
-    roster, villages = demo.write_csv(demo.generate(1500, seed=41), tmp_path / "demo")
-    town.import_roster(roster, villages)
-    town.wait_idle()
+    town.import_demo(1500, seed=41)
 
     expected = asyncio.run(flagged_in_log(town.nats.url_as("admin")))
     assert town.problems() == expected

@@ -44,25 +44,10 @@ class Desk:
         return page
 
     def api(self, method: str, path: str, **body: Any) -> httpx.Response:
-        token = self.town.system.station_token()
-        return httpx.request(
-            method,
-            f"{self.town.system.url('rectify')}{path}",
-            json=body or None,
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=30,
-        )
+        return self.town.call(method, "rectify", path, **body)
 
     def cases(self, **params: Any) -> list[dict[str, Any]]:
-        token = self.town.system.station_token()
-        reply = httpx.get(
-            f"{self.town.system.url('rectify')}/worklist",
-            params=params,
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=30,
-        )
-        reply.raise_for_status()
-        return list(reply.json()["cases"])
+        return list(self.town.get("rectify", "/worklist", **params)["cases"])
 
 
 def sign_in(page: Page, url: str, name: str, password: str) -> None:
