@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from lookback.signing import private_pem, public_pem
 
-SIGNERS = ("intake", "rules", "rectify")
-"""The services that append events; reporting only reads."""
+SIGNERS = ("intake", "rules", "rectify", "reporting")
+"""The services that append events (reporting only its submissions)."""
 
 
 def ensure_keys(folder: Path, services: Iterable[str] = SIGNERS) -> list[str]:

@@ -21,7 +21,14 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import bcrypt
 
-from lookback.contracts.subjects import DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, PREFIX, STREAM
+from lookback.contracts.subjects import (
+    DEAD_LETTER_PREFIX,
+    DEAD_LETTER_STREAM,
+    EVIDENCE_BUCKET,
+    EVIDENCE_STREAM,
+    PREFIX,
+    STREAM,
+)
 from lookback.settings import NatsCredentials, ServiceSettings
 
 # The subjects of the events each service writes (lookback/contracts: the aggregate types it owns).
@@ -29,7 +36,7 @@ OWNED = {
     "intake": ("household", "village", "import", "issue"),
     "rules": ("problem",),
     "rectify": ("case",),
-    "reporting": (),
+    "reporting": ("submission",),
 }
 AUDIT = "audit"
 ADMIN = "admin"
@@ -67,6 +74,21 @@ AUDIT_READ = (
 # A service also creates the two streams when they are missing (never any other), and dead-letters.
 SERVICE = (*READ, *(f"$JS.API.STREAM.CREATE.{s}" for s in (STREAM, DEAD_LETTER_STREAM)), f"{DEAD_LETTER_PREFIX}.>")
 REPLIES = {"allow": ["_INBOX.>"]}
+# Rectify writes 整改佐证 into the evidence bucket and reads it back: it creates the bucket's stream when missing,
+# puts objects (chunks, then metadata) and gets them (metadata by message get, chunks by an ordered consumer). It
+# may not purge (an object replaced, a put broken off) nor delete: the bucket is content-addressed, nothing in it
+# is ever replaced, and only the admin removes anything. The auditor's reads of every stream cover the bucket.
+EVIDENCE = (
+    f"$O.{EVIDENCE_BUCKET}.C.>",
+    f"$O.{EVIDENCE_BUCKET}.M.>",
+    f"$JS.API.STREAM.INFO.{EVIDENCE_STREAM}",
+    f"$JS.API.STREAM.CREATE.{EVIDENCE_STREAM}",
+    f"$JS.API.STREAM.MSG.GET.{EVIDENCE_STREAM}",
+    f"$JS.API.CONSUMER.CREATE.{EVIDENCE_STREAM}",
+    f"$JS.API.CONSUMER.CREATE.{EVIDENCE_STREAM}.>",
+    f"$JS.API.CONSUMER.INFO.{EVIDENCE_STREAM}.*",
+)
+STORES = {"rectify": EVIDENCE}
 
 
 def permissions(user: str) -> dict[str, object] | None:
@@ -76,7 +98,7 @@ def permissions(user: str) -> dict[str, object] | None:
     if user == AUDIT:
         return {"publish": {"allow": list(AUDIT_READ)}, "subscribe": REPLIES}
     owned = [f"{PREFIX}.{aggregate}.>" for aggregate in OWNED[user]]
-    return {"publish": {"allow": owned + list(SERVICE)}, "subscribe": REPLIES}
+    return {"publish": {"allow": owned + list(SERVICE) + list(STORES.get(user, ()))}, "subscribe": REPLIES}
 
 
 @dataclass(frozen=True)

@@ -54,8 +54,14 @@ class ServiceSettings(BaseSettings):
     signing_key: Path | None = Field(
         None, description="This service's Ed25519 private key (PEM, 0600); DATA_DIR/keys/<service>.key if unset"
     )
+    submission_due_days: int = Field(
+        3, ge=0, description="A half-month's forms are due this many days after the period's last day (报送期限)"
+    )
     partition: str | None = Field(
         None, description="k/n: this process is replica k of n and handles the aggregates that hash to k"
+    )
+    evidence_max_bytes: int = Field(
+        10 * 1024 * 1024, description="Largest photo or document rectify accepts as evidence (整改佐证), in bytes"
     )
 
     def replica(self) -> Partition | None:

@@ -29,6 +29,10 @@ EVENT_LABELS: dict[str, str] = {
     "case.dismissed": "不属实",
     "case.due_soon": "即将到期",
     "case.overdue": "逾期",
+    "submission.submitted": "报送",
+    "submission.returned": "报送退回",
+    "submission.reviewed": "报送审核通过",
+    "submission.received": "县级接收",
 }
 
 

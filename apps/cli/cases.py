@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from apps.cli.http import RECTIFY_URL, console, day, request
+from apps.cli.http import RECTIFY_URL, console, day, detail, fail, request, send
 from apps.cli.tables import print_table, table
 from lookback.contracts.envelope import Envelope
 
@@ -23,11 +25,60 @@ On = Annotated[
 ]
 
 
+CaseIds = Annotated[
+    list[str] | None, typer.Argument(help="Case ids (or unique prefixes of 4+ hex digits)", show_default=False)
+]
+IdsFrom = Annotated[
+    Path | None,
+    typer.Option(
+        "--ids-from",
+        help="Also act on every case id in this file, one a line ('-': stdin), e.g. from `case list --format json`",
+        show_default=False,
+    ),
+]
+
+
 def _act(api_url: str, case_id: str, action: str, body: dict[str, Any], on: str | None) -> None:
     if on:
         body["on"] = day(on, "--on")
-    case = request("POST", f"{api_url}/cases/{case_id}/{action}", json=body).json()
+    _show(request("POST", f"{api_url}/cases/{case_id}/{action}", json=body).json())
+
+
+def _show(case: dict[str, Any]) -> None:
     console.print(f"{case['case_id']}: {case['status_label']} ({case['status']}), 整改时限 {case['deadline']}")
+
+
+def _act_on_each(
+    api_url: str, case_ids: list[str], ids_from: Path | None, action: str, body: dict[str, Any], on: str | None
+) -> None:
+    """One case as `_act` does; several one after another, each its own request and event, every one
+    reported done or why not (as the workbench's bulk bar does); exit 1 if any was refused."""
+    listed = list(dict.fromkeys([*case_ids, *_read_ids(ids_from)]))
+    if not listed:
+        fail("请给出案件编号或 --ids-from / give case ids or --ids-from")
+    if len(listed) == 1:
+        _act(api_url, listed[0], action, body, on)
+        return
+    if on:
+        body["on"] = day(on, "--on")
+    refused = 0
+    for case_id in listed:
+        reply = send("POST", f"{api_url}/cases/{case_id}/{action}", json=body)
+        if reply.status_code == 200:
+            _show(reply.json())
+        else:
+            refused += 1
+            console.print(f"{case_id}: 未办理 / not done ({reply.status_code}): {detail(reply)}", markup=False)
+    console.print(f"已办理 {len(listed) - refused} 件，未办理 {refused} 件 / done, not done")
+    if refused:
+        raise typer.Exit(1)
+
+
+def _read_ids(source: Path | None) -> list[str]:
+    if source is None:
+        return []
+    text = sys.stdin.read() if str(source) == "-" else source.read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 @app.command("list")
@@ -86,15 +137,16 @@ def history(case_id: str, api_url: ApiUrl = RECTIFY_URL) -> None:
 
 @app.command("assign")
 def assign(
-    case_id: str,
+    case_ids: CaseIds = None,
     unit: Annotated[str | None, typer.Option(help="责任单位")] = None,
     person: Annotated[str | None, typer.Option(help="责任人")] = None,
     note: str = "",
     on: On = None,
+    ids_from: IdsFrom = None,
     api_url: ApiUrl = RECTIFY_URL,
 ) -> None:
-    """分派: set the lead unit and/or the responsible person."""
-    _act(api_url, case_id, "assign", {"lead_unit": unit, "person": person, "note": note}, on)
+    """分派: set the lead unit and/or the responsible person, of one case or many."""
+    _act_on_each(api_url, case_ids or [], ids_from, "assign", {"lead_unit": unit, "person": person, "note": note}, on)
 
 
 @app.command("start")
@@ -127,14 +179,15 @@ def verify(
 
 @app.command("escalate")
 def escalate(
-    case_id: str,
     county_unit: Annotated[str, typer.Option(help="县级指挥部")],
     reason: Annotated[str, typer.Option(help="上报理由")],
+    case_ids: CaseIds = None,
     on: On = None,
+    ids_from: IdsFrom = None,
     api_url: ApiUrl = RECTIFY_URL,
 ) -> None:
-    """上报县级."""
-    _act(api_url, case_id, "escalate", {"county_unit": county_unit, "reason": reason}, on)
+    """上报县级, one case or many."""
+    _act_on_each(api_url, case_ids or [], ids_from, "escalate", {"county_unit": county_unit, "reason": reason}, on)
 
 
 @app.command("answer")
@@ -163,14 +216,16 @@ def answer(
 
 @app.command("extend")
 def extend(
-    case_id: str,
     new_deadline: Annotated[str, typer.Option(help="新整改时限 2020-01-12, 2020/01/12, 2020.1.12 or 2020年1月12日")],
     reason: Annotated[str, typer.Option(help="延期理由")],
+    case_ids: CaseIds = None,
     on: On = None,
+    ids_from: IdsFrom = None,
     api_url: ApiUrl = RECTIFY_URL,
 ) -> None:
-    """延期: a later deadline, with a reason; the old one stays in the history."""
-    _act(api_url, case_id, "extend", {"new_deadline": day(new_deadline, "--new-deadline"), "reason": reason}, on)
+    """延期: a later deadline, with a reason, for one case or many; the old one stays in the history."""
+    body = {"new_deadline": day(new_deadline, "--new-deadline"), "reason": reason}
+    _act_on_each(api_url, case_ids or [], ids_from, "extend", body, on)
 
 
 @app.command("dismiss")

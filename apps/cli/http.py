@@ -68,13 +68,19 @@ def auth_headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {value}"} if value else {}
 
 
-def request(method: str, url: str, **kwargs: Any) -> httpx.Response:
+def send(method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """The service's answer, refusals included; an unreachable service or a bad token ends the command."""
     try:
         response = httpx.request(method, url, timeout=kwargs.pop("timeout", 120), headers=auth_headers(), **kwargs)
     except httpx.HTTPError as e:
         fail(f"无法连接 {url} / cannot reach {url}: {type(e).__name__}. 系统是否已启动? Is `lookback up` running?")
     if response.status_code == 401:
         fail(f"401: {detail(response)}\n{unauthorised_hint()}")
+    return response
+
+
+def request(method: str, url: str, **kwargs: Any) -> httpx.Response:
+    response = send(method, url, **kwargs)
     if response.status_code >= 400:
         fail(f"{response.status_code}: {detail(response)}")
     return response

@@ -27,6 +27,8 @@ KnownAt = Annotated[
     ),
 ]
 ApiUrl = Annotated[str, typer.Option(help="Reporting service", envvar="LOOKBACK_REPORTING_URL")]
+Village = Annotated[str | None, typer.Option(help="本村的表: the list or ledger of this village (a cadre's own)")]
+Unit = Annotated[str | None, typer.Option(help="本单位的表: the list or ledger of the cases this unit leads")]
 
 
 class Kind(StrEnum):
@@ -121,19 +123,23 @@ def report_problems(
     print_table(console, out)
 
 
-def _fetch(kind: Kind, period: str, known_at: str | None, format: str, api_url: str) -> httpx.Response:
-    params = _params(period, known_at, format=format)
+def _fetch(
+    kind: Kind, period: str, known_at: str | None, format: str, api_url: str, **scope: str | None
+) -> httpx.Response:
+    params = _params(period, known_at, format=format, **{k: v for k, v in scope.items() if v is not None})
     return request("GET", f"{api_url}/reports/exports/{kind.value}", params=params)
 
 
-def _print_sheet(kind: Kind, period: str, known_at: str | None, format: SheetFormat, api_url: str) -> None:
+def _print_sheet(
+    kind: Kind, period: str, known_at: str | None, format: SheetFormat, api_url: str, **scope: str | None
+) -> None:
     if format is not SheetFormat.table:
-        print(_fetch(kind, period, known_at, format.value, api_url).content.decode("utf-8-sig"), end="")
+        print(_fetch(kind, period, known_at, format.value, api_url, **scope).content.decode("utf-8-sig"), end="")
         return
-    sheet = _fetch(kind, period, known_at, "json", api_url).json()
+    sheet = _fetch(kind, period, known_at, "json", api_url, **scope).json()
     out = table(*sheet["columns"], title=sheet["title"])
     for row in sheet["rows"]:
-        out.add_row(*(str(v) for v in row.values()))
+        out.add_row(*(_show(v) for v in row.values()))
     print_table(console, out)
     _print_code(sheet.get("check_code"))
 
@@ -143,10 +149,12 @@ def report_ledger(
     period: Period,
     known_at: KnownAt = None,
     format: SheetFormatOption = SheetFormat.table,
+    village: Village = None,
+    unit: Unit = None,
     api_url: ApiUrl = REPORTING_URL,
 ) -> None:
     """The rectification ledger (整改台帐) as it stood at the end of the period (`export ledger` for a file)."""
-    _print_sheet(Kind.ledger, period, known_at, format, api_url)
+    _print_sheet(Kind.ledger, period, known_at, format, api_url, village=village, unit=unit)
 
 
 @app.command("summary")
@@ -169,10 +177,13 @@ def report_export(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write; default: the form's own name, here")
     ] = None,
+    village: Village = None,
+    unit: Unit = None,
     api_url: ApiUrl = REPORTING_URL,
 ) -> None:
-    """Download a form as a file; ID numbers are masked unless your role may export personal data."""
-    response = _fetch(kind, period, known_at, format.value, api_url)
+    """Download a form as a file; ID numbers are masked unless your role may export personal data. A cadre
+    or unit officer downloads the 问题清单 and 整改台帐 of their own village or unit (--village / --unit)."""
+    response = _fetch(kind, period, known_at, format.value, api_url, village=village, unit=unit)
     target = output or Path(filename(response.headers.get("content-disposition", ""), f"{kind.value}.{format.value}"))
     target.write_bytes(response.content)
     err.print(f"已写入 / wrote {target}; 校验码 check code {response.headers.get('lb-check-code', '—')}")

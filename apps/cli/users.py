@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from lookback.auth.passwords import WeakPassword, check_strength
-from lookback.auth.users import Role, UserError, UserStore, default_users_file
+from lookback.auth.users import Role, UserError, UserStore, check_known_scope, default_users_file, make_user
 from lookback.catalogue import load as load_catalogue
 from lookback.settings import WORKBENCH_PORT
 
@@ -33,6 +33,8 @@ UsersFile = Annotated[
     ),
 ]
 _ROLES = "station 扶贫工作站, village 村干部, unit 责任单位, county 县扶贫局, auditor 审计"
+WorkbenchUrl = Annotated[str, typer.Option(envvar="LOOKBACK_WORKBENCH_URL", help="Where the setup link points")]
+DEFAULT_WORKBENCH = f"http://127.0.0.1:{WORKBENCH_PORT}"
 Name = Annotated[str, typer.Argument(help="User name (1-64 letters, digits, . _ -)", show_default=False)]
 
 
@@ -50,6 +52,10 @@ def _show_token(token: str) -> None:
     _err.print("令牌只显示这一次，请妥善保存 / the token is shown only this once: keep it now.", style="yellow")
 
 
+def _show_setup_link(workbench_url: str, code: str) -> None:
+    _err.print(f"设置密码的一次性链接 / one-time link to choose a password: {workbench_url}/setup/{code}")
+
+
 @users_app.command()
 def add(
     name: Name,
@@ -59,20 +65,15 @@ def add(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the workbench password from stdin (else: a setup link)")
     ] = False,
-    workbench_url: Annotated[
-        str, typer.Option(envvar="LOOKBACK_WORKBENCH_URL", help="Where the setup link points")
-    ] = f"http://127.0.0.1:{WORKBENCH_PORT}",
+    workbench_url: WorkbenchUrl = DEFAULT_WORKBENCH,
     users_file: UsersFile = None,
 ) -> None:
     """Add a user and print its new token once; set a workbench password, or print a one-time setup link.
     The village or unit must be one the town has."""
-    catalogue = load_catalogue()
-    if role is Role.VILLAGE and village and village not in catalogue.villages:
-        villages = "、".join(catalogue.villages)
-        raise _fail(UserError(f"本镇没有这个行政村，可选：{villages} / the town has no such village"))
-    if role is Role.UNIT and unit and unit not in catalogue.units():
-        units = "、".join(sorted(catalogue.units()))
-        raise _fail(UserError(f"本镇没有这个责任单位，可选：{units} / the town has no such unit"))
+    try:
+        check_known_scope(load_catalogue(), make_user(name, role, village, unit))
+    except UserError as err:
+        raise _fail(err) from None
     store = _store(users_file)
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     try:
@@ -87,7 +88,7 @@ def add(
         raise _fail(UserError(str(err))) from None
     _show_token(token)
     if password is None:
-        _err.print(f"设置密码的一次性链接 / one-time link to choose a password: {workbench_url}/setup/{code}")
+        _show_setup_link(workbench_url, code)
 
 
 @users_app.command("list")
@@ -121,3 +122,52 @@ def rotate(name: Name, users_file: UsersFile = None) -> None:
     except UserError as err:
         raise _fail(err) from None
     _show_token(token)
+
+
+@users_app.command()
+def scope(
+    name: Name,
+    village: Annotated[str | None, typer.Option(help="The cadre's new village")] = None,
+    unit: Annotated[str | None, typer.Option(help="The officer's new unit")] = None,
+    users_file: UsersFile = None,
+) -> None:
+    """Move a village cadre to another village or a unit officer to another unit (one the town has)."""
+    try:
+        _store(users_file).set_scope(name, load_catalogue(), village, unit)
+    except UserError as err:
+        raise _fail(err) from None
+    _err.print("已修改 / changed")
+
+
+@users_app.command()
+def disable(name: Name, users_file: UsersFile = None) -> None:
+    """Turn a user away (token, password, open sessions) but keep the name; `enable` lets them back in."""
+    try:
+        _store(users_file).set_disabled(name, True)
+    except UserError as err:
+        raise _fail(err) from None
+    _err.print("已停用 / disabled")
+
+
+@users_app.command()
+def enable(name: Name, users_file: UsersFile = None) -> None:
+    """Let a disabled user in again."""
+    try:
+        _store(users_file).set_disabled(name, False)
+    except UserError as err:
+        raise _fail(err) from None
+    _err.print("已启用 / enabled")
+
+
+@users_app.command("reset-password")
+def reset_password(
+    name: Name,
+    workbench_url: WorkbenchUrl = DEFAULT_WORKBENCH,
+    users_file: UsersFile = None,
+) -> None:
+    """Forget the user's workbench password and print a one-time link to choose a new one."""
+    try:
+        code = _store(users_file).reset_password(name)
+    except UserError as err:
+        raise _fail(err) from None
+    _show_setup_link(workbench_url, code)

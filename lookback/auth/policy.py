@@ -17,8 +17,13 @@ tested without a server.
 | extend_deadline      | all     | —       | —    | —      | —       |
 | dismiss              | all     | —       | —    | —      | —       |
 | read_reports         | all     | —       | —    | all    | all     |
+| export_own_forms     | all     | own     | own  | all    | all     |
 | export_personal_data | all     | —       | —    | —      | —       |
 | manage_users         | all     | —       | —    | —      | —       |
+| read_submissions     | all     | own     | own  | all    | all     |
+| submit_forms         | all     | own     | own  | —      | —       |
+| review_submissions   | all     | —       | —    | —      | —       |
+| receive_summary      | —       | —       | —    | all    | —       |
 
 `all`: anywhere in the town; `own`: only where the scope's village (cadres) or unit (unit officers) is
 the user's own, and never for a town-wide request (no scope); `—`: never.
@@ -35,7 +40,13 @@ Why these cells:
   the log keeps both (the station as actor, the county's answerer in the event).
 - Unmasked ID numbers leave the system only through the station, which answers for the roster;
   everyone else works from masked data, which is enough to handle a case.
-- Reports are town-wide, so cadres and unit officers, who see only their part, do not read them.
+- Reports are town-wide, so cadres and unit officers, who see only their part, do not read them; the
+  汇总表 is a report. But a village and a unit file their own 问题清单 and 整改台帐 every half month
+  (plan 四(二)), so they download those forms for their own scope: the rows of their village, the cases
+  their unit leads.
+- 报送 (plan 四(二), 四(一)): a village or unit submits its own forms and the station reviews or returns them;
+  the station submits the town's summary and the county receives or returns it. A station's `all` on
+  submit_forms is its own summary: whose forms a submission holds comes from the submitter, never the request.
 """
 
 from __future__ import annotations
@@ -61,8 +72,13 @@ class Action(StrEnum):
     EXTEND_DEADLINE = "extend_deadline"
     DISMISS = "dismiss"
     READ_REPORTS = "read_reports"
+    EXPORT_OWN_FORMS = "export_own_forms"
     EXPORT_PERSONAL_DATA = "export_personal_data"
     MANAGE_USERS = "manage_users"
+    READ_SUBMISSIONS = "read_submissions"
+    SUBMIT_FORMS = "submit_forms"
+    REVIEW_SUBMISSIONS = "review_submissions"
+    RECEIVE_SUMMARY = "receive_summary"
 
 
 class Reach(Enum):
@@ -95,8 +111,13 @@ _ROWS: dict[Action, tuple[Reach, Reach, Reach, Reach, Reach]] = {
     Action.EXTEND_DEADLINE: (ALL, _, _, _, _),
     Action.DISMISS: (ALL, _, _, _, _),
     Action.READ_REPORTS: (ALL, _, _, ALL, ALL),
+    Action.EXPORT_OWN_FORMS: (ALL, OWN, OWN, ALL, ALL),
     Action.EXPORT_PERSONAL_DATA: (ALL, _, _, _, _),
     Action.MANAGE_USERS: (ALL, _, _, _, _),
+    Action.READ_SUBMISSIONS: (ALL, OWN, OWN, ALL, ALL),
+    Action.SUBMIT_FORMS: (ALL, OWN, OWN, _, _),
+    Action.REVIEW_SUBMISSIONS: (ALL, _, _, _, _),
+    Action.RECEIVE_SUMMARY: (_, _, _, ALL, _),
 }
 MATRIX: dict[Action, dict[Role, Reach]] = {action: dict(zip(ROLES, row, strict=True)) for action, row in _ROWS.items()}
 

@@ -17,8 +17,10 @@ it, and it may equally be written by hand (or by configuration management) as:
 `role` is one of station, village, unit, county, auditor; a village cadre needs `village`, a unit officer
 `unit`, and no other role may have either. A person who signs in to the workbench also has a
 `password_hash` (argon2, `lookback.auth.passwords`), or a `setup_hash` until they choose a password through
-the one-time setup link `lookback users add` printed. A plaintext `token` is refused rather than hashed on load: the
-file would then keep a live secret at rest. Hash a token you generated yourself with standard tools:
+the one-time setup link `lookback users add` printed. `"disabled": true` turns a user away everywhere
+(token, password, open sessions) while keeping the name, so the log's `user:NAME` actors stay explained.
+A plaintext `token` is refused rather than hashed on load: the file would then keep a live secret at rest.
+Hash a token you generated yourself with standard tools:
 
     printf '%s' "$TOKEN" | openssl dgst -sha256 -hmac 'lookback/auth/token/v1'
 
@@ -38,11 +40,12 @@ import secrets
 import tempfile
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from lookback.auth import passwords
+from lookback.catalogue import Catalogue
 
 TOKEN_KEY = b"lookback/auth/token/v1"
 _NAME = re.compile(r"[\w.\-]{1,64}")
@@ -104,6 +107,7 @@ class _Record(User):
     token_hash: str
     password_hash: str | None = None
     setup_hash: str | None = None
+    disabled: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -121,6 +125,14 @@ class _Record(User):
 
     def user(self) -> User:
         return User(name=self.name, role=self.role, village=self.village, unit=self.unit)
+
+
+class Account(NamedTuple):
+    """A user as the station manages them: whether they may sign in, and whether they chose a password."""
+
+    user: User
+    disabled: bool
+    has_password: bool
 
 
 class _File(BaseModel):
@@ -168,6 +180,17 @@ def make_user(name: str, role: Role, village: str | None = None, unit: str | Non
         raise UserError(_explain(err)) from None
 
 
+def check_known_scope(catalogue: Catalogue, user: User) -> User:
+    """A village or unit the town's catalogue lacks would scope a person to nothing; refuse it by name."""
+    if user.village and user.village not in catalogue.villages:
+        villages = "、".join(catalogue.villages)
+        raise UserError(f"本镇没有这个行政村，可选：{villages} / the town has no such village")
+    if user.unit and user.unit not in catalogue.units():
+        units = "、".join(sorted(catalogue.units()))
+        raise UserError(f"本镇没有这个责任单位，可选：{units} / the town has no such unit")
+    return user
+
+
 class UserStore:
     """The users file, re-read only when it changed so a request costs one `stat`, not a JSON parse.
 
@@ -185,19 +208,23 @@ class UserStore:
         for record in self._records():  # no early exit: the time taken does not depend on which user matched
             if hmac.compare_digest(record.token_hash, digest):
                 found = record
-        return found.user() if found else None
+        return found.user() if found and not found.disabled else None
 
     def users(self) -> list[User]:
         return [r.user() for r in self._records()]
 
+    def accounts(self) -> list[Account]:
+        return [Account(r.user(), r.disabled, r.password_hash is not None) for r in self._records()]
+
     def get(self, name: str) -> User | None:
-        return next((r.user() for r in self._records() if r.name == name), None)
+        """The user who may act now: a disabled one is as good as unknown to every caller."""
+        return next((r.user() for r in self._records() if r.name == name and not r.disabled), None)
 
     def check_password(self, name: str, password: str) -> User | None:
         """The user if the password is theirs; an unknown name costs a hash too, so timing tells no names."""
         record = next((r for r in self._records() if r.name == name), None)
         stored = record.password_hash if record else None
-        return record.user() if passwords.matches(stored, password) and record else None
+        return record.user() if passwords.matches(stored, password) and record and not record.disabled else None
 
     def set_password(self, name: str, password: str) -> None:
         """Set (or change) a password; any unused setup link of the user stops working."""
@@ -213,11 +240,17 @@ class UserStore:
         self._update(name, {"setup_hash": hash_token(code)})
         return code
 
+    def reset_password(self, name: str) -> str:
+        """Forget the password (a lost or leaked one stops working now) and return a new setup code."""
+        code = secrets.token_urlsafe(24)
+        self._update(name, {"password_hash": None, "setup_hash": hash_token(code)})
+        return code
+
     def redeem_setup(self, code: str, password: str) -> User:
         """Set the password of the user whose setup code this is; the code works once."""
         digest = hash_token(code)
         record = next((r for r in self._records() if r.setup_hash and hmac.compare_digest(r.setup_hash, digest)), None)
-        if record is None:
+        if record is None or record.disabled:
             raise UserError("设置链接无效或已使用 / the setup link is invalid or was used already")
         self.set_password(record.name, password)
         return record.user()
@@ -241,7 +274,20 @@ class UserStore:
         self._write(records)
         return token
 
-    def _update(self, name: str, fields: dict[str, str | None]) -> None:
+    def set_scope(self, name: str, catalogue: Catalogue, village: str | None = None, unit: str | None = None) -> User:
+        """Move a cadre to another village or an officer to another unit of the town; the role stays."""
+        records = self._records()
+        index = self._index(records, name)
+        user = check_known_scope(catalogue, make_user(name, records[index].role, village, unit))
+        records[index] = records[index].model_copy(update={"village": user.village, "unit": user.unit})
+        self._write(records)
+        return user
+
+    def set_disabled(self, name: str, disabled: bool) -> None:
+        """Turn a user away (or back in) without removing them: the name stays in the file and in the log."""
+        self._update(name, {"disabled": disabled})
+
+    def _update(self, name: str, fields: dict[str, str | bool | None]) -> None:
         records = self._records()
         index = self._index(records, name)
         records[index] = records[index].model_copy(update=fields)
@@ -291,7 +337,8 @@ class UserStore:
         # Write a private temporary file and rename it over the old one, so a service never reads half a
         # file and the rename gives a new inode that its cache notices.
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(_File(users=records).model_dump(mode="json", exclude_none=True), ensure_ascii=False, indent=2)
+        data = _File(users=records).model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+        text = json.dumps(data, ensure_ascii=False, indent=2)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".users-", suffix=".json")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:

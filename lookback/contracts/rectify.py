@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from lookback.contracts.envelope import Event
 
@@ -106,13 +106,43 @@ class RectificationStarted(CaseTransition):
     measures: str = Field(description="整改措施 planned or begun")
 
 
+EvidenceType = Literal["image/jpeg", "application/pdf"]
+"""What rectify stores: every photo re-encoded as JPEG, a document as the PDF it was."""
+
+
+class Evidence(BaseModel):
+    """A photo or document (整改佐证) in the evidence bucket (`EVIDENCE_BUCKET`), named by its hash: the
+    event carries the hash, so the log vouches for the bytes and a backup of the log carries them."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the stored bytes, lower-case hex")
+    media_type: EvidenceType
+    size: int = Field(ge=1, description="bytes stored")
+
+
+class Location(BaseModel):
+    """Where the person stood when reporting, as their browser gave it (as SORMAS records GPS at closing)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    accuracy_m: float | None = Field(None, ge=0, description="radius of the browser's estimate, in metres")
+
+
 class CaseRectified(CaseTransition):
-    """The problem is reported solved and now awaits verification (已整改待验收)."""
+    """The problem is reported solved and now awaits verification (已整改待验收).
+
+    `evidence` and `location` are new and optional: an older event (and one the data caused) has none.
+    """
 
     event_type: ClassVar[str] = "case.rectified"
 
     measures: str = Field(default="", description="整改措施 taken; empty when the data cleared it")
     by: Literal["person", "data"] = Field(description="person = 责任人 reported it; data = a later roster cleared it")
+    evidence: tuple[Evidence, ...] = Field((), description="整改佐证: photos and documents of what was done")
+    location: Location | None = Field(None, description="位置, when the person let the browser give it")
 
 
 class CaseReopened(CaseTransition):

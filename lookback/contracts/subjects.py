@@ -13,6 +13,10 @@ STREAM = "LOOKBACK"
 PREFIX = "lb"
 DEAD_LETTER_STREAM = "LOOKBACK_DLQ"
 DEAD_LETTER_PREFIX = "lbdlq"
+EVIDENCE_BUCKET = "lookback-evidence"
+"""The object store of 整改佐证 (photos, documents), objects named by their SHA-256: stream `OBJ_<bucket>`,
+subjects `$O.<bucket>.C.>` (chunks) and `$O.<bucket>.M.>` (each object's metadata)."""
+EVIDENCE_STREAM = f"OBJ_{EVIDENCE_BUCKET}"
 
 
 def subject_for(event_type: str, aggregate_id: str) -> str:

@@ -24,13 +24,14 @@ from lookback.auth.users import Role, User
 from lookback.cases.state import Case, is_overdue
 from lookback.clock import local_date, now, start_of_day
 from lookback.contracts.envelope import new_envelope
-from lookback.contracts.rectify import STATUS_LABELS
+from lookback.contracts.rectify import STATUS_LABELS, Evidence, Location
 from lookback.contracts.subjects import STREAM, aggregate_subjects
 from lookback.dates import Day
 from lookback.ids import CASE_ID, CASE_PREFIX, AmbiguousId, UnknownId, resolve
 from lookback.messaging import ConcurrencyConflict
 from lookback.service import Runtime
 from lookback.store import get_position
+from services.rectify.adapters import evidence
 from services.rectify.adapters.casebook import Casebook
 from services.rectify.adapters.tables import CaseEventRow, CaseSummary
 from services.rectify.domain import commands as cmd
@@ -84,6 +85,13 @@ class AssignBody(ActionBody):
 
 class MeasuresBody(ActionBody):
     measures: str = Field(description="整改措施")
+
+
+class RectifiedBody(MeasuresBody):
+    evidence: tuple[Evidence, ...] = Field(
+        (), description="整改佐证 as `POST /cases/{id}/evidence` answered for each upload"
+    )
+    location: Location | None = Field(None, description="位置, when the person's browser gave it")
 
 
 class VerifyBody(ActionBody):
@@ -273,8 +281,26 @@ async def start(request: Request, user: Caller, case_id: CaseId, body: MeasuresB
 
 
 @router.post("/{case_id}/rectified", summary="已整改待验收 / report rectified")
-async def rectified(request: Request, user: Caller, case_id: CaseId, body: MeasuresBody) -> dict[str, Any]:
-    return await _act(request, user, case_id, Action.REPORT_RECTIFIED, cmd.ReportRectified(body.measures), body)
+async def rectified(request: Request, user: Caller, case_id: CaseId, body: RectifiedBody) -> dict[str, Any]:
+    await _stored(_runtime(request), body.evidence)
+    command = cmd.ReportRectified(body.measures, body.evidence, body.location)
+    return await _act(request, user, case_id, Action.REPORT_RECTIFIED, command, body)
+
+
+async def _stored(runtime: Runtime, given: tuple[Evidence, ...]) -> None:
+    """A report names only evidence in the bucket, as it was stored: 422 naming the first that is not."""
+    if not given:
+        return
+    store = await evidence.bucket(runtime.broker.connection, runtime.settings.stream_replicas)
+    for item in given:
+        if await evidence.find(store, item.sha256) != item:
+            raise HTTPException(
+                422,
+                {
+                    "zh": f"佐证 {item.sha256[:12]} 未上传或与上传的不符，请重新上传",
+                    "en": f"evidence {item.sha256[:12]} is not stored as given; upload it again",
+                },
+            )
 
 
 @router.post("/{case_id}/verify", summary="验收 / verify: 销号 or 验收不通过")

@@ -11,7 +11,7 @@ from lookback.contracts.subjects import aggregate_filter
 from lookback.service import Runtime, build_service, consumer, serve
 from lookback.settings import ServiceSettings
 from lookback.store import create_tables, make_engine
-from services.rectify import overdue, worklist
+from services.rectify import evidence, overdue, worklist
 from services.rectify.adapters.tables import TABLES
 from services.rectify.api import router
 from services.rectify.handlers import make_handler
@@ -35,7 +35,7 @@ def build_app(settings: ServiceSettings | None = None) -> FastAPI:
         settings,
         engine,
         consumers,
-        routers=[worklist.router, router],
+        routers=[worklist.router, router, evidence.router],
         tasks=[overdue.watch],
         title="Lookback 整改 rectify",
     )

@@ -33,6 +33,10 @@ from services.rectify.domain.transitions import open_commands
 router = APIRouter(tags=["workbench"])
 Caller = Annotated[User, Depends(current_user)]
 OPEN = [s for s in STATUS_LABELS if s not in CLOSED_STATUSES]
+# Bounds that keep a query's integers inside what SQL binds (a 2**63 from a client would be a 500):
+# item numbers are small (the plan has 34), and no town has a billion cases to page through.
+MAX_ITEM = 999
+MAX_OFFSET = 1_000_000_000
 # Each action a page may offer: its name, the command it gives, and the permission it needs. `answer` is
 # the county's own answer; `enter_answer` is the station entering one the county gave on paper (both
 # POST /cases/{id}/answer, the second with `entered_for`).
@@ -72,8 +76,8 @@ def worklist(
     due_soon: bool = False,
     village: str | None = None,
     unit: str | None = None,
-    item: int | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    item: Annotated[int | None, Query(ge=1, le=MAX_ITEM, description="检查项序号 / the item's number")] = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     today = local_date(now())
@@ -105,13 +109,14 @@ def worklist(
             .limit(limit)
         ).all()
         counts = _counts(session, reach, today, soon)
+        seqs = _last_seqs(session, [r.case_id for r in rows])
     return {
         "today": today.isoformat(),
         "counts": counts,
         "total": total,
         "offset": offset,
         "limit": limit,
-        "cases": [_row(r, today) for r in rows],
+        "cases": [{**_row(r, today), "seq": seqs.get(r.case_id, 0)} for r in rows],
     }
 
 
@@ -133,6 +138,17 @@ def _counts(session: Session, reach: list[Any], today: date, soon: date) -> dict
     ).one()
     keys = ("pending", "in_progress", "rectified", "escalated", "overdue", "due_soon")
     return {k: int(v) for k, v in zip(keys, row, strict=True)}
+
+
+def _last_seqs(session: Session, case_ids: list[str]) -> dict[str, int]:
+    """Each listed case's last stream sequence, so a page acting on many cases at once sends each one
+    the `expected_seq` its row showed (as the case page sends the timeline's)."""
+    found = session.exec(
+        select(CaseEventRow.case_id, func.max(CaseEventRow.seq))
+        .where(col(CaseEventRow.case_id).in_(case_ids))
+        .group_by(col(CaseEventRow.case_id))
+    ).all()
+    return {case_id: seq or 0 for case_id, seq in found}
 
 
 def _row(r: CaseSummary, today: date) -> dict[str, Any]:

@@ -21,8 +21,11 @@ from sqlmodel import Session, col, select
 
 from lookback.cases import owners
 from lookback.catalogue import load as load_catalogue
+from lookback.clock import local_date, now
 from lookback.contracts.rectify import CLOSED_STATUSES
+from services.reporting.adapters.submissions import folded
 from services.reporting.adapters.tables import CaseRow, ProblemRow
+from services.reporting.domain.milestones import milestones
 
 OTHER_UNIT = "其他"
 
@@ -121,6 +124,23 @@ class CaseGauges(Collector):
             ["item", "village", "status"],
             closed,
         )
+        yield from self.milestones()
+
+    def milestones(self) -> Iterator[GaugeMetricFamily]:
+        """1 or 0 per milestone (problem_lists, county_summary, village_reports), on the business clock."""
+        catalogue = load_catalogue()
+        with Session(self.engine) as session:
+            subs = folded(session).values()
+        today, soon = local_date(now()), catalogue.deadlines.due_soon_days
+        found = {m.key: m.standing(today, soon) for m in milestones(catalogue, subs)}
+        for standing, name, doc in (
+            ("due_soon", "lookback_milestone_due_soon", "A plan milestone near its date and not done"),
+            ("overdue", "lookback_milestone_overdue", "A plan milestone past its date and not done"),
+        ):
+            family = GaugeMetricFamily(name, doc, labels=["milestone"])
+            for key, state in sorted(found.items()):
+                family.add_metric([key], 1 if state == standing else 0)
+            yield family
 
 
 def _family(kind: type[F], name: str, doc: str, labels: list[str], values: Counter[Labels]) -> F:

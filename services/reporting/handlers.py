@@ -1,9 +1,9 @@
 """Projects a batch of events into the reporting tables in one transaction.
 
-Problem and case events are appended to the fact table as they are; every problem the batch touches
-is then folded again with its cases from all their facts (those stored before the batch, and the
-batch's own), so the current-state rows and the per-period counters are exactly what the facts say
-however often a batch is retried.
+Problem and case events are appended to the fact table as they are, submission events to theirs;
+every problem the batch touches is then folded again with its cases from all their facts (those stored
+before the batch, and the batch's own), so the current-state rows and the per-period counters are
+exactly what the facts say however often a batch is retried.
 """
 
 from __future__ import annotations
@@ -21,8 +21,16 @@ from lookback.contracts.envelope import Envelope
 from lookback.contracts.intake import HouseholdRecorded
 from lookback.store import upsert
 from services.reporting.adapters import counters
-from services.reporting.adapters.factlog import facts_of, household_row, lines_of, to_row
-from services.reporting.adapters.tables import CaseRow, FactRow, HouseholdRow, ProblemRow
+from services.reporting.adapters.factlog import facts_of, household_row, lines_of, person_rows, to_row
+from services.reporting.adapters.submissions import event_rows
+from services.reporting.adapters.tables import (
+    CaseRow,
+    FactRow,
+    HouseholdRow,
+    PersonRow,
+    ProblemRow,
+    SubmissionEventRow,
+)
 from services.reporting.domain.counters import affected, changes
 from services.reporting.domain.facts import Fact, fact_of, is_reported, known
 from services.reporting.domain.semimonthly import counted_periods
@@ -36,12 +44,11 @@ def project(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
     reported = [d for d in reported if d.seq not in stored]  # counted once, whoever delivers it again
     facts = [fact_of(d.seq, d.envelope) for d in reported]
     upsert(session, FactRow, [to_row(f, d) for f, d in zip(facts, reported, strict=True)], ["seq"])
-    households = {
-        d.envelope.aggregate_id: household_row(e)
-        for d in batch
-        if isinstance(e := d.envelope.event(), HouseholdRecorded)
-    }
-    upsert(session, HouseholdRow, list(households.values()), ["household_id"])
+    recorded = {d.envelope.aggregate_id: e for d in batch if isinstance(e := d.envelope.event(), HouseholdRecorded)}
+    upsert(session, HouseholdRow, [household_row(e) for e in recorded.values()], ["household_id"])
+    persons = {(r["household_id"], r["id_number"]): r for e in recorded.values() for r in person_rows(e)}
+    upsert(session, PersonRow, list(persons.values()), ["household_id", "id_number"])
+    upsert(session, SubmissionEventRow, event_rows(batch), ["seq"])
     if facts:
         count(session, facts, catalogue)
     return []

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from lookback import contracts
 from lookback.consumer import BatchConsumer
 from lookback.contracts.subjects import PREFIX
 from lookback.service import Runtime, build_service, consumer, serve
 from lookback.settings import ServiceSettings
 from lookback.store import make_engine
-from services.reporting import api, exports, gauges, ui
+from services.reporting import api, exports, gauges, submissions, ui
 from services.reporting.adapters.factlog import FactLog
 from services.reporting.adapters.tables import prepare
 from services.reporting.handlers import project
@@ -17,7 +18,7 @@ from services.reporting.handlers import project
 NAME = "reporting"
 DURABLE = "reporting"
 CONSUMES = [f"{PREFIX}.>"]
-PUBLISHES = None
+PUBLISHES = contracts.reporting
 
 
 def build_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -34,7 +35,7 @@ def build_app(settings: ServiceSettings | None = None) -> FastAPI:
         settings,
         engine,
         consumers,
-        routers=[api.router, exports.router, ui.router],
+        routers=[api.router, exports.router, submissions.router, ui.router],
         title="Lookback 报表 reporting",
     )
     app.state.fact_log = FactLog(engine)

@@ -18,7 +18,7 @@ from lookback.auth.assertions import key_file, read_key
 from lookback.auth.users import UserStore, default_users_file
 from lookback.observability import setup_logging
 from lookback.store import create_tables, make_engine
-from services.workbench import pages, signin
+from services.workbench import bulk, forms_page, pages, signin, submissions, users
 from services.workbench.adapters.failures import FailureRow
 from services.workbench.adapters.services import ServiceDown
 from services.workbench.adapters.sessions import SessionRow, SessionStore
@@ -67,6 +67,10 @@ def build_app(settings: WorkbenchSettings | None = None) -> FastAPI:
 
     app.include_router(signin.router)
     app.include_router(pages.router)
+    app.include_router(bulk.router)
+    app.include_router(users.router)
+    app.include_router(forms_page.router)
+    app.include_router(submissions.router)
     return app
 
 

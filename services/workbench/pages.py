@@ -7,17 +7,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
+import httpx
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from lookback.catalogue import load as load_catalogue
 from lookback.clock import local_date, now
 from lookback.contracts.rectify import STATUS_LABELS
 from services.workbench.adapters.services import Service
 from services.workbench.adapters.sessions import SignedIn
-from services.workbench.domain import worklist
+from services.workbench.domain import bulk, worklist
 from services.workbench.domain.forms import action_body, endpoint
-from services.workbench.web import form_of, redirect, render, service, signed_in
+from services.workbench.web import HEADERS, form_of, redirect, render, service, signed_in
 
 router = APIRouter(include_in_schema=False)
 Person = Annotated[SignedIn, Depends(signed_in)]
@@ -78,6 +80,8 @@ def work(request: Request, person: Person) -> Response:
         next_link=worklist.link(filters, page + 1) if page < worklist.pages(body["total"]) else None,
         items={n: catalogue.item(n).name for n in sorted({c["item"] for c in body["cases"]})},
         statuses=list(STATUS_LABELS.items()),
+        bulk=bulk.offered(person.user),
+        pick=bulk.value,
     )
 
 
@@ -115,7 +119,13 @@ async def act(request: Request, person: Person, case_id: str, action: str) -> Re
     body = action_body(action, form)
     if body is None:
         return render(request, "error.html", 404, me=person, error="没有这个操作 / no such action")
-    reply = _rectify(request, person).post(f"/cases/{case_id}/{endpoint(action)}", body)
+    api = _rectify(request, person)
+    uploaded = await _upload_evidence(request, api, case_id) if action == "rectified" else []
+    if isinstance(uploaded, list):
+        body |= {"evidence": uploaded} if uploaded else {}
+        reply = api.post(f"/cases/{case_id}/{endpoint(action)}", body)
+    else:
+        reply = uploaded
     if reply.status_code == 200:
         return redirect(f"/cases/{case_id}")
     detail = (
@@ -131,3 +141,35 @@ async def act(request: Request, person: Person, case_id: str, action: str) -> Re
         changed=changed,
         retry={"action": action, "form": form} if changed is not None else None,
     )
+
+
+async def _upload_evidence(request: Request, api: Service, case_id: str) -> list[dict[str, Any]] | httpx.Response:
+    """Each chosen file goes to rectify first, which stores what its upload rules make of it; the report
+    then names what was stored. The first refusal is rectify's answer to the whole form."""
+    stored = []
+    for file in (await request.form()).getlist("evidence"):
+        if not isinstance(file, UploadFile) or not file.filename:
+            continue  # the file input left empty
+        content = await file.read()
+        reply = api.post(
+            f"/cases/{case_id}/evidence",
+            files={"file": (file.filename, content, file.content_type or "application/octet-stream")},
+        )
+        if reply.status_code != 200:
+            return reply
+        stored.append(reply.json())
+    return stored
+
+
+@router.get("/cases/{case_id}/evidence/{sha256}")
+def evidence(request: Request, person: Person, case_id: str, sha256: str) -> Response:
+    """The browser has no bearer token: the page fetches the photo from rectify as the person, who must
+    be allowed to read the case; rectify's type and its download header (a PDF) go through unchanged, and
+    the workbench's own headers (no-sniff among them) are added as on every page."""
+    reply = _rectify(request, person).get(f"/cases/{case_id}/evidence/{sha256}")
+    if reply.status_code != 200:
+        return render(request, "error.html", reply.status_code, me=person, error=_error(reply))
+    download = (
+        {"Content-Disposition": reply.headers["content-disposition"]} if "content-disposition" in reply.headers else {}
+    )
+    return Response(reply.content, media_type=reply.headers.get("content-type"), headers=HEADERS | download)

@@ -15,6 +15,11 @@ class WorkbenchSettings(ServiceSettings):
     intake_url: str = Field(_local("intake"), description="intake's HTTP API (rosters, 问题清单), called as the person")
     rectify_url: str = Field(_local("rectify"), description="rectify's HTTP API, called as the signed-in person")
     reporting_url: str = Field(_local("reporting"), description="reporting's HTTP API (forms), called as the person")
+    workbench_url: str | None = Field(
+        None,
+        description="The address people open the workbench at, for the setup links 用户管理 shows (as "
+        "`lookback users add` reads it); default: the address the page was opened at",
+    )
     session_hours: float = Field(10, description="A session ends this long after sign-in")
     cookie_secure: bool = Field(False, description="Mark cookies Secure: set it when the workbench is behind TLS")
     lockout_attempts: int = Field(5, description="Failed sign-ins in a row that lock a name")

@@ -13,7 +13,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from lookback.auth.users import Role, UserStore
+from lookback.auth.policy import Action, allowed
+from lookback.auth.users import Role, User, UserStore
 from lookback.calendar import period_of
 from lookback.clock import local_date, now
 from services.workbench.adapters.services import Service
@@ -36,6 +37,14 @@ HEADERS = {
     "Cache-Control": "no-store",
 }
 templates = Jinja2Templates(directory=str(resources.files("services.workbench").joinpath("templates")))
+
+
+def may(user: User, action: str) -> bool:
+    """For templates: a link or a control shows when the policy allows it, never by naming roles."""
+    return allowed(user, Action(action))
+
+
+templates.env.globals["may"] = may
 
 
 class NotSignedIn(Exception):

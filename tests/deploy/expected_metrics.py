@@ -26,6 +26,8 @@ EXPECTED_METRICS = [
     "lookback_cases_overdue",  # labels item, village
     "lookback_cases_overdue_by_unit",  # labels unit
     "lookback_cases_due_soon",  # labels unit, village
+    "lookback_milestone_due_soon",  # labels milestone
+    "lookback_milestone_overdue",  # labels milestone
 ]
 
 # Subset of EXPECTED_METRICS that only the reporting service exports.
@@ -34,6 +36,8 @@ REPORTING_ONLY = [
     "lookback_cases_overdue",
     "lookback_cases_overdue_by_unit",
     "lookback_cases_due_soon",
+    "lookback_milestone_due_soon",
+    "lookback_milestone_overdue",
 ]
 
 # Series Prometheus makes itself for every target; used in alerts and the dashboard, exported by nobody.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import re
 import secrets
 import socket
@@ -29,7 +30,10 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from apps.natsauth import USERS, permissions
 from lookback.contracts.envelope import Envelope
+from lookback.contracts.rectify import Evidence
+from lookback.contracts.subjects import EVIDENCE_BUCKET, EVIDENCE_STREAM
 from lookback.messaging import DeadLetter, Publisher, ensure_streams, stream_config
+from services.rectify.adapters import evidence
 
 from .deploy_support import CLUSTER_CONFS, DEPLOY, NATS_CONF, NATS_USERS, cluster_ports, nats_env, nats_server_binary
 
@@ -274,7 +278,11 @@ async def test_anonymous_and_wrong_password_are_refused(server: Server) -> None:
         ),
         ("rules", ["lb.problem.p1.flagged", "lbdlq.rules"], ["lb.household.h1.recorded", "lb.case.c1.opened"]),
         ("rectify", ["lb.case.c1.opened", "lbdlq.rectify"], ["lb.problem.p1.flagged", "lb.village.v1.registered"]),
-        ("reporting", ["lbdlq.reporting"], ["lb.case.c1.opened", "lb.household.h1.recorded", "lb.issue.s1.reported"]),
+        (
+            "reporting",
+            ["lb.submission.s1.submitted", "lbdlq.reporting"],
+            ["lb.case.c1.opened", "lb.household.h1.recorded", "lb.issue.s1.reported"],
+        ),
     ],
 )
 async def test_each_service_publishes_only_its_own_subjects(
@@ -362,6 +370,36 @@ async def test_the_audit_user_reads_and_writes_nothing(server: Server) -> None:
         await settle(nc)
         for subject in ("lb.case.c1.verified", "lbdlq.audit", "$JS.API.STREAM.DELETE.LOOKBACK"):
             assert errors.violations(subject), (subject, errors.seen)
+
+
+async def test_rectify_writes_and_reads_the_evidence_bucket_and_nobody_but_admin_deletes(server: Server) -> None:
+    photo = Evidence(sha256=hashlib.sha256(b"jpeg bytes").hexdigest(), media_type="image/jpeg", size=10)
+    async with connected(server.url("rectify")) as (rectify, errors):
+        store = await evidence.bucket(rectify)
+        await evidence.put(store, b"jpeg bytes", photo)
+        await evidence.put(store, b"jpeg bytes", photo)  # the same bytes again: stored once
+        assert await evidence.read(store, photo.sha256) == b"jpeg bytes"
+        assert await evidence.find(store, photo.sha256) == photo
+        js = rectify.jetstream(timeout=2)
+        with pytest.raises(Exception):  # noqa: B017 - refused by permissions: times out
+            await js.purge_stream(EVIDENCE_STREAM)
+        with pytest.raises(Exception):  # noqa: B017
+            await js.delete_object_store(EVIDENCE_BUCKET)
+        await settle(rectify)
+        for api in (f"STREAM.PURGE.{EVIDENCE_STREAM}", f"STREAM.DELETE.{EVIDENCE_STREAM}"):
+            assert errors.violations(f"$JS.API.{api}"), (api, errors.seen)
+    async with connected(server.url("audit")) as (audit, errors):
+        store = await audit.jetstream(timeout=2).object_store(EVIDENCE_BUCKET)
+        assert await evidence.read(store, photo.sha256) == b"jpeg bytes"
+        await audit.publish(f"$O.{EVIDENCE_BUCKET}.C.x", b"forged")
+        await settle(audit)
+        assert errors.violations(f"$O.{EVIDENCE_BUCKET}.C.x"), errors.seen
+    async with connected(server.url("reporting")) as (reporting, errors):
+        await reporting.publish(f"$O.{EVIDENCE_BUCKET}.M.x", b"{}")
+        await settle(reporting)
+        assert errors.violations(f"$O.{EVIDENCE_BUCKET}.M.x"), errors.seen
+    async with connected(server.url("admin")) as (admin, _):
+        assert (await admin.jetstream().stream_info(EVIDENCE_STREAM)).state.messages == 2  # one chunk, one meta
 
 
 def allowed_publishes(conf: Path) -> dict[str, list[str]]:

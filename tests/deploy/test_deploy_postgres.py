@@ -28,7 +28,8 @@ from lookback.store import make_engine
 from .deploy_support import DEPLOY
 
 pytestmark = [pytest.mark.postgres, pytest.mark.system]
-SERVICES = ("intake", "rules", "rectify", "reporting")
+# Each owns a database: the four services and the workbench (its sessions).
+SERVICES = ("intake", "rules", "rectify", "reporting", "workbench")
 
 
 def server_bin() -> Path:

@@ -25,7 +25,7 @@ OWN_AND_FOREIGN = {
     "intake": ("lb.household.h1.recorded", "lb.problem.p1.flagged"),
     "rules": ("lb.problem.p1.flagged", "lb.household.h1.recorded"),
     "rectify": ("lb.case.c1.opened", "lb.problem.p1.flagged"),
-    "reporting": (None, "lb.case.c1.verified"),
+    "reporting": ("lb.submission.s1.submitted", "lb.case.c1.verified"),
 }
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +14,7 @@ import httpx
 import pytest
 from lookback_log import raw_client
 from lookback_town import Town
+from PIL import Image
 
 from lookback.auth.policy import Action, Scope, allowed
 from lookback.auth.users import Role, UserStore, make_user
@@ -168,6 +171,53 @@ def overdue_events(nats_url: str) -> list[str]:
         return ids
 
     return asyncio.run(read())
+
+
+def upload(town: Town, case_id: str, name: str, data: bytes, content_type: str, token: str = "") -> httpx.Response:
+    return httpx.post(
+        f"{town.system.url('rectify')}/cases/{case_id}/evidence",
+        files={"file": (name, data, content_type)},
+        headers={"Authorization": f"Bearer {token or town.system.station_token()}"},
+        timeout=30,
+    )
+
+
+def test_evidence_is_named_in_the_event_and_read_back_after_rectify_restarts(campaign: Town) -> None:
+    case_id = pending_cases(campaign, 1)[0]["case_id"]
+    png = io.BytesIO()
+    Image.new("RGB", (32, 24), (10, 160, 60)).save(png, "PNG")
+    photo = upload(campaign, case_id, "屋面.png", png.getvalue(), "image/png")
+    assert photo.status_code == 200, photo.text
+    pdf = upload(campaign, case_id, "验收单.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+    refused = upload(campaign, case_id, "x.jpg", b"<html><script>alert(1)</script></html>", "image/jpeg")
+    assert refused.status_code == 415 and set(refused.json()["detail"]) == {"zh", "en"}
+    auditor = UserStore(campaign.root / "users.json").add("auditor-evidence", Role.AUDITOR)
+    assert upload(campaign, case_id, "p.png", png.getvalue(), "image/png", auditor).status_code == 403
+    stored = [photo.json(), pdf.json()]
+    assert [e["media_type"] for e in stored] == ["image/jpeg", "application/pdf"]
+
+    missing = dict(stored[0], sha256="0" * 64)
+    unknown = call(campaign, "POST", f"/cases/{case_id}/rectified", measures="已维修", evidence=[missing])
+    assert unknown.status_code == 422 and unknown.json()["detail"]["zh"]
+    here = {"lat": 26.5783, "lon": 106.7135, "accuracy_m": 12.0}
+    done = call(campaign, "POST", f"/cases/{case_id}/rectified", measures="已维修", evidence=stored, location=here)
+    assert done.status_code == 200, done.text
+    last = call(campaign, "GET", f"/cases/{case_id}/history").json()[-1]
+    assert last["type"] == "case.rectified"
+    assert (last["payload"]["evidence"], last["payload"]["location"]) == (stored, here)
+
+    campaign.restart("rectify")
+    base = f"/cases/{case_id}/evidence"
+    image = call(campaign, "GET", f"{base}/{stored[0]['sha256']}")
+    assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
+    assert hashlib.sha256(image.content).hexdigest() == stored[0]["sha256"]
+    assert Image.open(io.BytesIO(image.content)).size == (32, 24)
+    document = call(campaign, "GET", f"{base}/{stored[1]['sha256']}")
+    assert document.content == b"%PDF-1.4\n%%EOF\n" and document.headers["content-type"] == "application/pdf"
+    assert document.headers["content-disposition"].startswith("attachment")
+    assert document.headers["x-content-type-options"] == "nosniff"
+    other = pending_cases(campaign, 1)[0]["case_id"]  # a photo is read only through a case that names it
+    assert call(campaign, "GET", f"/cases/{other}/evidence/{stored[0]['sha256']}").status_code == 404
 
 
 def test_past_the_deadlines_each_open_case_is_overdue_once(tmp_path: Path) -> None:

@@ -261,9 +261,12 @@ def test_exports_open_with_the_plan_columns_and_mask_for_the_county(campaign: Ca
     town = campaign.town
     town.cli("report", "export", "ledger", "--period", "2020-01-H1", "--output", str(tmp_path / "ledger.xlsx"))
     sheet = openpyxl.load_workbook(tmp_path / "ledger.xlsx")["整改台帐"]
-    rows = list(sheet.iter_rows(values_only=True))
+    filed = list(sheet.iter_rows(values_only=True))
+    rows = [r for r in filed[2:] if r[0] == "序号" or isinstance(r[0], int)]  # the header, then the rows
+    assert filed[0][0] == "干汊河镇脱贫攻坚“回头看”整改台帐" and filed[-1][0].startswith("填表人")
     assert rows[0] == (
         "序号",
+        "案件编号",
         "行政村",
         "户编号",
         "户主",
@@ -277,12 +280,14 @@ def test_exports_open_with_the_plan_columns_and_mask_for_the_county(campaign: Ca
         "整改措施",
         "整改时限",
         "整改状态",
+        "上报及延期记录",
         "销号日期",
         "是否逾期",
     )
     assert len(rows) - 1 == expected(campaign.log, Period.parse("2020-01-H1"))["found_cumulative"]
-    assert all(r[3] for r in rows[1:] if r[2])  # every household's 户主 is named
-    assert {r[13] for r in rows[1:]} >= {"已销号", "待整改", "不属实", "县级已受理"}
+    assert all(r[4] for r in rows[1:] if r[3])  # every household's 户主 is named
+    assert {r[14] for r in rows[1:]} >= {"已销号", "待整改", "不属实", "县级已受理"}
+    assert any("上报县级" in (r[15] or "") for r in rows[1:])
 
     county = UserStore(town.root / "users.json").add("county-report", Role.COUNTY)
     url = f"{town.system.url('reporting')}/reports/exports/problems"
@@ -293,7 +298,7 @@ def test_exports_open_with_the_plan_columns_and_mask_for_the_county(campaign: Ca
     ids = [p["person_id_number"] for p in flagged if len(p.get("person_id_number") or "") == 18]
     assert ids and all(i in shown for i in ids) and not any(i in masked for i in ids)
     summary = json.loads(town.cli("report", "summary", "--period", "2020-01-H1", "--format", "json").stdout)
-    assert summary["rows"][-1]["合计"] == len(rows) - 1
+    assert summary["rows"][-1]["发现问题"] == len(rows) - 1
     ledger_csv = town.cli("report", "ledger", "--period", "2020-01-H1", "--format", "csv").stdout
     lines = ledger_csv.splitlines()
     assert lines[0].split(",") == list(rows[0]) and len(lines) == len(rows) + 1  # and the 校验码
@@ -310,6 +315,7 @@ def test_a_rebuilt_read_model_gives_the_same_bytes_and_the_clock_changes_no_past
     ]
     before = [raw(town, "/reports/semimonthly", **q) for q in asked]
     ledger = raw(town, "/reports/exports/ledger", period="2020-01-H1", format="json")
+    filed = [raw(town, f"/reports/exports/{kind}", period="2020-01-H1") for kind in ("problems", "ledger", "summary")]
     reporting = town.system.services["reporting"]
     reporting.stop()
     for suffix in ("", "-wal", "-shm"):
@@ -320,6 +326,7 @@ def test_a_rebuilt_read_model_gives_the_same_bytes_and_the_clock_changes_no_past
 
     assert [raw(town, "/reports/semimonthly", **q) for q in asked] == before
     assert raw(town, "/reports/exports/ledger", period="2020-01-H1", format="json") == ledger
+    assert [raw(town, f"/reports/exports/{k}", period="2020-01-H1") for k in ("problems", "ledger", "summary")] == filed
 
     town.restart("rectify", LOOKBACK_NOW=CLOCK_MOVED_TO.isoformat())
     overdue_now = expected(campaign.log, Period.parse("2020-01-H2"))["overdue_now"]

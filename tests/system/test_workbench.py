@@ -4,14 +4,19 @@ person would, by roles and labels; each start page is saved as a screenshot in t
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import openpyxl
 import pytest
 from lookback_town import Town
+from PIL import Image
 
 from apps import demo
 from apps.demo.people import Person, demo_people
@@ -37,8 +42,9 @@ class Desk:
         assert self.town.system.workbench is not None
         return self.town.system.workbench.url
 
-    def page(self, name: str, width: int = 1024) -> Page:
-        context = self.browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN")
+    def page(self, name: str, width: int = 1024, **options: Any) -> Page:
+        """`options` go to the browser context as playwright takes them (e.g. `geolocation=`)."""
+        context = self.browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN", **options)
         page: Page = context.new_page()
         sign_in(page, self.url, name, self.people[name].password)
         return page
@@ -108,13 +114,26 @@ def test_each_role_signs_in_and_lands_on_their_own_work(desk: Desk, name: str) -
     page.context.close()
 
 
-def test_a_cadre_walks_a_case_to_rectified_and_the_station_verifies_it(desk: Desk) -> None:
-    cadre = desk.page("cadre")
+def test_a_cadre_walks_a_case_to_rectified_with_a_photo_and_the_station_verifies_it(desk: Desk, tmp_path: Path) -> None:
+    photo = tmp_path / "复学证明.png"
+    Image.new("RGB", (64, 48), (30, 120, 200)).save(photo)
+    cadre = desk.page("cadre", geolocation={"latitude": 26.5783, "longitude": 106.7135, "accuracy": 12})
+    cadre.context.grant_permissions(["geolocation"])
     case_url = open_first_case(cadre, "待整改")
     cadre.get_by_label("整改措施").fill("联系学校送教上门")
     cadre.get_by_role("button", name="开始整改").click()
     expect(cadre.get_by_text("当前状态：整改中")).to_be_visible()
+    page_as_photo = tmp_path / "证明.jpg"
+    page_as_photo.write_bytes(b"<html><script>alert(1)</script></html>")
+    cadre.get_by_label("整改情况").fill("已复学")
+    cadre.get_by_label(re.compile("整改照片或文件")).set_input_files(page_as_photo)
+    cadre.get_by_role("button", name="报告整改完成").click()
+    expect(cadre.get_by_role("alert")).to_contain_text("只能上传照片")  # refused by rectify, nothing reported
+    expect(cadre.get_by_text("当前状态：整改中")).to_be_visible()
     cadre.get_by_label("整改情况").fill("已复学，附复学证明")
+    cadre.get_by_label(re.compile("整改照片或文件")).set_input_files(photo)
+    cadre.get_by_label("附上位置").check()
+    expect(cadre.get_by_role("status")).to_contain_text("已获取位置")
     cadre.get_by_role("button", name="报告整改完成").click()
     expect(cadre.get_by_text("当前状态：已整改待验收")).to_be_visible()
     expect(cadre.get_by_role("button", name="验收通过（销号）")).to_have_count(0)  # only the station closes
@@ -122,14 +141,32 @@ def test_a_cadre_walks_a_case_to_rectified_and_the_station_verifies_it(desk: Des
 
     station = desk.page("station")
     station.goto(case_url)
+    timeline = station.get_by_role("list", name="办理进程")
+    shown = timeline.get_by_role("img", name="整改照片 1")
+    expect(shown).to_be_visible()
+    assert shown.evaluate("img => img.decode().then(() => img.naturalWidth)") == 64  # the photo itself loads
+    src = shown.get_attribute("src")
+    assert src
+    served = station.request.get(f"{desk.url}{src}")  # through the workbench, as the station
+    assert served.headers["content-type"] == "image/jpeg" and served.headers["x-content-type-options"] == "nosniff"
+    photo_bytes = served.body()
+    expect(timeline.get_by_text("位置：纬度 26.57830，经度 106.71350（误差约 12 米）")).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    station.screenshot(path=str(ARTIFACTS / "workbench-case-evidence.png"), full_page=True)
     station.get_by_role("button", name="验收通过（销号）").click()
     expect(station.get_by_text("当前状态：已销号")).to_be_visible()
-    timeline = station.get_by_role("list", name="办理进程")
     for step in ("立案", "开始整改", "已整改待验收", "验收销号"):
         expect(timeline.get_by_text(step, exact=True)).to_be_visible()
     expect(timeline.get_by_text("cadre", exact=True).first).to_be_visible()  # the station reads who did it
     expect(station.get_by_role("button")).not_to_contain_text(["开始整改"])
     station.context.close()
+
+    case_id = case_url.rsplit("/", 1)[1]
+    reported = next(e for e in desk.api("GET", f"/cases/{case_id}/history").json() if e["type"] == "case.rectified")
+    (evidence,) = reported["payload"]["evidence"]
+    assert src.endswith(evidence["sha256"]) and evidence["media_type"] == "image/jpeg"
+    assert hashlib.sha256(photo_bytes).hexdigest() == evidence["sha256"]
+    assert reported["payload"]["location"] == {"lat": 26.5783, "lon": 106.7135, "accuracy_m": 12.0}
 
 
 def test_the_station_escalates_and_the_county_answers(desk: Desk) -> None:
@@ -200,6 +237,41 @@ def test_the_phone_layout_has_no_horizontal_scroll(desk: Desk) -> None:
     phone.context.close()
 
 
+def download(page: Page, link: str) -> tuple[str, io.BytesIO]:
+    """The file a link downloads: its name as the browser would save it, and its bytes."""
+    with page.expect_download() as started:
+        page.get_by_role("link", name=link).click()
+    return started.value.suggested_filename, io.BytesIO(Path(started.value.path()).read_bytes())
+
+
+def test_a_cadre_downloads_its_own_ledger_and_the_station_the_summary(desk: Desk) -> None:
+    cadre, village = desk.page("cadre", width=375), desk.people["cadre"].village
+    cadre.get_by_role("link", name="报表下载").click()
+    expect(cadre.get_by_role("heading", name="报表下载")).to_be_visible()
+    assert cadre.evaluate("document.documentElement.scrollWidth") <= 375
+    ARTIFACTS.mkdir(exist_ok=True)
+    cadre.screenshot(path=str(ARTIFACTS / "workbench-phone-forms.png"), full_page=True)
+    expect(cadre.get_by_role("link", name=re.compile("汇总表"))).to_have_count(0)  # the town's, not a village's
+    name, file = download(cadre, "下载2019年12月上半月整改台帐Excel")
+    assert name == f"整改台帐-{village}-2019-12-H1.xlsx"
+    ledger = openpyxl.load_workbook(file)["整改台帐"]
+    assert ledger["A1"].value == f"干汊河镇{village}脱贫攻坚“回头看”整改台帐"
+    header = [c.value for c in ledger[3]]
+    rows = [r for r in ledger.iter_rows(min_row=4, values_only=True) if isinstance(r[0], int)]
+    assert rows and {r[header.index("行政村")] for r in rows} == {village}
+    cadre.context.close()
+
+    station = desk.page("station")
+    station.goto(f"{desk.url}/forms")
+    sheet = openpyxl.load_workbook(download(station, "下载2019年12月上半月问题排查情况汇总表Excel")[1])[
+        "问题排查情况汇总表"
+    ]
+    assert sheet["A1"].value == "干汊河镇脱贫攻坚“回头看”问题排查情况汇总表"
+    assert [c.value for c in sheet[3]][:3] == ["问题类别", "行政村", "发现问题"]
+    assert {r[1] for r in sheet.iter_rows(min_row=4, values_only=True) if r[1]} >= {*desk.villages, "合计"}
+    station.context.close()
+
+
 def test_repeated_wrong_passwords_lock_the_name(desk: Desk) -> None:
     with httpx.Client(base_url=desk.url, timeout=30) as client:
         codes = []
@@ -255,3 +327,115 @@ def test_a_password_change_and_signing_out_end_the_old_sessions(desk: Desk) -> N
         assert pc.post("/logout", data={"csrf": csrf_of(pc.get("/work").text)}).status_code == 303
         assert pc.get("/work").headers["location"].startswith("/login")
     desk.people["officer"] = Person(officer.name, officer.role, "a new one 2020", officer.village, officer.unit)
+
+
+def tick(page: Page, case_ids: list[str]) -> None:
+    for case_id in case_ids:
+        page.get_by_role("checkbox", name=re.compile(case_id[:8])).check()
+
+
+def outcomes(page: Page) -> dict[str, str]:
+    """The bulk answer page: each case's id prefix and what became of it."""
+    rows = page.get_by_role("list", name="办理结果").get_by_role("listitem")
+    expect(rows.first).to_be_visible()
+    return {t.split()[1]: t for t in rows.all_inner_texts()}
+
+
+def test_the_station_bulk_assigns_three_cases_each_its_own_event(desk: Desk) -> None:
+    village = desk.villages[-1]
+    chosen = [c["case_id"] for c in desk.cases(village=village, status="pending", limit=3)]
+    assert len(chosen) == 3
+    station = desk.page("station", width=375)
+    station.goto(f"{desk.url}/work?status=pending&village={village}")
+    assert station.evaluate("document.documentElement.scrollWidth") <= 375  # the bar fits a phone
+    tick(station, chosen)
+    station.get_by_label("责任人").fill("批量责任人")
+    station.get_by_role("button", name="批量改派").click()
+    done = outcomes(station)
+    assert sorted(done) == sorted(c[:12] for c in chosen) and all("已办理" in t for t in done.values())
+    events = []
+    for case_id in chosen:
+        history = desk.api("GET", f"/cases/{case_id}/history").json()
+        assigned = [e for e in history if e["type"] == "case.assigned"]
+        assert [e["payload"]["person"] for e in assigned] == ["批量责任人"]
+        events.append(assigned[0]["id"])
+    assert len(set(events)) == 3  # one event per case
+    station.context.close()
+
+
+def test_a_bulk_extend_says_which_case_could_not_and_does_the_others(desk: Desk) -> None:
+    village = desk.villages[-2]
+    chosen = desk.cases(village=village, status="pending", limit=3)
+    assert len(chosen) == 3
+    closed = chosen[1]["case_id"]
+    assert desk.api("POST", f"/cases/{closed}/dismiss", reason="核实不属实").status_code == 200
+    station = desk.page("station")
+    station.goto(f"{desk.url}/work?status=all&village={village}")
+    rows = station.get_by_role("checkbox", name=re.compile("^选择"))
+    station.get_by_label("全选本页").focus()
+    station.keyboard.press("Space")  # by keyboard: every row of the page is ticked, then cleared
+    expect(rows.last).to_be_checked()
+    station.keyboard.press("Space")
+    expect(rows.first).not_to_be_checked()
+    tick(station, [c["case_id"] for c in chosen])
+    station.get_by_label("或延期天数").fill("15")
+    station.get_by_label("延期理由").fill("雨季施工")
+    station.get_by_role("button", name="批量延期").click()
+    expect(station.get_by_role("status")).to_contain_text("已办理 2 件，未办理 1 件")
+    done = outcomes(station)
+    assert "不能延期" in done[closed[:12]] and "未办理" in done[closed[:12]]
+    for case in (chosen[0], chosen[2]):
+        assert "已办理" in done[case["case_id"][:12]]
+        moved = desk.api("GET", f"/cases/{case['case_id']}").json()["deadline"]
+        assert date.fromisoformat(moved) == date.fromisoformat(case["deadline"]) + timedelta(days=15)
+    station.context.close()
+
+
+def test_the_station_adds_a_village_user_who_sets_a_password_and_sees_only_their_village(desk: Desk) -> None:
+    village = desk.villages[-1]
+    station = desk.page("station", width=375)
+    station.get_by_role("link", name="用户管理").click()
+    expect(station.get_by_role("heading", name="用户管理")).to_be_visible()
+    assert station.evaluate("document.documentElement.scrollWidth") <= 375
+    assert "hash" not in station.content() and "token" not in station.content()
+    station.get_by_label("用户名").fill("wang")
+    station.get_by_label("角色").select_option(label="村干部")
+    station.get_by_label("行政村（村干部）").select_option(village)
+    station.get_by_role("button", name="添加并生成设置密码链接").click()
+    expect(station.get_by_role("main")).to_contain_text("已添加 wang")
+    link = station.locator("#setup-link").get_attribute("href")
+    assert link and "/setup/" in link
+
+    newcomer = desk.browser.new_context(locale="zh-CN").new_page()
+    newcomer.goto(link)
+    newcomer.get_by_label("密码（至少 8 位）").fill("wang's own 2020")
+    newcomer.get_by_label("再次输入密码").fill("wang's own 2020")
+    newcomer.get_by_role("button", name="设置密码").click()
+    sign_in(newcomer, desk.url, "wang", "wang's own 2020")
+    text = newcomer.get_by_role("region", name="案件列表").inner_text()
+    assert village in text and not any(v in text for v in desk.villages if v != village)
+    expect(newcomer.get_by_role("button", name="批量改派")).to_have_count(0)  # a cadre gets no bulk bar
+
+    station.reload()
+    station.get_by_role("form", name="停用 wang").get_by_role("button", name="停用").click()
+    expect(station.get_by_role("status", name="办理结果")).to_contain_text("已停用 wang")
+    newcomer.reload()
+    expect(newcomer.get_by_role("button", name="登录")).to_be_visible()  # the open session ended
+    newcomer.context.close()
+    station.context.close()
+
+
+def test_a_village_cadre_has_no_users_page(desk: Desk) -> None:
+    cadre = desk.page("cadre")
+    expect(cadre.get_by_role("link", name="用户管理")).to_have_count(0)
+    expect(cadre.get_by_role("checkbox", name=re.compile("^选择"))).to_have_count(0)
+    with httpx.Client(base_url=desk.url, timeout=30) as client:
+        for cookie in cadre.context.cookies():
+            client.cookies.set(cookie["name"], cookie["value"])
+        assert client.get("/users").status_code == 403
+        csrf = csrf_of(client.get("/work").text)
+        refused = client.post("/users", data={"csrf": csrf, "name": "evil", "role": "station"})
+        assert refused.status_code == 403
+        assert client.post("/work/bulk", data={"csrf": csrf, "action": "assign"}).status_code == 403
+    assert "evil" not in {u.name for u in UserStore(desk.town.root / "users.json").users()}
+    cadre.context.close()

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from lookback.calendar import Period
 from lookback.catalogue import load
 from services.intake.adapters.problem_lists import read_problem_list
 from services.intake.domain.places import town_places
 from services.reporting.adapters.writers import to_csv, to_xlsx
 from services.reporting.domain.facts import known
 from services.reporting.domain.measures import lines
-from services.reporting.domain.sheets import problem_list
+from services.reporting.domain.sheets import Filing, People, problem_list
 from services.reporting.domain.state import fold
 
 from .reporting.factories import Log
@@ -26,7 +27,8 @@ def test_the_exported_problem_list_imports_again_row_for_row(tmp_path: Path, suf
     log = Log()
     log.problem("a", date(2019, 12, 1), item=7)
     log.problem("b", date(2019, 12, 2), village="新河村", household="341523002001", item=3)
-    sheet = problem_list(lines(fold(known(log.facts, DAY))), load(), {}, DAY, reveal=False)
+    filing = Filing(load().town, None, Period.parse("2020-01-H1"), DAY)
+    sheet = problem_list(lines(fold(known(log.facts, DAY))), load(), People({}, {}), filing, reveal=False)
     path = tmp_path / f"问题清单.{suffix}"
     path.write_bytes(write(sheet))  # type: ignore[operator]
 

@@ -16,11 +16,13 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 
+from lookback.filing import TITLE_LINES_AT_MOST
 from services.intake.domain.columns import PERSONS, VILLAGES, sheet_of_header
 from services.intake.domain.errors import NotARoster, NotImportable
 from services.intake.domain.roster import ParsedRoster, parse_sheets
@@ -107,7 +109,7 @@ def _workbook_sheets(path: Path, stack: ExitStack, layout: Layout) -> list[Sheet
     for name in layout.sheets:
         if name not in titles:
             continue
-        rows = _excel_rows(book[titles[name]], path)
+        rows = _below_title_lines(_excel_rows(book[titles[name]], path), name, layout)
         header = next(rows, None)
         if header is None and name != required:
             continue  # an empty optional sheet declares nothing
@@ -115,6 +117,15 @@ def _workbook_sheets(path: Path, stack: ExitStack, layout: Layout) -> list[Sheet
             raise NotImportable(f"{path.name}的{name}表是空的", f"sheet {name} of {path.name} is empty")
         sheets.append(SheetRows(name, path.name, header[1], rows))
     return sheets
+
+
+def _below_title_lines(rows: Iterator[RawRow], name: str, layout: Layout) -> Iterator[RawRow]:
+    """The rows from the header on: a form as towns file it (the 问题清单 reporting exports too) has a title
+    and a 填报单位 line above its header. Without a row naming the sheet's columns near the top, the first
+    row is the header, as it always was, and the errors about it are the ones it always had."""
+    top = list(islice(rows, TITLE_LINES_AT_MOST))
+    at = next((n for n, (_, values) in enumerate(top) if layout.sheet_of_header(values) == name), 0)
+    return chain(top[at:], rows)
 
 
 def _excel_rows(sheet: Any, path: Path) -> Iterator[RawRow]:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from lookback.contracts.intake import Rejection
+from lookback.filing import is_trailer
 from services.intake.domain.cells import RowReader, nameless_column
 from services.intake.domain.errors import NotImportable
 from services.intake.domain.faults import Fault
@@ -53,8 +54,9 @@ def header_names(sheet: SheetRows, refused: type[NotImportable]) -> list[str]:
 
 
 def filled_rows(sheet: SheetRows, reader: RowReader) -> Iterator[Row]:
-    """The sheet's rows that hold any value; a row of nothing but empty cells was never filled in."""
+    """The sheet's rows that hold any value; a row of nothing but empty cells was never filled in, and a
+    form's 合计 row and 填表人/审核人 line (`lookback.filing`) are the paper form's, not rows of data."""
     for row, raw in sheet.rows:
         values = reader.values(raw)
-        if any(values):
+        if any(values) and not is_trailer(values):
             yield row, values

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from lookback.contracts.rectify import CaseStatus
+from lookback.contracts.rectify import CaseStatus, Evidence, Location
 from lookback.contracts.rules import ProblemClearedByData
 
 
@@ -31,7 +31,11 @@ class StartRectification:
 
 @dataclass(frozen=True)
 class ReportRectified:
+    """`evidence` is already in the evidence bucket (the API checks before deciding)."""
+
     measures: str
+    evidence: tuple[Evidence, ...] = ()
+    location: Location | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""A case's events as a person reads them on the case page: when (China time), who, what changed.
+"""A case's events as a person reads them on the case page: when (China time), who, what changed, and
+the evidence and location a report of rectification carries (the page shows the photos and the numbers).
 
 Who did a step is shown by name only to roles that read history (station, audit: policy's
 read_history); anyone else sees 我 for their own steps and 工作人员 for other people's, which is
@@ -63,4 +64,6 @@ def entry(envelope: dict[str, Any], seq: int | None, me: str, names: bool) -> di
         "at": at.strftime("%Y-%m-%d %H:%M"),
         "who": actor_label(envelope.get("actor", ""), me, names),
         "changes": changes,
+        "evidence": list(payload.get("evidence") or ()),
+        "location": payload.get("location"),
     }

@@ -54,7 +54,16 @@ def decide(case: Case | None, command: Command, today: date) -> list[CaseEvent]:
             return [RectificationStarted(case_id=case.case_id, on=today, measures=measures)]
         case ReportRectified():
             measures = _required(command.measures, "整改措施", "the measures", case, command)
-            return [CaseRectified(case_id=case.case_id, on=today, measures=measures, by="person")]
+            return [
+                CaseRectified(
+                    case_id=case.case_id,
+                    on=today,
+                    measures=measures,
+                    by="person",
+                    evidence=command.evidence,
+                    location=command.location,
+                )
+            ]
         case Verify():
             return _verify(case, command, today)
         case Escalate():

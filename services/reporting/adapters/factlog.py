@@ -1,4 +1,4 @@
-"""Reading and writing the fact table, and the household heads the exports print.
+"""Reading and writing the fact table, and the names (household heads, persons) the exports print.
 
 Facts are only ever appended, in stream order, so a reader keeps those it has decoded and asks the
 table only for rows past the last one it holds: a report decodes each fact once per process.
@@ -21,8 +21,9 @@ from lookback.contracts.intake import HouseholdRecorded
 from lookback.contracts.rectify import CaseOpened
 from lookback.contracts.rules import ProblemClearedByData, ProblemFlagged
 from lookback.contracts.subjects import STREAM
-from services.reporting.adapters.tables import CaseRow, FactRow, HouseholdRow
+from services.reporting.adapters.tables import CaseRow, FactRow, HouseholdRow, PersonRow
 from services.reporting.domain.facts import Fact, fact_of
+from services.reporting.domain.sheets import People
 
 HEAD = "户主"
 CHECK_CODE_HEADER = "Lb-Check-Code"
@@ -151,3 +152,18 @@ def household_row(event: HouseholdRecorded) -> dict[str, Any]:
 def heads(session: Session) -> dict[str, str]:
     """户编号 to 户主: the name on the household's 户主 row (personal data, for exports only)."""
     return dict(session.exec(select(HouseholdRow.household_id, HouseholdRow.head_name)).all())
+
+
+def person_rows(event: HouseholdRecorded) -> list[dict[str, Any]]:
+    """One row per ID number of the household (a number listed twice keeps its last row's name)."""
+    rows = {
+        number: {"household_id": event.household_id, "id_number": number, "name": p.cells.get("姓名", "")}
+        for p in event.persons
+        if (number := p.cells.get("证件号码"))
+    }
+    return list(rows.values())
+
+
+def people(session: Session) -> People:
+    names = session.exec(select(PersonRow.household_id, PersonRow.id_number, PersonRow.name)).all()
+    return People(heads(session), {(household, number): name for household, number, name in names})

@@ -15,7 +15,7 @@ from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from lookback.store import LogDigestRow, Position, create_tables, upsert
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Raised whenever a table below changes; a read model of another version is dropped and rebuilt."""
 
 
@@ -81,13 +81,45 @@ class HouseholdRow(SQLModel, table=True):
     head_name: str = Field(description="姓名 on the 户主 row (personal data: exports only, never logs)")
 
 
+class PersonRow(SQLModel, table=True):
+    """Who a person-level problem is about (the 问题清单's 问题对象); kept, like households, after a roster
+    drops them."""
+
+    __tablename__ = "report_persons"
+
+    household_id: str = Field(primary_key=True)
+    id_number: str = Field(primary_key=True, description="证件号码 as the roster holds it (personal data)")
+    name: str = Field(description="姓名 (personal data: exports only, never logs)")
+
+
+class SubmissionEventRow(SQLModel, table=True):
+    """Every submission event as the log holds it: the submissions are folded from these on request."""
+
+    __tablename__ = "report_submission_events"
+
+    seq: int = Field(primary_key=True)
+    submission_id: str = Field(index=True)
+    day: date = Field(description="Business day it happened")
+    body: str = Field(description="The envelope as JSON")
+
+
 class SchemaRow(SQLModel, table=True):
     __tablename__ = "report_schema"
 
     version: int = Field(primary_key=True)
 
 
-TABLES = (FactRow, ProblemRow, CaseRow, CounterRow, HouseholdRow, SchemaRow, LogDigestRow)
+TABLES = (
+    FactRow,
+    ProblemRow,
+    CaseRow,
+    CounterRow,
+    HouseholdRow,
+    PersonRow,
+    SubmissionEventRow,
+    SchemaRow,
+    LogDigestRow,
+)
 
 
 def prepare(engine: Engine, consumer: str) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from lookback.calendar import Period
 from lookback.cases.owners import Owners, owners_of
 from lookback.cases.state import days_overdue
 from lookback.catalogue import Catalogue
@@ -134,6 +135,11 @@ def summarize(tallies: Iterable[tuple[int, ...]]) -> dict[str, Any]:
         "status": status,
         "overdue_days": {b: values[f"overdue.{b}"] for b in OVERDUE_BUCKETS},
     }
+
+
+def measures(group: Iterable[Line], period: Period) -> dict[str, Any]:
+    first, last = period.first_day, period.last_day
+    return summarize(tally(line, first, last) for line in group)
 
 
 def stay(line: Line, day: date) -> tuple[int, ...]:

@@ -30,10 +30,15 @@ class ProblemView:
 @dataclass(frozen=True)
 class CaseView:
     case: Case
-    moves: tuple[tuple[str, date], ...] = ()
-    """(event type, day) of every workflow step, for the flows of a period (rectified in it, …)."""
+    steps: tuple[CaseTransition, ...] = ()
+    """Every workflow step the fold took, in order: the ledger prints escalations and extensions from them."""
     stays: tuple[tuple[CaseStatus, int], ...] = ()
     """(status, days) of every finished stay; the current one runs from `case.status_since`."""
+
+    @property
+    def moves(self) -> tuple[tuple[str, date], ...]:
+        """(event type, day) of every step, for the flows of a period (rectified in it, …)."""
+        return tuple((step.event_type, step.on) for step in self.steps)
 
     def days_in_status(self, until: date) -> dict[CaseStatus, int]:
         """Whole days per status, the current stay counted to the end of `until`."""
@@ -85,10 +90,8 @@ class Replay:
         stays = view.stays
         if (case.status, case.status_since) != (old.status, old.status_since):
             stays = (*stays, (old.status, (case.status_since - old.status_since).days))
-        moves = (
-            (*view.moves, (fact.event.event_type, fact.day)) if isinstance(fact.event, CaseTransition) else view.moves
-        )
-        self.cases[case_id] = CaseView(case, moves, stays)
+        steps = (*view.steps, fact.event) if isinstance(fact.event, CaseTransition) else view.steps
+        self.cases[case_id] = CaseView(case, steps, stays)
 
     def state(self) -> State:
         return State(dict(self.problems), dict(self.cases))

@@ -4,6 +4,7 @@ session's, and the case's actions become the JSON bodies of rectify's API (the s
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from typing import Any
 
 
@@ -20,9 +21,24 @@ def _date(form: dict[str, str], key: str) -> str | None:
     return _text(form, key) or None
 
 
-BODIES = {
+def _number(form: dict[str, str], key: str) -> float | None:
+    try:
+        return float(_text(form, key))
+    except ValueError:
+        return None
+
+
+def location(form: dict[str, str]) -> dict[str, float | None] | None:
+    """The position the browser filled in (附上位置), or None: not asked for, refused, or not numbers."""
+    lat, lon = _number(form, "lat"), _number(form, "lon")
+    if form.get("locate") != "on" or lat is None or lon is None:
+        return None
+    return {"lat": lat, "lon": lon, "accuracy_m": _number(form, "accuracy_m")}
+
+
+BODIES: dict[str, Callable[[dict[str, str]], dict[str, Any]]] = {
     "start": lambda f: {"measures": _text(f, "measures")},
-    "rectified": lambda f: {"measures": _text(f, "measures")},
+    "rectified": lambda f: {"measures": _text(f, "measures"), "location": location(f)},
     "verify": lambda f: {"passed": f.get("passed") == "true", "reason": _text(f, "reason")},
     "escalate": lambda f: {"county_unit": _text(f, "county_unit"), "reason": _text(f, "reason")},
     "answer": lambda f: {

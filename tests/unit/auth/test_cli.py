@@ -90,7 +90,7 @@ def test_remove(users_file: Path, store: UserStore):
     assert store.verify(token) is None
 
 
-@pytest.mark.parametrize("command", ["remove", "rotate"])
+@pytest.mark.parametrize("command", ["remove", "rotate", "disable", "enable", "reset-password"])
 def test_an_unknown_user_is_an_error(users_file: Path, command: str):
     result = run(users_file, command, "nobody")
     assert result.exit_code == 2
@@ -114,7 +114,7 @@ def test_the_file_can_come_from_the_environment(users_file: Path, store: UserSto
     assert [u.name for u in store.users()] == ["zhan"]
 
 
-@pytest.mark.parametrize("command", ["add", "list", "remove", "rotate"])
+@pytest.mark.parametrize("command", ["add", "list", "remove", "rotate", "scope", "disable", "enable", "reset-password"])
 def test_every_command_has_help(command: str):
     result = runner.invoke(users_app, [command, "--help"])
     assert result.exit_code == 0
@@ -150,3 +150,29 @@ def test_a_weak_password_on_stdin_adds_nobody(users_file: Path, store: UserStore
     )
     assert result.exit_code == 2 and "至少 8 位" in result.stderr
     assert store.users() == []
+
+
+def test_disable_turns_the_user_away_and_enable_lets_them_back(users_file: Path, store: UserStore):
+    token = store.add("zhan", Role.STATION)
+    assert run(users_file, "disable", "zhan").exit_code == 0
+    assert store.verify(token) is None
+    assert run(users_file, "enable", "zhan").exit_code == 0
+    assert store.verify(token) == User(name="zhan", role=Role.STATION)
+
+
+def test_scope_moves_a_cadre_to_a_village_the_town_has(users_file: Path, store: UserStore):
+    store.add("li", Role.VILLAGE, village="桃园村")
+    refused = run(users_file, "scope", "li", "--village", "不存在村")
+    assert refused.exit_code == 2 and "本镇没有这个行政村" in refused.stderr
+    moved = run(users_file, "scope", "li", "--village", "新河村")
+    assert moved.exit_code == 0, moved.output
+    assert store.get("li") == User(name="li", role=Role.VILLAGE, village="新河村")
+
+
+def test_reset_password_prints_a_new_setup_link(users_file: Path, store: UserStore):
+    store.add("li", Role.VILLAGE, village="桃园村")
+    store.set_password("li", "an old password 1")
+    result = run(users_file, "reset-password", "li")
+    assert result.exit_code == 0, result.output
+    assert "/setup/" in result.stderr
+    assert store.check_password("li", "an old password 1") is None

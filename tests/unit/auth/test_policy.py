@@ -23,8 +23,13 @@ enter_county_answer  all     —       —    —      —
 extend_deadline      all     —       —    —      —
 dismiss              all     —       —    —      —
 read_reports         all     —       —    all    all
+export_own_forms     all     own     own  all    all
 export_personal_data all     —       —    —      —
 manage_users         all     —       —    —      —
+read_submissions     all     own     own  all    all
+submit_forms         all     own     own  —      —
+review_submissions   all     —       —    —      —
+receive_summary      —       —       —    all    —
 """
 
 USERS = {

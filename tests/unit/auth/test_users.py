@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lookback.auth.users import Role, User, UserError, UserStore, default_users_file, hash_token, make_user
+from lookback.catalogue import load as load_catalogue
 
 HAND_TOKEN = "hand-written-token-Zq3xV9pL0sTmR8wYcN2bK7fJ"
 
@@ -207,3 +208,44 @@ def test_the_default_file_follows_the_environment(monkeypatch: pytest.MonkeyPatc
     assert default_users_file() == tmp_path / "users.json"
     monkeypatch.setenv("LOOKBACK_USERS_FILE", os.fspath(tmp_path / "elsewhere.json"))
     assert default_users_file() == tmp_path / "elsewhere.json"
+
+
+def test_a_disabled_user_is_turned_away_everywhere_but_kept(store: UserStore):
+    token = store.add("li", Role.VILLAGE, village="桃园村")
+    store.set_password("li", "a long password 1")
+    code = store.setup_code("li")
+    store.set_disabled("li", True)
+    assert store.verify(token) is None
+    assert store.get("li") is None
+    assert store.check_password("li", "a long password 1") is None
+    with pytest.raises(UserError):
+        store.redeem_setup(code, "another password 2")
+    assert [(a.user.name, a.disabled) for a in store.accounts()] == [("li", True)]
+    store.set_disabled("li", False)
+    assert store.check_password("li", "a long password 1") == User(name="li", role=Role.VILLAGE, village="桃园村")
+
+
+def test_a_reset_forgets_the_password_and_the_new_link_sets_one(store: UserStore):
+    store.add("li", Role.VILLAGE, village="桃园村")
+    store.set_password("li", "a long password 1")
+    code = store.reset_password("li")
+    assert store.check_password("li", "a long password 1") is None
+    assert store.accounts()[0].has_password is False
+    store.redeem_setup(code, "a new password 2")
+    assert store.check_password("li", "a new password 2") is not None
+
+
+def test_set_scope_keeps_the_role_and_its_rule(store: UserStore):
+    store.add("li", Role.VILLAGE, village="桃园村")
+    town = load_catalogue()
+    assert store.set_scope("li", town, village="新河村") == User(name="li", role=Role.VILLAGE, village="新河村")
+    with pytest.raises(UserError, match="village"):
+        store.set_scope("li", town, unit="县教育局")
+    with pytest.raises(UserError, match="no such village"):
+        store.set_scope("li", town, village="石门村")
+    assert store.get("li") == User(name="li", role=Role.VILLAGE, village="新河村")
+
+
+def test_a_file_without_disabled_users_keeps_its_shape(store: UserStore, users_file: Path):
+    store.add("zhan", Role.STATION)
+    assert "disabled" not in users_file.read_text(encoding="utf-8")

@@ -159,3 +159,21 @@ def test_a_file_error_under_a_roster_import_stays_a_roster_error(tmp_path):
     with pytest.raises(NotARoster) as raised:
         parse_roster([path], TOWN)
     assert not isinstance(raised.value, NotAProblemList)
+
+
+def test_a_list_filed_as_a_paper_form_reads_past_its_title_lines_totals_and_signatures(tmp_path):
+    header = ["序号", "行政村或单位", "问题条目", "问题描述", "发现日期"]
+    rows = [
+        ["干汊河镇桃园村脱贫攻坚“回头看”问题清单"],
+        ["填报单位：桃园村    期次：2019年12月上半月    填报日期：2019-12-15"],
+        header,
+        [1, "桃园村", "9", "村两委未按期召开脱贫攻坚专题会议", "2019-12-05"],
+        [2, "", "13", "没有村名的一行", "2019-12-05"],
+        ["合计", "共2项"],
+        [],
+        ["填表人：＿＿＿＿＿＿        审核人：＿＿＿＿＿＿"],
+    ]
+    parsed = read_problem_list(workbook(tmp_path / "filed.xlsx", {ISSUES: rows}), PLACES)
+    assert [(i.row, i.item) for i in parsed.issues] == [(4, 9)]
+    assert [(r.row, r.column) for r in parsed.rejected] == [(5, "行政村或单位")]  # rows keep their sheet numbers
+    assert parsed.rows_read == 2

@@ -30,6 +30,7 @@ def tokens(tmp_path: Path) -> dict[str, str]:
         "station": store.add("zhan", Role.STATION),
         "county": store.add("xian", Role.COUNTY),
         "cadre": store.add("li", Role.VILLAGE, village="桃园村"),
+        "officer": store.add("chen", Role.UNIT, unit="集镇办"),
     }
 
 

@@ -74,7 +74,7 @@ def test_id_numbers_leave_unmasked_only_for_the_station(client: TestClient, toke
     county = problem_list(tokens["county"])
     assert ID not in county and "341523********123X" in county
     rows = list(csv.reader(io.StringIO(county)))
-    assert rows[0][:5] == ["序号", "行政村或单位", "户编号", "户主", "证件号码"] and len(rows) == 3
+    assert rows[0][:6] == ["序号", "行政村或单位", "户编号", "户主", "问题对象", "证件号码"] and len(rows) == 3
 
 
 def test_the_ledger_downloads_as_xlsx_with_the_plan_columns(client: TestClient, tokens: dict[str, str]) -> None:
@@ -85,8 +85,55 @@ def test_the_ledger_downloads_as_xlsx_with_the_plan_columns(client: TestClient, 
         in response.headers["content-disposition"]
     )
     sheet = openpyxl.load_workbook(io.BytesIO(response.content))["整改台帐"]
-    assert tuple(c.value for c in sheet[1]) == LEDGER_COLUMNS
-    assert sheet.max_row == 3
+    assert sheet["A1"].value == "干汊河镇脱贫攻坚“回头看”整改台帐"
+    assert tuple(c.value for c in sheet[3]) == LEDGER_COLUMNS
+    assert [sheet.cell(r, 1).value for r in (4, 5, 6)] == [1, 2, "合计"]
+
+
+def test_a_cadre_downloads_the_forms_of_its_own_village_only(client: TestClient, tokens: dict[str, str]) -> None:
+    cadre = tokens["cadre"]
+    own = get(client, "/reports/exports/ledger", cadre, period="2020-01-H1", format="json", village="桃园村")
+    assert own.status_code == 200
+    assert {row["行政村"] for row in own.json()["rows"]} == {"桃园村"} and len(own.json()["rows"]) == 2
+    assert own.json()["title"] == "干汊河镇桃园村脱贫攻坚“回头看”整改台帐"
+    for params in ({"village": "新河村"}, {}, {"unit": "集镇办"}):
+        refused = get(client, "/reports/exports/problems", cadre, period="2020-01-H1", **params)
+        assert refused.status_code == 403
+        assert "只能下载本村或本单位" in refused.json()["detail"] and "own village or unit" in refused.json()["detail"]
+    assert get(client, "/reports/exports/summary", cadre, period="2020-01-H1").status_code == 403
+    elsewhere = get(
+        client, "/reports/exports/ledger", tokens["station"], period="2020-01-H1", format="json", village="新河村"
+    )
+    assert elsewhere.status_code == 200 and elsewhere.json()["rows"] == []
+    for unknown in ({"village": "无此村\x01"}, {"unit": "无此单位"}, {"village": "桃园村", "unit": "集镇办"}):
+        assert (
+            get(client, "/reports/exports/ledger", tokens["station"], period="2020-01-H1", **unknown).status_code == 422
+        )
+
+
+def test_a_unit_downloads_the_cases_it_leads(client: TestClient, tokens: dict[str, str]) -> None:
+    officer = tokens["officer"]
+    led = get(client, "/reports/exports/problems", officer, period="2020-01-H1", format="json", unit="集镇办")
+    assert [row["责任单位"] for row in led.json()["rows"]] == ["集镇办"]
+    assert "341523********123X" in led.text and ID not in led.text
+    assert get(client, "/reports/exports/ledger", officer, period="2020-01-H1", unit="干汊河中心校").status_code == 403
+
+
+def test_each_reader_is_offered_the_forms_it_may_download(client: TestClient, tokens: dict[str, str]) -> None:
+    offered = get(client, "/reports/exports", tokens["cadre"]).json()
+    assert offered["periods"] == ["2019-12-H1", "2019-12-H2", "2020-01-H1"]
+    assert [(f["kind"], f["scope"]) for f in offered["forms"]] == [
+        ("problems", {"village": "桃园村"}),
+        ("ledger", {"village": "桃园村"}),
+    ]
+    station = get(client, "/reports/exports", tokens["station"]).json()["forms"]
+    assert [(f["kind"], f["scope"]) for f in station] == [("problems", {}), ("ledger", {}), ("summary", {})]
+
+
+def test_the_same_request_gives_the_same_bytes(client: TestClient, tokens: dict[str, str]) -> None:
+    for kind in ("problems", "ledger", "summary"):
+        first = get(client, f"/reports/exports/{kind}", tokens["county"], period="2020-01-H1").content
+        assert get(client, f"/reports/exports/{kind}", tokens["county"], period="2020-01-H1").content == first
 
 
 def test_the_page_is_served_without_a_token_and_loads_nothing_from_elsewhere(client: TestClient) -> None:

@@ -40,8 +40,8 @@ def test_semimonthly_as_a_table_and_as_json() -> None:
 
 
 def test_ledger_and_summary_print_in_each_format() -> None:
-    assert run("ledger", "--period", "2020-01-H1", "--format", "csv").startswith("序号,行政村,户编号,户主")
-    assert json.loads(run("summary", "--period", "2020-01-H1", "--format", "json"))["rows"][-1]["合计"] == 2
+    assert run("ledger", "--period", "2020-01-H1", "--format", "csv").startswith("序号,案件编号,行政村,户编号,户主")
+    assert json.loads(run("summary", "--period", "2020-01-H1", "--format", "json"))["rows"][-1]["发现问题"] == 2
     assert "整改台帐" in run("ledger", "--period", "2020-01-H1")
 
 
@@ -51,7 +51,7 @@ def test_export_writes_the_file_under_the_forms_name(tmp_path: Path, monkeypatch
     run("export", "problems", "--period", "2020-01-H1", "--format", "csv", "-o", str(tmp_path / "list.csv"))
 
     book = openpyxl.load_workbook(tmp_path / "整改台帐-2020-01-H1.xlsx")
-    assert book["整改台帐"]["A1"].value == "序号"
+    assert (book["整改台帐"]["A1"].value, book["整改台帐"]["A3"].value) == ("干汊河镇脱贫攻坚“回头看”整改台帐", "序号")
     assert (tmp_path / "list.csv").read_bytes().startswith("\ufeff序号".encode())
 
 

@@ -50,3 +50,13 @@ def test_a_session_finds_its_person_until_closed_expired_or_removed(users: UserS
     live, _ = sessions.open(li, timedelta(hours=1))
     users.remove("li")
     assert sessions.find(live, users) is None
+
+
+def test_a_disabled_persons_session_ends_at_once(users: UserStore, sessions: SessionStore) -> None:
+    li = users.get("li")
+    assert li is not None
+    secret, _ = sessions.open(li, timedelta(hours=1))
+    users.set_disabled("li", True)
+    assert sessions.find(secret, users) is None
+    users.set_disabled("li", False)
+    assert sessions.find(secret, users) is not None

@@ -1,0 +1,75 @@
+"""The plan's three dated milestones (三(一), 三(二)) as deadlines with due-soon and overdue.
+
+Each names who must have done something by a date: every village and unit its problem list (the first
+submission of any period), the station its summary to the county, every village its written report
+(书面报告). A milestone is done when all of them have; it is judged on the business clock like a case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from lookback.catalogue import Catalogue
+from services.reporting.domain.submissions import STANDING_LABELS, Org, Standing, Submission, standing
+
+
+@dataclass(frozen=True)
+class Milestone:
+    key: str
+    label: str
+    due: date
+    expected: frozenset[Org]
+    done_by: frozenset[Org]
+
+    def standing(self, today: date, soon_days: int) -> Standing:
+        return standing(self.expected <= self.done_by, self.due, today, soon_days)
+
+    def view(self, today: date, soon_days: int) -> dict[str, Any]:
+        state = self.standing(today, soon_days)
+        return {
+            "key": self.key,
+            "label": self.label,
+            "due": self.due.isoformat(),
+            "standing": state,
+            "standing_label": STANDING_LABELS[state],
+            "expected": len(self.expected),
+            "done": len(self.expected & self.done_by),
+            "missing": sorted(o.name for o in self.expected - self.done_by),
+        }
+
+
+def lower_orgs(catalogue: Catalogue) -> frozenset[Org]:
+    """Every village and unit that keeps a problem list and ledger (plan 四(二))."""
+    return frozenset([Org("village", v) for v in catalogue.villages] + [Org("unit", u) for u in catalogue.units()])
+
+
+def milestones(
+    catalogue: Catalogue, submissions: Iterable[Submission], written_reports: Iterable[str] = ()
+) -> list[Milestone]:
+    """`written_reports`: the villages that have handed in their 书面报告."""
+    cal = catalogue.calendar
+    submitted = {s.org for s in submissions if s.submitted_on is not None}
+    station = frozenset({Org("station", catalogue.town)})
+    villages = frozenset(Org("village", v) for v in catalogue.villages)
+    return [
+        Milestone(
+            "problem_lists",
+            "各村各单位问题清单报送镇工作站",
+            cal.problem_lists_due,
+            lower_orgs(catalogue),
+            frozenset(submitted),
+        ),
+        Milestone(
+            "county_summary", "镇工作站汇总上报县级", cal.county_summary_due, station, frozenset(submitted) & station
+        ),
+        Milestone(
+            "village_reports",
+            "各村书面报告",
+            cal.village_reports_due,
+            villages,
+            frozenset(Org("village", v) for v in written_reports),
+        ),
+    ]
