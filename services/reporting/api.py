@@ -1,7 +1,9 @@
 """HTTP API of the reporting service: the half-monthly statistics, their trend, overdue cases, problem counts.
 
-Every report is computed on request from the fact table, so it is whatever the events say; answers
-are JSON with sorted keys, so the same events give the same bytes (a replay can be compared with `cmp`).
+A report of the periods the counters keep (the campaign's) is read from them; one as known at an
+earlier instant, or of a period outside them, is folded from the fact table on request — the same
+arithmetic either way, so it is whatever the events say. Answers are JSON with sorted keys, so the
+same events give the same bytes (a replay can be compared with `cmp`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from lookback.auth.fastapi import require
@@ -18,16 +21,21 @@ from lookback.auth.policy import Action
 from lookback.calendar import Period
 from lookback.catalogue import load as load_catalogue
 from lookback.clock import local_date, now, parse_instant
-from services.reporting.adapters.factlog import FactLog, check_code
+from services.reporting.adapters import counters
+from services.reporting.adapters.factlog import FactLog, check_code, code_at, days, last_until
 from services.reporting.adapters.tables import ProblemRow
 from services.reporting.domain.facts import Fact, known
 from services.reporting.domain.semimonthly import (
+    counted_periods,
     overdue_cases,
     problem_counts,
+    report,
     reportable,
     semimonthly,
     span,
     trend,
+    trend_periods,
+    trend_point,
 )
 
 router = APIRouter(prefix="/reports", tags=["reports"], dependencies=[Depends(require(Action.READ_REPORTS))])
@@ -68,13 +76,13 @@ def period_query(
             description="H1 = 1st–15th, H2 = 16th–end; from the first period with events to today's or the plan's last",
         ),
     ],
-    facts: Facts,
+    log: Log,
 ) -> Period:
     try:
         asked = Period.parse(period)
     except ValueError as err:
         raise HTTPException(422, str(err)) from err
-    first, last = reportable(facts, local_date(now()), load_catalogue().calendar.rectification[1])
+    first, last = reportable(days(log.engine), local_date(now()), load_catalogue().calendar.rectification[1])
     if not first <= asked <= last:
         raise HTTPException(
             422,
@@ -108,9 +116,15 @@ PeriodQ = Annotated[Period, Depends(period_query)]
 KnownAtQ = Annotated[datetime | None, Depends(known_at_query)]
 
 
+def counted(period: Period, known_at: datetime | None, *also: Period) -> bool:
+    """Whether the counters answer: they hold all that is recorded (no `known_at`), for their periods."""
+    codes = {p.code for p in counted_periods(load_catalogue())}
+    return known_at is None and all(p.code in codes for p in (period, *also))
+
+
 @router.get("/periods", summary="有数据的半月期 / the periods the events span", response_class=CanonicalJSON)
-def get_periods(facts: Facts) -> dict[str, Any]:
-    spanned = span(facts)
+def get_periods(log: Log) -> dict[str, Any]:
+    spanned = span(days(log.engine))
     return {
         "periods": [p.code for p in spanned],
         "labels": {p.code: p.label for p in spanned},
@@ -119,19 +133,30 @@ def get_periods(facts: Facts) -> dict[str, Any]:
 
 
 @router.get("/semimonthly", summary="半月统计 / half-monthly statistics of one period", response_class=CanonicalJSON)
-def get_semimonthly(log: Log, facts: Facts, period: PeriodQ, known_at: KnownAtQ = None) -> dict[str, Any]:
+def get_semimonthly(log: Log, period: PeriodQ, known_at: KnownAtQ = None) -> dict[str, Any]:
     """With the 校验码 of the log it was made from (`lookback audit verify-report`)."""
+    catalogue = load_catalogue()
+    if counted(period, known_at, period.previous()):
+        with Session(log.engine) as session:
+            cells = counters.read(session, [period.code, period.previous().code])
+        body = report(period, cells[period.code], cells[period.previous().code], catalogue)
+        return body | {"check_code": code_at(log.engine, last_until(log.engine, period.last_day))}
+    facts = log.facts()
     code = check_code(log.engine, known(facts, period.last_day, known_at))
-    return semimonthly(facts, period, load_catalogue(), known_at) | {"check_code": code}
+    return semimonthly(facts, period, catalogue, known_at) | {"check_code": code}
 
 
 @router.get("/trend", summary="趋势 / the main counts of every period up to one", response_class=CanonicalJSON)
-def get_trend(facts: Facts, period: PeriodQ, known_at: KnownAtQ = None) -> dict[str, Any]:
-    return {
-        "period": period.code,
-        "known_at": known_at.isoformat() if known_at else None,
-        "periods": trend(facts, period, known_at),
-    }
+def get_trend(log: Log, period: PeriodQ, known_at: KnownAtQ = None) -> dict[str, Any]:
+    spanned = days(log.engine)
+    periods = trend_periods(spanned[0] if spanned else None, period)
+    if counted(period, known_at, *periods):
+        with Session(log.engine) as session:
+            cells = counters.read(session, [p.code for p in periods])
+        points = [trend_point(p, cells[p.code]) for p in periods]
+    else:
+        points = trend(log.facts(), period, load_catalogue(), known_at)
+    return {"period": period.code, "known_at": known_at.isoformat() if known_at else None, "periods": points}
 
 
 @router.get(
@@ -152,6 +177,7 @@ def get_problem_counts(log: Log, by: str = "rule,village") -> dict[str, Any]:
     if not keys or any(k not in GROUPS for k in keys):
         raise HTTPException(422, f"by: 分组只能是 rule, village / group by rule and/or village, got {by!r}")
     with Session(log.engine) as session:
-        found = session.exec(select(ProblemRow.rule, ProblemRow.village)).all()
-    rows = [{"rule": rule, "village": village} for rule, village in found]
-    return problem_counts(rows, keys)
+        found = session.exec(
+            select(ProblemRow.rule, ProblemRow.village, func.count()).group_by(ProblemRow.rule, ProblemRow.village)
+        ).all()
+    return problem_counts([({"rule": rule, "village": village}, n) for rule, village, n in found], keys)

@@ -130,7 +130,7 @@ def export(
 
 
 @router.get("", summary="可下载的报表 / the forms this reader may download, by period", response_class=CanonicalJSON)
-def downloadable(user: Annotated[User, Depends(current_user)], facts: Facts) -> dict[str, Any]:
+def downloadable(user: Annotated[User, Depends(current_user)], log: Log) -> dict[str, Any]:
     """For the workbench's 报表下载: each form with the scope the reader files it for (none: the town's)."""
     scope: dict[str, str] = {}
     if user.role is Role.VILLAGE and user.village:
@@ -139,4 +139,4 @@ def downloadable(user: Annotated[User, Depends(current_user)], facts: Facts) -> 
         scope = {"unit": user.unit}
     kinds = [k for k in Kind if k in OWN_FORMS or allowed(user, Action.READ_REPORTS)]
     forms = [{"kind": k.value, "name": FORM_NAMES[k], "scope": {} if k is Kind.summary else scope} for k in kinds]
-    return {**get_periods(facts), "forms": forms}
+    return {**get_periods(log), "forms": forms}

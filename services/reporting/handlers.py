@@ -1,9 +1,9 @@
 """Projects a batch of events into the reporting tables in one transaction.
 
-Problem and case events are appended to the fact table as they are, submission events to theirs; the
-current-state rows of every problem and case the batch touches are then folded again from all their
-facts (those stored before the batch, and the batch's own), so the rows are exactly what the facts say
-however often a batch is retried.
+Problem and case events are appended to the fact table as they are, submission events to theirs;
+every problem the batch touches is then folded again with its cases from all their facts (those stored
+before the batch, and the batch's own), so the current-state rows and the per-period counters are
+exactly what the facts say however often a batch is retried.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from lookback.catalogue import Catalogue
 from lookback.catalogue import load as load_catalogue
@@ -20,7 +20,8 @@ from lookback.consumer import Delivered
 from lookback.contracts.envelope import Envelope
 from lookback.contracts.intake import HouseholdRecorded
 from lookback.store import upsert
-from services.reporting.adapters.factlog import facts_of, household_row, person_rows, to_row
+from services.reporting.adapters import counters
+from services.reporting.adapters.factlog import facts_of, household_row, lines_of, person_rows, to_row
 from services.reporting.adapters.submissions import event_rows
 from services.reporting.adapters.tables import (
     CaseRow,
@@ -30,13 +31,17 @@ from services.reporting.adapters.tables import (
     ProblemRow,
     SubmissionEventRow,
 )
-from services.reporting.domain.facts import fact_of, is_reported, known
+from services.reporting.domain.counters import affected, changes
+from services.reporting.domain.facts import Fact, fact_of, is_reported, known
+from services.reporting.domain.semimonthly import counted_periods
 from services.reporting.domain.state import CaseView, ProblemView, fold
 
 
 def project(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
     catalogue = load_catalogue()
     reported = [d for d in batch if is_reported(d.envelope)]
+    stored = set(session.exec(select(FactRow.seq).where(col(FactRow.seq).in_([d.seq for d in reported]))))
+    reported = [d for d in reported if d.seq not in stored]  # counted once, whoever delivers it again
     facts = [fact_of(d.seq, d.envelope) for d in reported]
     upsert(session, FactRow, [to_row(f, d) for f, d in zip(facts, reported, strict=True)], ["seq"])
     recorded = {d.envelope.aggregate_id: e for d in batch if isinstance(e := d.envelope.event(), HouseholdRecorded)}
@@ -44,13 +49,25 @@ def project(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
     persons = {(r["household_id"], r["id_number"]): r for e in recorded.values() for r in person_rows(e)}
     upsert(session, PersonRow, list(persons.values()), ["household_id", "id_number"])
     upsert(session, SubmissionEventRow, event_rows(batch), ["seq"])
-    touched = {d.envelope.aggregate_id for d in reported}
-    if touched:
-        earlier = facts_of(session, touched, before=facts[0].seq)
-        state = fold(known(earlier + facts, date.max))
-        upsert(session, ProblemRow, [_problem(p) for p in state.problems.values()], ["problem_id"])
-        upsert(session, CaseRow, [_case(c, catalogue) for c in state.cases.values()], ["case_id"])
+    if facts:
+        count(session, facts, catalogue)
     return []
+
+
+def count(session: Session, facts: Sequence[Fact], catalogue: Catalogue) -> None:
+    """Fold the lines `facts` belong to (each problem with its cases) from all their stored facts, write
+    their current rows, and add to the counters what the batch changed (`domain/counters.py`). `facts`
+    are already in the session: the stored facts without them are what the counters hold so far."""
+    counters.lock(session)
+    aggregates = lines_of(session, [f.event for f in facts])
+    everything = facts_of(session, aggregates)
+    state = fold(known(everything, date.max))
+    upsert(session, ProblemRow, [_problem(p) for p in state.problems.values()], ["problem_id"])
+    upsert(session, CaseRow, [_case(c, catalogue) for c in state.cases.values()], ["case_id"])
+    batch = {f.seq for f in facts}
+    periods = affected(counted_periods(catalogue), min(f.day for f in facts))
+    before = [f for f in everything if f.seq not in batch]
+    counters.apply(session, changes(before, everything, periods, catalogue))
 
 
 def _problem(view: ProblemView) -> dict[str, Any]:
@@ -65,6 +82,7 @@ def _case(view: CaseView, catalogue: Catalogue) -> dict[str, Any]:
     overdue = case.overdue_for is not None
     return {
         "case_id": case.case_id,
+        "problem_id": case.problem_id,
         "item": case.item,
         "category": catalogue.item(case.item).category,
         "village": case.village,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, func
@@ -15,10 +16,12 @@ from sqlmodel import Session, col, select
 
 from lookback import logdigest
 from lookback.consumer import Delivered
-from lookback.contracts.envelope import Envelope
+from lookback.contracts.envelope import Envelope, Event
 from lookback.contracts.intake import HouseholdRecorded
+from lookback.contracts.rectify import CaseOpened
+from lookback.contracts.rules import ProblemClearedByData, ProblemFlagged
 from lookback.contracts.subjects import STREAM
-from services.reporting.adapters.tables import FactRow, HouseholdRow, PersonRow
+from services.reporting.adapters.tables import CaseRow, FactRow, HouseholdRow, PersonRow
 from services.reporting.domain.facts import Fact, fact_of
 from services.reporting.domain.sheets import People
 
@@ -43,15 +46,46 @@ def to_fact(row: FactRow) -> Fact:
     return fact_of(row.seq, Envelope.model_validate_json(row.body))
 
 
-def facts_of(session: Session, aggregate_ids: Iterable[str], before: int) -> list[Fact]:
-    """The stored facts of these problems and cases that precede stream position `before` (two columns,
-    not ORM entities: this runs for every batch)."""
-    rows = session.exec(
-        select(FactRow.seq, FactRow.body).where(
-            col(FactRow.aggregate_id).in_(set(aggregate_ids)), col(FactRow.seq) < before
+def facts_of(session: Session, aggregate_ids: Iterable[str]) -> list[Fact]:
+    """The stored facts of these problems and cases (two columns, not ORM entities: this runs for every
+    batch)."""
+    ids = sorted(set(aggregate_ids))
+    out: list[Fact] = []
+    for start in range(0, len(ids), 900):
+        rows = session.exec(
+            select(FactRow.seq, FactRow.body).where(col(FactRow.aggregate_id).in_(ids[start : start + 900]))
         )
-    )
-    return [fact_of(seq, Envelope.model_validate_json(body)) for seq, body in rows]
+        out += [fact_of(seq, Envelope.model_validate_json(body)) for seq, body in rows]
+    return out
+
+
+def lines_of(session: Session, events: Iterable[Event]) -> set[str]:
+    """The problems these events belong to, with every case of each: the ids whose facts fold the lines
+    a batch changes (a case's problem is in its `case.opened`, kept in `report_cases`)."""
+    problems, cases = set(), set()
+    for event in events:
+        if isinstance(event, ProblemFlagged | ProblemClearedByData):
+            problems.add(event.problem_id)
+        elif isinstance(event, CaseOpened):
+            problems.add(event.problem_id)
+            cases.add(event.case_id)
+        else:
+            cases.add(event.aggregate_id())
+    asked_cases, asked_problems = sorted(cases), sorted(problems)
+    for start in range(0, max(len(asked_cases), len(asked_problems)), 450):
+        known = session.exec(
+            select(CaseRow.case_id, CaseRow.problem_id).where(
+                col(CaseRow.case_id).in_(asked_cases[start : start + 450])
+                | col(CaseRow.problem_id).in_(asked_problems[start : start + 450])
+            )
+        ).all()
+        problems.update(p for _, p in known)
+        cases.update(c for c, _ in known)
+    more = sorted(problems - set(asked_problems))
+    for start in range(0, len(more), 900):
+        part = more[start : start + 900]
+        cases.update(session.exec(select(CaseRow.case_id).where(col(CaseRow.problem_id).in_(part))))
+    return problems | cases
 
 
 class FactLog:
@@ -84,12 +118,30 @@ def check_code(engine: Engine, used: Sequence[Fact]) -> str | None:
     """The 校验码 of a report made from `used`: the digest of the log up to the last of those facts, so
     events the report did not read (a later period's, or recorded after its `known_at`) leave it as it was.
     None when no fact was used, or the read model predates the digest."""
-    if not used:
+    return code_at(engine, max(f.seq for f in used)) if used else None
+
+
+def code_at(engine: Engine, last: int | None) -> str | None:
+    """The 校验码 of a report whose last fact is at stream position `last`."""
+    if last is None:
         return None
-    last = max(f.seq for f in used)
     with Session(engine) as session:
         state = session.exec(select(FactRow.log_state).where(FactRow.seq == last)).first()
     return logdigest.check_code(STREAM, last, bytes.fromhex(state)) if state else None
+
+
+def last_until(engine: Engine, day: date) -> int | None:
+    """The position of the last fact of a business day up to `day`: what a report of all that is recorded,
+    up to that day, was made from (as `check_code` of those facts finds it)."""
+    with Session(engine) as session:
+        return session.exec(select(func.max(FactRow.seq)).where(col(FactRow.day) <= day)).one()
+
+
+def days(engine: Engine) -> list[date]:
+    """The first and last business day of the facts (none without facts): all a report's span needs."""
+    with Session(engine) as session:
+        first, last = session.exec(select(func.min(FactRow.day), func.max(FactRow.day))).one()
+    return [first, last] if first is not None else []
 
 
 def household_row(event: HouseholdRecorded) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """The reporting read model: rows rebuilt from the stream, never edited by hand.
 
 `report_facts` is the memory: one row per problem or case event, appended in stream order, from
-which every report is computed. The other tables are current state folded from those facts, there
-so that gauges and counts answer at scrape time without a replay.
+which every report can be computed. `report_counters` holds each counted period's report as sums per
+cell, kept up to date with the facts. The other tables are current state folded from those facts,
+there so that gauges and counts answer at scrape time without a replay.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from lookback.store import LogDigestRow, Position, create_tables, upsert
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Raised whenever a table below changes; a read model of another version is dropped and rebuilt."""
 
 
@@ -47,6 +48,7 @@ class CaseRow(SQLModel, table=True):
     __tablename__ = "report_cases"
 
     case_id: str = Field(primary_key=True)
+    problem_id: str = Field(index=True, description="The problem the case rectifies: a line of the counters")
     item: int
     category: str
     village: str
@@ -54,6 +56,20 @@ class CaseRow(SQLModel, table=True):
     status: str = Field(index=True)
     overdue: bool = Field(description="Rectify marked it overdue for the deadline in force, and it is open")
     due_soon: bool = Field(description="Rectify reminded of the deadline in force, and it is open, not overdue")
+
+
+class CounterRow(SQLModel, table=True):
+    """What the problems of one cell add up to in one counted period (`domain/counters.py`): a
+    period's report reads its rows and the previous period's, never the facts."""
+
+    __tablename__ = "report_counters"
+
+    period: str = Field(primary_key=True, description="Period code, 2019-12-H1")
+    village: str = Field(primary_key=True)
+    unit: str = Field(primary_key=True, description="The lead unit in charge at the period's end")
+    item: int = Field(primary_key=True)
+    rule: str = Field(primary_key=True)
+    counts: str = Field(description="JSON list: `measures.KEYS`, then `measures.stay` (cases, days per status)")
 
 
 class HouseholdRow(SQLModel, table=True):
@@ -93,7 +109,17 @@ class SchemaRow(SQLModel, table=True):
     version: int = Field(primary_key=True)
 
 
-TABLES = (FactRow, ProblemRow, CaseRow, HouseholdRow, PersonRow, SubmissionEventRow, SchemaRow, LogDigestRow)
+TABLES = (
+    FactRow,
+    ProblemRow,
+    CaseRow,
+    CounterRow,
+    HouseholdRow,
+    PersonRow,
+    SubmissionEventRow,
+    SchemaRow,
+    LogDigestRow,
+)
 
 
 def prepare(engine: Engine, consumer: str) -> None:

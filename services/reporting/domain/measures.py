@@ -7,7 +7,6 @@ counts it from the start of the review to the end of the period.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -91,12 +90,13 @@ def lines(state: State) -> list[Line]:
     return [Line(problem, cases.get(pid)) for pid, problem in sorted(state.problems.items())]
 
 
-def tally(line: Line, period: Period) -> tuple[int, ...]:
-    """What one problem adds to each of `KEYS` for `period`: computed once, summed for every group."""
-    first, last = period.first_day, period.last_day
+def tally(line: Line, first: date, last: date) -> tuple[int, ...]:
+    """What one problem adds to each of `KEYS` for the period from `first` to `last`: computed once,
+    summed for every group (and for every counter; hence the days are passed, not recomputed)."""
     moves = line.case.moves if line.case else ()
     within = {t for t, day in moves if first <= day <= last}
     ever = {t for t, _ in moves}
+    status = line.status
     days = line.days_overdue(last)
     counts = (
         first <= line.problem.found_on <= last,
@@ -105,16 +105,16 @@ def tally(line: Line, period: Period) -> tuple[int, ...]:
         CaseRectified.event_type in within,
         CaseRectified.event_type in ever,
         CaseVerified.event_type in within,
-        line.status == "verified",
+        status == "verified",
         CaseDismissed.event_type in within,
-        line.status == "dismissed",
+        status == "dismissed",
         CaseEscalated.event_type in within,
         CaseEscalated.event_type in ever,
-        line.status not in CLOSED_STATUSES,
+        status not in CLOSED_STATUSES,
         days > 0,
     )
     bucket = overdue_bucket(days) if days else None
-    return (*counts, *(line.status == s for s in STATUSES), *(bucket == b for b in OVERDUE_BUCKETS))
+    return (*counts, *[status == s for s in STATUSES], *[bucket == b for b in OVERDUE_BUCKETS])
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -138,20 +138,28 @@ def summarize(tallies: Iterable[tuple[int, ...]]) -> dict[str, Any]:
 
 
 def measures(group: Iterable[Line], period: Period) -> dict[str, Any]:
-    return summarize(tally(line, period) for line in group)
+    first, last = period.first_day, period.last_day
+    return summarize(tally(line, first, last) for line in group)
+
+
+def stay(line: Line, day: date) -> tuple[int, ...]:
+    """What one case adds to the time in each status up to the end of `day`: a case per status it stayed
+    in, then the whole days it spent there (`STATUSES` order each); nothing before its case is known."""
+    if line.case is None:
+        return (0,) * (2 * len(STATUSES))
+    spent = line.case.days_in_status(day)
+    return (*(int(s in spent) for s in STATUSES), *(spent.get(s, 0) for s in STATUSES))
+
+
+def stay_summary(stays: Iterable[tuple[int, ...]]) -> dict[str, dict[str, Any]]:
+    """How long cases stayed in each status, from the days their moves name."""
+    totals = [sum(column) for column in zip(*stays, strict=True)] or [0] * (2 * len(STATUSES))
+    cases, days = totals[: len(STATUSES)], totals[len(STATUSES) :]
+    return {
+        s: {"cases": n, "days": d, "mean_days": round(d / n, 1) if n else None}
+        for s, n, d in zip(STATUSES, cases, days, strict=True)
+    }
 
 
 def time_in_status(group: Iterable[Line], day: date) -> dict[str, dict[str, Any]]:
-    """How long cases stayed in each status up to the end of `day`, from the days their moves name."""
-    cases: Counter[str] = Counter()
-    days: Counter[str] = Counter()
-    for line in group:
-        if line.case is None:
-            continue
-        for status, spent in line.case.days_in_status(day).items():
-            cases[status] += 1
-            days[status] += spent
-    return {
-        s: {"cases": cases[s], "days": days[s], "mean_days": round(days[s] / cases[s], 1) if cases[s] else None}
-        for s in STATUSES
-    }
+    return stay_summary(stay(line, day) for line in group)

@@ -147,13 +147,13 @@ def test_trend_runs_from_the_first_period_with_facts_to_the_one_asked() -> None:
     log.problem("b", date(2020, 1, 2))
     log.rectify("a", date(2020, 1, 5))
 
-    points = trend(log.facts, Period.parse("2020-01-H2"))
+    points = trend(log.facts, Period.parse("2020-01-H2"), CATALOGUE)
 
     assert [p["period"] for p in points] == ["2019-12-H1", "2019-12-H2", "2020-01-H1", "2020-01-H2"]
     assert [p["found"] for p in points] == [1, 0, 1, 0]
     assert [p["overdue"] for p in points] == [1, 1, 1, 2]  # awaiting verification is still open
     assert [p["rectified"] for p in points] == [0, 0, 1, 0]
-    assert [p.code for p in span(log.facts)] == ["2019-12-H1", "2019-12-H2", "2020-01-H1"]
+    assert [p.code for p in span([f.day for f in log.facts])] == ["2019-12-H1", "2019-12-H2", "2020-01-H1"]
 
 
 def test_reports_may_be_asked_for_the_periods_the_log_spans_up_to_today_or_the_campaigns_end() -> None:
@@ -161,10 +161,11 @@ def test_reports_may_be_asked_for_the_periods_the_log_spans_up_to_today_or_the_c
     log.problem("a", date(2019, 12, 3))
     log.problem("b", date(2020, 1, 20))
     ends = date(2020, 6, 30)
+    days = [f.day for f in log.facts]
 
-    assert reportable(log.facts, date(2026, 12, 2), ends) == (Period.parse("2019-12-H1"), Period.parse("2026-12-H1"))
-    assert reportable(log.facts, date(2019, 12, 20), ends) == (Period.parse("2019-12-H1"), Period.parse("2020-06-H2"))
-    assert reportable(log.facts, date(2019, 12, 20), date(2019, 12, 31)) == (
+    assert reportable(days, date(2026, 12, 2), ends) == (Period.parse("2019-12-H1"), Period.parse("2026-12-H1"))
+    assert reportable(days, date(2019, 12, 20), ends) == (Period.parse("2019-12-H1"), Period.parse("2020-06-H2"))
+    assert reportable(days, date(2019, 12, 20), date(2019, 12, 31)) == (
         Period.parse("2019-12-H1"),
         Period.parse("2020-01-H2"),
     )
