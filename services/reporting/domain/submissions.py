@@ -17,10 +17,12 @@ from lookback.contracts.reporting import (
     OrgKind,
     SubmissionEvent,
     SubmissionReceived,
+    SubmissionReportFiled,
     SubmissionReturned,
     SubmissionReviewed,
     SubmissionSubmitted,
     SubmittedForm,
+    WrittenReport,
     submission_id,
 )
 
@@ -53,6 +55,10 @@ class Submission:
     """The reason of the last return, kept until the next submission."""
     submitted_on: date | None = None
     """The first day it was submitted: on time or late is judged by it."""
+    report: WrittenReport | None = None
+    """A village's 书面报告, the last one it filed with this period's submission."""
+    report_filed_on: date | None = None
+    """The first day a 书面报告 was filed: the milestone is judged by it."""
 
     @property
     def submission_id(self) -> str:
@@ -75,6 +81,8 @@ def evolve(sub: Submission, event: SubmissionEvent, day: date) -> Submission:
             return replace(sub, state="reviewed")
         case SubmissionReceived():
             return replace(sub, state="received")
+        case SubmissionReportFiled():
+            return replace(sub, report=event.report, report_filed_on=sub.report_filed_on or day)
     return sub
 
 
@@ -85,6 +93,13 @@ def submit(sub: Submission, forms: tuple[SubmittedForm, ...]) -> SubmissionSubmi
             f"this period is already {sub.state}; only a pending or returned submission can be submitted",
         )
     return SubmissionSubmitted(**_ids(sub), forms=forms)
+
+
+def file_report(sub: Submission, report: WrittenReport) -> SubmissionReportFiled:
+    """Whatever the forms' state: the written report is due on its own date, not with the forms."""
+    if sub.org.kind != "village":
+        raise Refused("只有村上传书面报告", "only a village files a written report")
+    return SubmissionReportFiled(**_ids(sub), report=report)
 
 
 def judge(sub: Submission, verdict: Verdict, reason: str = "") -> SubmissionEvent:
