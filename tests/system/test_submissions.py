@@ -185,9 +185,9 @@ def test_the_milestones_go_due_soon_then_overdue_as_the_clock_moves(office: Offi
 
 
 def test_a_village_files_its_written_report_and_the_station_downloads_it(office: Office) -> None:
-    """After the clock moved to 2020-01-02: the cadre uploads a PDF in the browser, the 06-10 milestone counts
-    the village done, the station downloads the same bytes (by the API and from its page), and the report of a period that ended before the
-    upload still shows it missing."""
+    """After the clock moved to 2020-01-02: the cadre uploads a PDF in the browser, the 06-10 milestone
+    counts the village done, the station downloads the same bytes (by the API and from its page), and the
+    report of a period that ended before the upload still shows it missing."""
     village = office.villages[0]
     pdf = b"%PDF-1.4\n% \xe4\xb9\xa6\xe9\x9d\xa2\xe6\x8a\xa5\xe5\x91\x8a\n%%EOF\n"
     cadre = office.page("cadre")
