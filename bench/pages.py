@@ -47,6 +47,7 @@ def measure(households: int, repeat: int, root: Path) -> dict[str, Any]:
         root,
         nats.url,
         ports={s: free_port() for s in SERVICES},
+        users=nats.users,
         env=CLOCK,
         reassign_ports=True,
         workbench_port=free_port(),
