@@ -25,6 +25,7 @@ COUNT_LABELS = (
     ("overdue", "逾期"),
     ("escalated", "上报县级"),
     ("submissions_due", "待报送"),
+    ("lower_submissions_due", "村和单位未报送"),
 )
 """A digest's counts in the order people read them, with their words (the robots' text, the start page)."""
 
@@ -51,7 +52,12 @@ class DigestComposed(Event):
     due_soon: int = Field(description="open cases due within the town's due_soon_days (three)")
     overdue: int
     escalated: int
-    submissions_due: int = Field(0, description="报送 (submissions) of this owner due and not yet submitted")
+    submissions_due: int = Field(
+        0, description="报送 (submissions) of this owner due within due_soon_days or late, not handed in"
+    )
+    lower_submissions_due: int = Field(
+        0, description="for the station: the villages' and units' submissions due or late and not handed in"
+    )
     links: dict[str, str] = Field(description="count name → workbench path listing what it counts")
 
     def aggregate_id(self) -> str:

@@ -59,10 +59,11 @@ def compose(
     cases: Iterable[Case],
     soon_days: int,
     submissions_due: Iterable[date] = (),
+    lower_submissions_due: Iterable[date] = (),
 ) -> DigestComposed:
     """`cases` may be the whole town's: the owner's are picked here. `submissions_due`: the due dates of
-    this owner's submissions not yet handed in (none until submissions exist); those due within
-    `soon_days` or already late are counted."""
+    this owner's submissions not yet handed in, `lower_submissions_due` the station's villages' and
+    units' (domain/dues.py); those due within `soon_days` or already late are counted."""
     mine = [c for c in cases if owner.holds(c) and is_open(c)]
     ended = period_of(day - timedelta(days=1))
     period_end = ended != period_of(day)
@@ -76,9 +77,14 @@ def compose(
         due_soon=sum(1 for c in mine if deadlines.due_soon(c.deadline, day, soon_days)),
         overdue=sum(1 for c in mine if is_overdue(c, day)),
         escalated=sum(1 for c in mine if c.status == "escalated"),
-        submissions_due=sum(1 for due in submissions_due if (due - day).days <= soon_days),
+        submissions_due=_due(submissions_due, day, soon_days),
+        lower_submissions_due=_due(lower_submissions_due, day, soon_days),
         links=_links(owner),
     )
+
+
+def _due(dues: Iterable[date], day: date, soon_days: int) -> int:
+    return sum(1 for due in dues if (due - day).days <= soon_days)
 
 
 def _links(owner: Owner) -> dict[str, str]:
