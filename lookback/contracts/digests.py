@@ -28,6 +28,13 @@ COUNT_LABELS = (
     ("lower_submissions_due", "村和单位未报送"),
 )
 """A digest's counts in the order people read them, with their words (the robots' text, the start page)."""
+STATION_COUNTS = frozenset({"lower_submissions_due"})
+"""Counts only the station's digest has: a village or unit owes no one else's forms."""
+
+
+def count_labels(owner_kind: str) -> tuple[tuple[str, str], ...]:
+    """The counts an owner's digest shows, in COUNT_LABELS' order."""
+    return tuple((key, label) for key, label in COUNT_LABELS if owner_kind == "station" or key not in STATION_COUNTS)
 
 
 def digest_key(owner_kind: str, owner: str, day: date) -> str:

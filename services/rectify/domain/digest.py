@@ -3,7 +3,8 @@
 Pure: the tick (services/rectify/digests.py) hands in the owner's cases as rectify has folded them and
 the day on the business clock, so a test moves the day without a broker. The owners are the town's
 villages, the units that lead cases, the station (every case) and the county (every case; escalations
-are its own). Links are workbench paths in 我的待办's own query words (`/work?overdue=true&village=…`):
+are its own). Links are workbench paths in 我的待办's own query words (`/work?overdue=true&village=…`),
+and the 报送 page for the submissions due:
 a village or unit name may appear in one, no name of a person can, for none is in the inputs used.
 """
 
@@ -23,6 +24,8 @@ from lookback.contracts.digests import DigestComposed, OwnerKind
 WHOLE_TOWN = "全镇"
 """The station's digest: every case of the town (扶贫工作站 is also a unit, with the cases it leads)."""
 COUNTY = "县级"
+SUBMISSIONS_PAGE = "/submissions"
+"""报送: the workbench page of the submissions the person may see (their own, or the station's grid)."""
 
 
 @dataclass(frozen=True)
@@ -95,4 +98,6 @@ def _links(owner: Owner) -> dict[str, str]:
         "overdue": {"overdue": "true"},
         "escalated": {"status": "escalated"},
     }
-    return {name: "/work?" + urlencode(words | where) for name, words in lists.items()}
+    links = {name: "/work?" + urlencode(words | where) for name, words in lists.items()}
+    submissions = ("submissions_due", "lower_submissions_due") if owner.kind == "station" else ("submissions_due",)
+    return links | dict.fromkeys(submissions, SUBMISSIONS_PAGE)
