@@ -149,8 +149,8 @@ def digests(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Digests]:
 def test_one_message_per_owner_per_day_across_a_restart_and_two_replicas(digests: Digests) -> None:
     digests.settle(OWNERS)  # the first day's, composed when the town started
     # 01-12: the station's summaries of 2019-12-H1 and H2 are late, and so are every village's and unit's
-    assert "- 待报送：2 件" in digests.station_text(DAYS[0])
-    assert f"- 村和单位未报送：{2 * LOWER} 件" in digests.station_text(DAYS[0])
+    assert "待报送：2 件" in digests.station_text(DAYS[0])
+    assert f"村和单位未报送：{2 * LOWER} 件" in digests.station_text(DAYS[0])
     for period in ("2019-12-H1", "2019-12-H2"):
         reply = digests.town.call("POST", "reporting", "/submissions", params={"period": period})
         assert reply.status_code == 200, reply.text
@@ -168,7 +168,7 @@ def test_one_message_per_owner_per_day_across_a_restart_and_two_replicas(digests
     station = digests.station_text(DAYS[1])
     assert "三日内到期：0 件" not in station  # the 01-26 deadlines are two days off
     # handed in: only 2020-01-H1's summary (due 01-18) is still late; the villages and units owe three each
-    assert "- 待报送：1 件" in station and f"- 村和单位未报送：{3 * LOWER} 件" in station
+    assert "待报送：1 件" in station and f"村和单位未报送：{3 * LOWER} 件" in station
 
 
 def test_a_refusing_receiver_gets_each_digest_again_until_it_takes_it(digests: Digests) -> None:
