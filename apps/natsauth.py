@@ -25,9 +25,10 @@ from lookback.contracts.subjects import (
     DEAD_LETTER_PREFIX,
     DEAD_LETTER_STREAM,
     EVIDENCE_BUCKET,
-    EVIDENCE_STREAM,
     PREFIX,
+    REPORTS_BUCKET,
     STREAM,
+    object_stream,
 )
 from lookback.settings import NatsCredentials, ServiceSettings
 
@@ -77,21 +78,28 @@ SERVICE = (*READ, *(f"$JS.API.STREAM.CREATE.{s}" for s in (STREAM, DEAD_LETTER_S
 # its own consumers only.
 QUEUES = {"rectify": ("digest-sender",)}
 REPLIES = {"allow": ["_INBOX.>"]}
-# Rectify writes 整改佐证 into the evidence bucket and reads it back: it creates the bucket's stream when missing,
-# puts objects (chunks, then metadata) and gets them (metadata by message get, chunks by an ordered consumer). It
-# may not purge (an object replaced, a put broken off) nor delete: the bucket is content-addressed, nothing in it
-# is ever replaced, and only the admin removes anything. The auditor's reads of every stream cover the bucket.
-EVIDENCE = (
-    f"$O.{EVIDENCE_BUCKET}.C.>",
-    f"$O.{EVIDENCE_BUCKET}.M.>",
-    f"$JS.API.STREAM.INFO.{EVIDENCE_STREAM}",
-    f"$JS.API.STREAM.CREATE.{EVIDENCE_STREAM}",
-    f"$JS.API.STREAM.MSG.GET.{EVIDENCE_STREAM}",
-    f"$JS.API.CONSUMER.CREATE.{EVIDENCE_STREAM}",
-    f"$JS.API.CONSUMER.CREATE.{EVIDENCE_STREAM}.>",
-    f"$JS.API.CONSUMER.INFO.{EVIDENCE_STREAM}.*",
-)
-STORES = {"rectify": EVIDENCE}
+# Rectify writes 整改佐证 into the evidence bucket and reads it back, reporting the villages' 书面报告 into the
+# reports bucket: each creates its bucket's stream when missing, puts objects (chunks, then metadata) and gets
+# them (metadata by message get, chunks by an ordered consumer). Neither may purge (an object replaced, a put
+# broken off) nor delete: the buckets are content-addressed, nothing in them is ever replaced, and only the admin
+# removes anything. The auditor's reads of every stream cover the buckets.
+
+
+def store_rights(bucket: str) -> tuple[str, ...]:
+    stream = object_stream(bucket)
+    return (
+        f"$O.{bucket}.C.>",
+        f"$O.{bucket}.M.>",
+        f"$JS.API.STREAM.INFO.{stream}",
+        f"$JS.API.STREAM.CREATE.{stream}",
+        f"$JS.API.STREAM.MSG.GET.{stream}",
+        f"$JS.API.CONSUMER.CREATE.{stream}",
+        f"$JS.API.CONSUMER.CREATE.{stream}.>",
+        f"$JS.API.CONSUMER.INFO.{stream}.*",
+    )
+
+
+STORES = {"rectify": store_rights(EVIDENCE_BUCKET), "reporting": store_rights(REPORTS_BUCKET)}
 
 
 def permissions(user: str) -> dict[str, object] | None:

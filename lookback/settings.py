@@ -63,6 +63,9 @@ class ServiceSettings(BaseSettings):
     evidence_max_bytes: int = Field(
         10 * 1024 * 1024, description="Largest photo or document rectify accepts as evidence (整改佐证), in bytes"
     )
+    report_max_bytes: int = Field(
+        20 * 1024 * 1024, description="Largest written report (书面报告) reporting accepts from a village, in bytes"
+    )
 
     def replica(self) -> Partition | None:
         return Partition.parse(self.partition) if self.partition else None

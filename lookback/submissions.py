@@ -22,10 +22,12 @@ from lookback.contracts.reporting import (
     OrgKind,
     SubmissionEvent,
     SubmissionReceived,
+    SubmissionReportFiled,
     SubmissionReturned,
     SubmissionReviewed,
     SubmissionSubmitted,
     SubmittedForm,
+    WrittenReport,
     submission_id,
 )
 
@@ -57,6 +59,10 @@ class Submission:
     """The reason of the last return, kept until the next submission."""
     submitted_on: date | None = None
     """The first day it was submitted: on time or late is judged by it."""
+    report: WrittenReport | None = None
+    """A village's 书面报告, the last one it filed with this period's submission."""
+    report_filed_on: date | None = None
+    """The first day a 书面报告 was filed: the milestone is judged by it."""
 
     @property
     def submission_id(self) -> str:
@@ -73,6 +79,8 @@ def evolve(sub: Submission, event: SubmissionEvent, day: date) -> Submission:
             return replace(sub, state="reviewed")
         case SubmissionReceived():
             return replace(sub, state="received")
+        case SubmissionReportFiled():
+            return replace(sub, report=event.report, report_filed_on=sub.report_filed_on or day)
     return sub
 
 

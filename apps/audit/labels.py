@@ -35,6 +35,7 @@ EVENT_LABELS: dict[str, str] = {
     "submission.returned": "报送退回",
     "submission.reviewed": "报送审核通过",
     "submission.received": "县级接收",
+    "submission.report_filed": "上传书面报告",
 }
 
 

@@ -35,6 +35,26 @@ class SubmittedForm(BaseModel):
     sha256: str = Field(description="Digest of the exact bytes submitted")
 
 
+ReportType = Literal[
+    "application/pdf",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "image/jpeg",
+    "image/png",
+]
+"""What a village's 书面报告 may be, as read from its bytes: a PDF, a Word document, or a photo of the paper."""
+
+
+class WrittenReport(BaseModel):
+    """A village's 书面报告 in the reports bucket (`REPORTS_BUCKET`), named by the hash of its bytes."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the stored bytes, lower-case hex")
+    media_type: ReportType
+    size: int = Field(ge=1, description="bytes stored")
+
+
 class SubmissionEvent(Event):
     aggregate_type: ClassVar[str] = "submission"
 
@@ -73,3 +93,12 @@ class SubmissionReceived(SubmissionEvent):
     """已接收: the county received the station's summary."""
 
     event_type: ClassVar[str] = "submission.received"
+
+
+class SubmissionReportFiled(SubmissionEvent):
+    """书面报告已上传: a village handed in its written report (plan 三(二), due 06-10) with the period's
+    submission; a later one replaces it. Only a village files one."""
+
+    event_type: ClassVar[str] = "submission.report_filed"
+
+    report: WrittenReport

@@ -13,10 +13,19 @@ STREAM = "LOOKBACK"
 PREFIX = "lb"
 DEAD_LETTER_STREAM = "LOOKBACK_DLQ"
 DEAD_LETTER_PREFIX = "lbdlq"
+
+
+def object_stream(bucket: str) -> str:
+    """The stream JetStream keeps an object store's chunks and metadata in."""
+    return f"OBJ_{bucket}"
+
+
 EVIDENCE_BUCKET = "lookback-evidence"
 """The object store of 整改佐证 (photos, documents), objects named by their SHA-256: stream `OBJ_<bucket>`,
 subjects `$O.<bucket>.C.>` (chunks) and `$O.<bucket>.M.>` (each object's metadata)."""
-EVIDENCE_STREAM = f"OBJ_{EVIDENCE_BUCKET}"
+EVIDENCE_STREAM = object_stream(EVIDENCE_BUCKET)
+REPORTS_BUCKET = "lookback-reports"
+"""The object store of the villages' 书面报告 (reporting's), laid out as the evidence bucket."""
 
 
 def subject_for(event_type: str, aggregate_id: str) -> str:

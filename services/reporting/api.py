@@ -23,8 +23,10 @@ from lookback.catalogue import load as load_catalogue
 from lookback.clock import local_date, now, parse_instant
 from services.reporting.adapters import counters
 from services.reporting.adapters.factlog import FactLog, check_code, code_at, days, last_until
+from services.reporting.adapters.submissions import folded
 from services.reporting.adapters.tables import ProblemRow
 from services.reporting.domain.facts import Fact, known
+from services.reporting.domain.milestones import milestones
 from services.reporting.domain.semimonthly import (
     counted_periods,
     overdue_cases,
@@ -168,6 +170,26 @@ def get_overdue(facts: Facts, period: PeriodQ, known_at: KnownAtQ = None) -> dic
         "last_day": period.last_day.isoformat(),
         "known_at": known_at.isoformat() if known_at else None,
         "cases": overdue_cases(facts, period, load_catalogue(), known_at),
+    }
+
+
+@router.get(
+    "/milestones",
+    summary="时间节点 / the plan's milestones as they stood on the period's last day",
+    response_class=CanonicalJSON,
+)
+def get_report_milestones(log: Log, period: PeriodQ) -> dict[str, Any]:
+    """Beside the semi-monthly report rather than in it, so its 校验码 and cached answers stay as they were;
+    only what was handed in by the period's last day counts, so a past period's answer is the same on every
+    replay."""
+    catalogue = load_catalogue()
+    with Session(log.engine) as session:
+        subs = folded(session).values()
+    day, soon = period.last_day, catalogue.deadlines.due_soon_days
+    return {
+        "period": period.code,
+        "as_of": day.isoformat(),
+        "milestones": [m.view(day, soon) for m in milestones(catalogue, subs, as_of=day)],
     }
 
 

@@ -3,8 +3,10 @@ or returns them and hands in the town's summary, the county receives it; and the
 
 A submission's forms are built here, for the submitter's own scope, from the facts up to the log position
 reporting has folded (the cutoff): the event keeps the cutoff and the sha256 of the bytes, and the forms are
-never taken from the caller. An action appends with the submission's last stream sequence as the expected
-one, so of two reviewers acting at once one wins and the other gets 409.
+never taken from the caller. A village's 书面报告 is stored by its hash in the reports bucket before the
+`submission.report_filed` that names it is appended, and is read back only as a download. An action appends
+with the submission's last stream sequence as the expected one, so of two reviewers acting at once one wins
+and the other gets 409.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ import hashlib
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, UploadFile
+from fastapi.responses import Response
 from nats.js.errors import NotFoundError
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from lookback import objectstore
 from lookback.auth.fastapi import check, current_user
 from lookback.auth.policy import Action, Scope, allowed
 from lookback.auth.users import Role, User
@@ -29,7 +33,8 @@ from lookback.clock import local_date, now, start_of_day
 from lookback.contracts.chain import event_hash, link
 from lookback.contracts.envelope import Envelope, derived_id, new_envelope
 from lookback.contracts.reporting import SubmissionEvent, SubmittedForm, submission_id
-from lookback.contracts.subjects import STREAM, aggregate_subjects
+from lookback.contracts.subjects import REPORTS_BUCKET, STREAM, aggregate_subjects
+from lookback.downloads import disposition
 from lookback.messaging import ConcurrencyConflict
 from lookback.service import Runtime
 from lookback.store import get_position
@@ -52,13 +57,15 @@ from services.reporting.domain.forms import submitted_form
 from services.reporting.domain.measures import lines
 from services.reporting.domain.milestones import milestones
 from services.reporting.domain.state import fold
-from services.reporting.domain.submissions import Refused, Verdict, judge, submit
+from services.reporting.domain.submissions import Refused, Verdict, file_report, judge, submit
+from services.reporting.domain.written import EXTENSIONS, ReportRefused, accept
 
 router = APIRouter(prefix="/submissions", tags=["submissions"])
 Caller = Annotated[User, Depends(current_user)]
 """Who may see or do what depends on whose submission it is: checked per org below."""
 DURABLE = "reporting"
 SUBMISSION_ID = r"^\d{4}-\d{2}-H[12]-(village|unit|station)-[0-9a-f]{12}$"
+SubmissionId = Annotated[str, Path(pattern=SUBMISSION_ID, description="The id GET /submissions lists")]
 FORMS: dict[str, tuple[str, ...]] = {
     "village": ("problems", "ledger"),
     "unit": ("problems", "ledger"),
@@ -116,6 +123,8 @@ def view(sub: Submission, due: date, today: date, soon_days: int) -> dict[str, A
         "due": due.isoformat(),
         "standing": state,
         "standing_label": STANDING_LABELS[state],
+        "report": sub.report.model_dump() if sub.report else None,
+        "report_filed_on": sub.report_filed_on.isoformat() if sub.report_filed_on else None,
     }
 
 
@@ -177,7 +186,7 @@ async def submit_forms(request: Request, log: Log, user: Caller, period: PeriodQ
 async def decide(
     request: Request,
     user: Caller,
-    sid: Annotated[str, Path(pattern=SUBMISSION_ID, description="The submission's id, as GET /submissions lists it")],
+    sid: SubmissionId,
     verdict: Verdict,
     body: VerdictBody,
 ) -> dict[str, Any]:
@@ -195,6 +204,46 @@ async def decide(
     except Refused as err:
         raise HTTPException(409, {"zh": err.zh, "en": err.en, "state": sub.state}) from err
     return await _append(runtime, user, event, last, head, period, catalogue)
+
+
+@router.post("/written-report", summary="上传书面报告 / a village hands in its written report (PDF, Word, a photo)")
+async def file_written_report(request: Request, user: Caller, period: PeriodQ, file: UploadFile) -> dict[str, Any]:
+    runtime = _runtime(request)
+    catalogue = load_catalogue()
+    org = org_of(user, catalogue)
+    if org.kind != "village":
+        raise HTTPException(403, {"zh": "只有村上传书面报告", "en": "only a village files a written report"})
+    check(user, Action.SUBMIT_FORMS, _scope(org))
+    limit = runtime.settings.report_max_bytes
+    data = await file.read(limit + 1)
+    try:
+        report = accept(data, limit)
+    except ReportRefused as err:
+        raise HTTPException(err.status, {"zh": err.zh, "en": err.en}) from None
+    store = await objectstore.bucket(runtime.broker.connection, REPORTS_BUCKET, runtime.settings.stream_replicas)
+    await objectstore.put(store, data, report.sha256, report.media_type)
+    last, head = await _last(runtime, submission_id(period.code, org.kind, org.name))
+    sub = _all(runtime.engine, period.code, catalogue)[org]
+    return await _append(runtime, user, file_report(sub, report), last, head, period.code, catalogue)
+
+
+@router.get("/{sid}/written-report", summary="书面报告 / the written report a village filed, as a download")
+async def download_written_report(request: Request, user: Caller, sid: SubmissionId) -> Response:
+    runtime = _runtime(request)
+    sub = next((s for s in _all(runtime.engine, sid[:10], load_catalogue()).values() if s.submission_id == sid), None)
+    if sub is None or not _visible(user, sub.org):
+        raise HTTPException(404, {"zh": "无此报送", "en": f"no submission {sid}"})
+    store = await objectstore.bucket(runtime.broker.connection, REPORTS_BUCKET, runtime.settings.stream_replicas)
+    data = await objectstore.read(store, sub.report.sha256) if sub.report else None
+    if sub.report is None or data is None:
+        raise HTTPException(404, {"zh": "该报送没有书面报告", "en": "no written report was filed with this submission"})
+    ext = EXTENSIONS[sub.report.media_type]
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": disposition(f"{sub.org.name}书面报告.{ext}", f"{sid}.{ext}"),
+        "Cache-Control": "private, no-cache",
+    }
+    return Response(data, media_type=sub.report.media_type, headers=headers)
 
 
 async def _last(runtime: Runtime, sid: str) -> tuple[int, str | None]:

@@ -1,7 +1,8 @@
 """报送: a village or unit hands in its half-month's forms, the station sees who has and has not and reviews or
 returns them and hands in the town's summary, the county receives it; the plan's milestones on top.
 Everything comes from reporting's API as the signed-in person; which buttons a row has follows from its
-state and the person's role, and reporting checks the same again."""
+state and the person's role, and reporting checks the same again. A village uploads its 书面报告 here and
+whoever may see the row downloads it; reporting reads the type from the bytes."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from lookback.clock import local_date, now
 from services.workbench.adapters.services import Service, error_of
 from services.workbench.adapters.sessions import SignedIn
 from services.workbench.pages import Person
-from services.workbench.web import form_of, redirect, render, service
+from services.workbench.web import HEADERS, form_of, redirect, render, service, upload_of
 
 router = APIRouter(include_in_schema=False)
 VERDICTS = {"review": "审核通过", "return": "退回", "receive": "接收"}
@@ -61,6 +62,7 @@ def _page(request: Request, person: SignedIn, period: Period, status: int = 200,
         "submissions.html",
         status,
         me=person,
+        can_file_report=own is not None and own["org_kind"] == "village",
         body=body,
         own=own,
         can_submit=own is not None and own["state"] in ("pending", "returned"),
@@ -98,3 +100,30 @@ async def decide(request: Request, person: Person, sid: str, verdict: str) -> Re
     if reply.status_code != 200:
         return _page(request, person, period, reply.status_code if reply.status_code < 500 else 502, error_of(reply))
     return redirect(f"/submissions?period={period.code}")
+
+
+@router.post("/submissions/written-report")
+async def file_written_report(request: Request, person: Person) -> Response:
+    form, files = await upload_of(request, person.csrf)
+    period = _period(form.get("period"))
+    if not files:
+        return _page(request, person, period, 422, "请选择书面报告文件 / choose the written report's file")
+    file = files[0]
+    reply = _reporting(request, person).post(
+        f"/submissions/written-report?period={quote(period.code)}",
+        files={"file": (file.filename, await file.read(), file.content_type or "application/octet-stream")},
+    )
+    if reply.status_code != 200:
+        return _page(request, person, period, reply.status_code if reply.status_code < 500 else 502, error_of(reply))
+    return redirect(f"/submissions?period={period.code}")
+
+
+@router.get("/submissions/{sid}/written-report")
+def written_report(request: Request, person: Person, sid: str) -> Response:
+    """Fetched from reporting as the person; reporting's type and download name go through, with the
+    workbench's own headers (no-sniff among them)."""
+    reply = _reporting(request, person).get(f"/submissions/{quote(sid)}/written-report")
+    if reply.status_code != 200:
+        return render(request, "error.html", reply.status_code, me=person, error=error_of(reply))
+    name = {"Content-Disposition": reply.headers["content-disposition"]}
+    return Response(reply.content, media_type=reply.headers.get("content-type"), headers=HEADERS | name)

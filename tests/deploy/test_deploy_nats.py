@@ -29,9 +29,10 @@ from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from apps.natsauth import USERS, permissions
+from lookback import objectstore
 from lookback.contracts.envelope import Envelope
 from lookback.contracts.rectify import Evidence
-from lookback.contracts.subjects import EVIDENCE_BUCKET, EVIDENCE_STREAM
+from lookback.contracts.subjects import EVIDENCE_BUCKET, EVIDENCE_STREAM, REPORTS_BUCKET
 from lookback.messaging import DeadLetter, Publisher, ensure_streams, stream_config
 from services.rectify.adapters import evidence
 
@@ -400,6 +401,21 @@ async def test_rectify_writes_and_reads_the_evidence_bucket_and_nobody_but_admin
         assert errors.violations(f"$O.{EVIDENCE_BUCKET}.M.x"), errors.seen
     async with connected(server.url("admin")) as (admin, _):
         assert (await admin.jetstream().stream_info(EVIDENCE_STREAM)).state.messages == 2  # one chunk, one meta
+
+
+async def test_reporting_writes_the_reports_bucket_and_rectify_may_not(server: Server) -> None:
+    pdf = b"%PDF-1.4 report"
+    digest = hashlib.sha256(pdf).hexdigest()
+    async with connected(server.url("reporting")) as (reporting, _):
+        store = await objectstore.bucket(reporting, REPORTS_BUCKET)
+        await objectstore.put(store, pdf, digest, "application/pdf")
+        assert await objectstore.read(store, digest) == pdf
+    async with connected(server.url("audit")) as (audit, _):
+        assert await objectstore.read(await audit.jetstream(timeout=2).object_store(REPORTS_BUCKET), digest) == pdf
+    async with connected(server.url("rectify")) as (rectify, errors):
+        await rectify.publish(f"$O.{REPORTS_BUCKET}.C.x", b"forged")
+        await settle(rectify)
+        assert errors.violations(f"$O.{REPORTS_BUCKET}.C.x"), errors.seen
 
 
 def allowed_publishes(conf: Path) -> dict[str, list[str]]:

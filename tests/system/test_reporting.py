@@ -314,6 +314,7 @@ def test_a_rebuilt_read_model_gives_the_same_bytes_and_the_clock_changes_no_past
         {"period": "2020-01-H1", "known_at": campaign.known_at},
     ]
     before = [raw(town, "/reports/semimonthly", **q) for q in asked]
+    marks = raw(town, "/reports/milestones", period="2019-12-H2")
     ledger = raw(town, "/reports/exports/ledger", period="2020-01-H1", format="json")
     filed = [raw(town, f"/reports/exports/{kind}", period="2020-01-H1") for kind in ("problems", "ledger", "summary")]
     reporting = town.system.services["reporting"]
@@ -325,6 +326,7 @@ def test_a_rebuilt_read_model_gives_the_same_bytes_and_the_clock_changes_no_past
     town.wait_idle()
 
     assert [raw(town, "/reports/semimonthly", **q) for q in asked] == before
+    assert raw(town, "/reports/milestones", period="2019-12-H2") == marks
     assert raw(town, "/reports/exports/ledger", period="2020-01-H1", format="json") == ledger
     assert [raw(town, f"/reports/exports/{k}", period="2020-01-H1") for k in ("problems", "ledger", "summary")] == filed
 
@@ -389,6 +391,8 @@ def test_the_station_page_shows_the_tables_in_a_browser(campaign: Campaign, tmp_
     assert f"<td>累计发现问题</td><td>{want['found_cumulative']}</td>" in town_table
     assert f"<td>期末逾期</td><td>{want['overdue']}</td>" in town_table
     assert dom.count("<polyline") == 3  # found, rectified, overdue
+    milestone_table = dom.split('id="milestone-table"')[1].split("</table>")[0]
+    assert "<td>各村书面报告</td><td>2020-06-10</td>" in milestone_table and "（截至 2020-01-15）" in dom
     assert f"（{want['overdue']} 件）" in dom
     assert shot.exists() and shot.stat().st_size > 20_000
     assert io.BytesIO(shot.read_bytes()).read(8) == b"\x89PNG\r\n\x1a\n"

@@ -5,6 +5,7 @@ for byte. One town for the whole module."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,6 +182,60 @@ def test_the_milestones_go_due_soon_then_overdue_as_the_clock_moves(office: Offi
     office.town.restart("reporting", LOOKBACK_NOW="2020-01-02")
     assert standing()["problem_lists"] == "overdue"  # not every village and unit has handed in
     assert gauge("lookback_milestone_overdue").endswith(" 1.0")
+
+
+def test_a_village_files_its_written_report_and_the_station_downloads_it(office: Office) -> None:
+    """After the clock moved to 2020-01-02: the cadre uploads a PDF in the browser, the 06-10 milestone
+    counts the village done, the station downloads the same bytes (by the API and from its page), and the
+    report of a period that ended before the upload still shows it missing."""
+    village = office.villages[0]
+    pdf = b"%PDF-1.4\n% \xe4\xb9\xa6\xe9\x9d\xa2\xe6\x8a\xa5\xe5\x91\x8a\n%%EOF\n"
+    cadre = office.page("cadre")
+    form = cadre.get_by_role("form", name="上传书面报告")
+    form.get_by_label("书面报告").set_input_files({"name": "报告.pdf", "mimeType": "application/pdf", "buffer": pdf})
+    form.get_by_role("button", name="上传书面报告").click()
+    expect(cadre.get_by_role("link", name="下载书面报告")).to_be_visible()
+    assert cadre.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    cadre.context.close()
+
+    reporting = office.town.system.url("reporting")
+    html = httpx.post(
+        f"{reporting}/submissions/written-report",
+        params={"period": BROWSER_PERIOD},
+        files={"file": ("报告.pdf", b"<html><script>alert(1)</script>", "application/pdf")},
+        headers={"Authorization": f"Bearer {office.tokens['cadre']}"},
+        timeout=60,
+    )
+    assert html.status_code == 415 and html.json()["detail"]["zh"].startswith("书面报告只能是")
+
+    reports = {m["key"]: m for m in office.ok("station", "GET", "/submissions/milestones")["milestones"]}
+    assert reports["village_reports"]["done"] == 1 and village not in reports["village_reports"]["missing"]
+    rows = office.ok("station", "GET", f"/submissions?period={BROWSER_PERIOD}")["submissions"]
+    row = next(r for r in rows if r["org"] == village)
+    assert row["report"] == {
+        "sha256": hashlib.sha256(pdf).hexdigest(),
+        "media_type": "application/pdf",
+        "size": len(pdf),
+    }
+    got = httpx.get(
+        f"{reporting}/submissions/{row['submission_id']}/written-report",
+        headers={"Authorization": f"Bearer {office.tokens['station']}"},
+        timeout=60,
+    )
+    assert got.status_code == 200 and got.content == pdf
+    assert got.headers["x-content-type-options"] == "nosniff"
+    assert got.headers["content-disposition"].startswith("attachment;")
+    station = office.page("station")
+    with station.expect_download() as download:
+        station.get_by_role("link", name=f"下载{village}书面报告").click()
+    assert Path(download.value.path()).read_bytes() == pdf and download.value.suggested_filename.endswith(".pdf")
+    station.context.close()
+
+    def village_reports(period: str) -> int:
+        found = office.ok("station", "GET", f"/reports/milestones?period={period}")["milestones"]
+        return int(next(m["done"] for m in found if m["key"] == "village_reports"))
+
+    assert (village_reports("2019-12-H2"), village_reports("2020-01-H1")) == (0, 1)  # filed on 2020-01-02
 
 
 def test_a_replay_reproduces_every_submitted_forms_digest(office: Office) -> None:

@@ -41,12 +41,14 @@ class Milestone:
         }
 
 
-def milestones(
-    catalogue: Catalogue, submissions: Iterable[Submission], written_reports: Iterable[str] = ()
-) -> list[Milestone]:
-    """`written_reports`: the villages that have handed in their 书面报告."""
+def milestones(catalogue: Catalogue, submissions: Iterable[Submission], as_of: date | None = None) -> list[Milestone]:
+    """Done by what was handed in (by the end of `as_of`, when given: a past report's day shows the
+    milestones as they stood that day, on every replay). A village's 书面报告 counts with any period's
+    submission."""
     cal = catalogue.calendar
-    submitted = {s.org for s in submissions if s.submitted_on is not None}
+    subs = list(submissions)
+    submitted = {s.org for s in subs if s.submitted_on is not None and (as_of is None or s.submitted_on <= as_of)}
+    written = {s.org for s in subs if s.report_filed_on is not None and (as_of is None or s.report_filed_on <= as_of)}
     station = frozenset({Org("station", catalogue.town)})
     villages = frozenset(Org("village", v) for v in catalogue.villages)
     return [
@@ -65,6 +67,6 @@ def milestones(
             "各村书面报告",
             cal.village_reports_due,
             villages,
-            frozenset(Org("village", v) for v in written_reports),
+            frozenset(written),
         ),
     ]

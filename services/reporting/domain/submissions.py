@@ -1,6 +1,7 @@
-"""What may be done to a submission (报送): submit, review, return, receive — each refused with a reason
-in Chinese and English when the submission's state does not allow it. The states themselves, folded from
-the events, and the due dates are the kernel's (lookback/submissions.py), which rectify's digests share.
+"""What may be done to a submission (报送): submit, review, return, receive, file a 书面报告 — each refused
+with a reason in Chinese and English when the submission's state does not allow it. The states themselves,
+folded from the events, and the due dates are the kernel's (lookback/submissions.py), which rectify's
+digests share.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from typing import Literal
 from lookback.contracts.reporting import (
     SubmissionEvent,
     SubmissionReceived,
+    SubmissionReportFiled,
     SubmissionReturned,
     SubmissionReviewed,
     SubmissionSubmitted,
     SubmittedForm,
+    WrittenReport,
 )
 from lookback.submissions import STATE_LABELS, Submission
 
@@ -33,6 +36,13 @@ def submit(sub: Submission, forms: tuple[SubmittedForm, ...]) -> SubmissionSubmi
             f"this period is already {sub.state}; only a pending or returned submission can be submitted",
         )
     return SubmissionSubmitted(**_ids(sub), forms=forms)
+
+
+def file_report(sub: Submission, report: WrittenReport) -> SubmissionReportFiled:
+    """Whatever the forms' state: the written report is due on its own date, not with the forms."""
+    if sub.org.kind != "village":
+        raise Refused("只有村上传书面报告", "only a village files a written report")
+    return SubmissionReportFiled(**_ids(sub), report=report)
 
 
 def judge(sub: Submission, verdict: Verdict, reason: str = "") -> SubmissionEvent:

@@ -147,6 +147,13 @@ function overdueTable(cases, labels) {
       c.deadline, c.days_overdue, c.status_label]));
 }
 
+function milestoneTable(body) {
+  $("milestones-as-of").textContent = `（截至 ${body.as_of}）`;
+  fill($("milestone-table"), ["时间节点", "截止日期", "状态", "已完成"],
+    body.milestones.map((m) => [m.label, m.due, { text: m.standing_label, cls: m.standing === "overdue" ? "worse" : "" },
+      `${m.done} / ${m.expected}`]));
+}
+
 async function download(kind, format) {
   const response = await api(`/reports/exports/${kind}`, { period: $("period").value, format, known_at: knownAt() });
   const match = /filename\*=UTF-8''([^;]+)/.exec(response.headers.get("Content-Disposition") || "");
@@ -187,8 +194,9 @@ async function load() {
   if (!period) { $("status").textContent = "尚无数据"; return; }
   $("status").textContent = "加载中…";
   const params = { period, known_at: knownAt() };
-  const [report, trend, overdue] = await Promise.all(
-    ["/reports/semimonthly", "/reports/trend", "/reports/overdue"].map((p) => api(p, params).then((r) => r.json())));
+  const [report, trend, overdue, marks] = await Promise.all(
+    ["/reports/semimonthly", "/reports/trend", "/reports/overdue", "/reports/milestones"]
+      .map((p) => api(p, params).then((r) => r.json())));
   $("period-range").textContent = `${periodName(report.period)}（${report.first_day} 至 ${report.last_day}）`;
   const labels = report.labels;
   townTable(report);
@@ -203,6 +211,7 @@ async function load() {
   groupTable($("item-table"), "问题条目", ordered(cur.by_item, Object.keys(labels.item).sort((a, b) => a - b)),
     (k) => `${k}.${labels.item[k] || ""}`);
   overdueTable(overdue.cases, labels);
+  milestoneTable(marks);
   $("status").textContent = "";
 }
 
