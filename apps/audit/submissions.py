@@ -23,6 +23,7 @@ from lookback.contracts.intake import HouseholdRecorded
 from lookback.contracts.reporting import SubmissionSubmitted
 from lookback.contracts.subjects import PREFIX, STREAM
 from lookback.logdigest import GENESIS, advance, check_code
+from lookback.submissions import Org
 from services.reporting.adapters.factlog import household_row, person_rows
 from services.reporting.adapters.writers import to_xlsx
 from services.reporting.domain.facts import Fact, fact_of, is_reported, known
@@ -30,7 +31,6 @@ from services.reporting.domain.forms import submitted_form
 from services.reporting.domain.measures import lines
 from services.reporting.domain.sheets import People
 from services.reporting.domain.state import fold
-from services.reporting.domain.submissions import Org
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,16 @@ COUNT_LABELS = (
     ("overdue", "逾期"),
     ("escalated", "上报县级"),
     ("submissions_due", "待报送"),
+    ("lower_submissions_due", "村和单位未报送"),
 )
 """A digest's counts in the order people read them, with their words (the robots' text, the start page)."""
+STATION_COUNTS = frozenset({"lower_submissions_due"})
+"""Counts only the station's digest has: a village or unit owes no one else's forms."""
+
+
+def count_labels(owner_kind: str) -> tuple[tuple[str, str], ...]:
+    """The counts an owner's digest shows, in COUNT_LABELS' order."""
+    return tuple((key, label) for key, label in COUNT_LABELS if owner_kind == "station" or key not in STATION_COUNTS)
 
 
 def digest_key(owner_kind: str, owner: str, day: date) -> str:
@@ -51,7 +59,12 @@ class DigestComposed(Event):
     due_soon: int = Field(description="open cases due within the town's due_soon_days (three)")
     overdue: int
     escalated: int
-    submissions_due: int = Field(0, description="报送 (submissions) of this owner due and not yet submitted")
+    submissions_due: int = Field(
+        0, description="报送 (submissions) of this owner due within due_soon_days or late, not handed in"
+    )
+    lower_submissions_due: int = Field(
+        0, description="for the station: the villages' and units' submissions due or late and not handed in"
+    )
     links: dict[str, str] = Field(description="count name → workbench path listing what it counts")
 
     def aggregate_id(self) -> str:

@@ -29,9 +29,11 @@ from lookback.contracts.envelope import Envelope, derived_id, new_envelope
 from lookback.contracts.rectify import CLOSED_STATUSES
 from lookback.messaging import ConcurrencyConflict
 from lookback.service import Runtime
+from services.rectify.adapters import submissionbook
 from services.rectify.adapters.casebook import Casebook
 from services.rectify.adapters.tables import CaseSummary, DigestRow
 from services.rectify.domain.digest import COUNTY, WHOLE_TOWN, compose, town_owners
+from services.rectify.domain.dues import dues, owed_periods
 
 log = logging.getLogger("lookback.rectify.digests")
 ACTOR = "service:rectify"
@@ -55,13 +57,16 @@ async def _caught_up(runtime: Runtime) -> bool:
     return all([await c.pending() == 0 for c in runtime.consumers])
 
 
-def day_envelopes(session: Session, today: date) -> list[Envelope]:
-    """Every owner's digest for `today`, each the first event of its own aggregate."""
+def day_envelopes(session: Session, today: date, due_days: int) -> list[Envelope]:
+    """Every owner's digest for `today`, each the first event of its own aggregate; `due_days`: when a
+    half-month's submissions are due (LOOKBACK_SUBMISSION_DUE_DAYS, as reporting reads it)."""
     catalogue = load_catalogue()
     book = Casebook(session)
     book.load(session.exec(select(CaseSummary.case_id).where(col(CaseSummary.status).not_in(CLOSED_STATUSES))).all())
     cases = [c for c in book.cases.values() if c is not None]
     soon = catalogue.deadlines.due_soon_days
+    periods = owed_periods(catalogue, today)
+    subs = submissionbook.known(session, [p.code for p in periods])
     envelopes = [
         new_envelope(
             digest,
@@ -69,7 +74,10 @@ def day_envelopes(session: Session, today: date) -> list[Envelope]:
             business_time=start_of_day(today),
             event_id=derived_id("digest-composed", digest.aggregate_id()),
         )
-        for digest in (compose(owner, today, cases, soon) for owner in town_owners(catalogue))
+        for digest in (
+            compose(owner, today, cases, soon, *dues(owner, catalogue, periods, subs, due_days))
+            for owner in town_owners(catalogue)
+        )
     ]
     return [link([env], {})[0][0] for env in envelopes]
 
@@ -77,7 +85,7 @@ def day_envelopes(session: Session, today: date) -> list[Envelope]:
 async def publish_day(runtime: Runtime, today: date) -> int:
     """Publishes what no process has stored yet; returns how many this call stored."""
     with Session(runtime.engine) as session:
-        envelopes = day_envelopes(session, today)
+        envelopes = day_envelopes(session, today, runtime.settings.submission_due_days)
     publisher = runtime.publisher()
     stored = 0
     for env in envelopes:

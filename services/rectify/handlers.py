@@ -1,5 +1,5 @@
-"""Rectify's consumer: problems become cases; every case event is folded into rectify's casebook, and every
-digest kept for the start page.
+"""Rectify's consumer: problems become cases; every case event is folded into rectify's casebook, every
+digest kept for the start page, and every submission's state kept for the digests' 待报送.
 
 Problem and case events come through one consumer in stream order, so what is decided for a problem
 event is decided on the case as its earlier events left it.
@@ -17,7 +17,7 @@ from lookback.consumer import Delivered, output_id
 from lookback.contracts.digests import DigestComposed
 from lookback.contracts.envelope import Envelope, derived_id, new_envelope
 from lookback.contracts.rules import ProblemClearedByData, ProblemFlagged
-from services.rectify.adapters import digestbook
+from services.rectify.adapters import digestbook, submissionbook
 from services.rectify.adapters.casebook import Casebook
 from services.rectify.domain.opening import open_case, reopened
 from services.rectify.domain.workflow import decide
@@ -34,7 +34,8 @@ def make_handler(catalogue: Catalogue) -> Callable[[Session, Sequence[Delivered]
     def handle(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
         digests = [e for d in batch if isinstance(e := d.envelope.event(), DigestComposed)]
         digestbook.keep(session, digests)
-        batch = [d for d in batch if d.envelope.aggregate_type != "digest"]
+        submissionbook.fold(session, batch)
+        batch = [d for d in batch if d.envelope.aggregate_type not in ("digest", "submission")]
         book = Casebook(session)
         book.load(
             case_id_for(d.envelope.aggregate_id) if d.envelope.aggregate_type == "problem" else d.envelope.aggregate_id

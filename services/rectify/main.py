@@ -17,7 +17,7 @@ from services.rectify.api import router
 from services.rectify.handlers import make_handler
 
 NAME = "rectify"
-CONSUMES = [aggregate_filter("problem"), aggregate_filter("case"), aggregate_filter("digest")]
+CONSUMES = [aggregate_filter(a) for a in ("problem", "case", "digest", "submission")]
 PUBLISHES = (contracts.rectify, contracts.digests)
 DERIVES = [aggregate_filter("case")]
 

@@ -38,6 +38,16 @@ from lookback.downloads import disposition
 from lookback.messaging import ConcurrencyConflict
 from lookback.service import Runtime
 from lookback.store import get_position
+from lookback.submissions import (
+    STANDING_LABELS,
+    STATE_LABELS,
+    Org,
+    Submission,
+    due_day,
+    handed_in,
+    lower_orgs,
+    standing,
+)
 from services.reporting.adapters.factlog import check_code, people
 from services.reporting.adapters.submissions import folded
 from services.reporting.adapters.writers import to_xlsx
@@ -45,22 +55,9 @@ from services.reporting.api import Log, PeriodQ
 from services.reporting.domain.facts import known
 from services.reporting.domain.forms import submitted_form
 from services.reporting.domain.measures import lines
-from services.reporting.domain.milestones import lower_orgs, milestones
+from services.reporting.domain.milestones import milestones
 from services.reporting.domain.state import fold
-from services.reporting.domain.submissions import (
-    STANDING_LABELS,
-    STATE_LABELS,
-    Org,
-    Refused,
-    Submission,
-    Verdict,
-    due_day,
-    file_report,
-    handed_in,
-    judge,
-    standing,
-    submit,
-)
+from services.reporting.domain.submissions import Refused, Verdict, file_report, judge, submit
 from services.reporting.domain.written import EXTENSIONS, ReportRefused, accept
 
 router = APIRouter(prefix="/submissions", tags=["submissions"])

@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 
 from lookback.catalogue import load as load_catalogue
 from lookback.clock import local_date, now
-from lookback.contracts.digests import COUNT_LABELS
+from lookback.contracts.digests import count_labels
 from lookback.contracts.rectify import STATUS_LABELS
 from services.workbench.adapters.services import Service, error_of
 from services.workbench.adapters.sessions import SignedIn
@@ -54,6 +54,7 @@ def work(request: Request, person: Person) -> Response:
         return render(request, "error.html", reply.status_code, me=person, error=error_of(reply))
     body = reply.json()
     digest = _rectify(request, person).get("/digests/mine")
+    mine = digest.json()["digest"] if digest.status_code == 200 else None
     filters = worklist.chosen(query)
     page = worklist.page_number(query)
     catalogue = load_catalogue()
@@ -72,8 +73,8 @@ def work(request: Request, person: Person) -> Response:
         statuses=list(STATUS_LABELS.items()),
         bulk=bulk.offered(person.user),
         pick=bulk.value,
-        digest=digest.json()["digest"] if digest.status_code == 200 else None,
-        digest_counts=COUNT_LABELS,
+        digest=mine,
+        digest_counts=count_labels(mine["owner_kind"]) if mine else (),
     )
 
 

@@ -56,7 +56,7 @@ def test_every_owner_once_a_day_with_stable_ids_and_kept_for_the_start_page(tmp_
         session.commit()
 
     with Session(engine) as session:
-        first, again = day_envelopes(session, DAY), day_envelopes(session, DAY)
+        first, again = day_envelopes(session, DAY, 3), day_envelopes(session, DAY, 3)
     owners = town_owners(catalogue)
     assert [e.id for e in first] == [e.id for e in again]
     assert len({e.subject for e in first}) == len(first) == len(owners)

@@ -1,6 +1,7 @@
 """Digests against a local HTTP receiver (a 钉钉-style robot in the test): two rectify processes compose
 and send, the business clock moves over days with a sender restarted in between, and each owner gets
-exactly one message a day, none with a roster name, ID number or phone; a receiver that refuses the first
+exactly one message a day, none with a roster name, ID number or phone, the station's counting the
+submissions (报送) due as rectify folded them from reporting's events; a receiver that refuses the first
 requests gets them again, once each, and /metrics counts the refusals."""
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from lookback_town import Town
 
 from apps.runner import Service, free_port, wait_for
 from lookback.catalogue import load as load_catalogue
+from lookback.submissions import lower_orgs
 from services.intake.domain.columns import PERSONAL
 from services.rectify.domain.digest import town_owners
 
 DAYS = ("2020-01-12", "2020-01-24", "2020-01-25")
 OWNERS = len(town_owners(load_catalogue()))
+LOWER = len(lower_orgs(load_catalogue()))
 
 
 class Receiver:
@@ -88,6 +91,10 @@ class Digests:
         for service in which:
             wait_for(service.healthy, 60, f"{service.name} did not come back")
 
+    def station_text(self, day: str) -> str:
+        title = f"全镇 今日提醒（{day}）"
+        return str(next(b for b in self.receiver.bodies if b["markdown"]["title"] == title)["markdown"]["text"])
+
     def sent_in_log(self) -> int:
         return asyncio.run(count_in_log(self.town.nats.url_as("admin"), "lb.digest.*.sent"))
 
@@ -141,6 +148,12 @@ def digests(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Digests]:
 
 def test_one_message_per_owner_per_day_across_a_restart_and_two_replicas(digests: Digests) -> None:
     digests.settle(OWNERS)  # the first day's, composed when the town started
+    # 01-12: the station's summaries of 2019-12-H1 and H2 are late, and so are every village's and unit's
+    assert "待报送：2 件" in digests.station_text(DAYS[0])
+    assert f"村和单位未报送：{2 * LOWER} 件" in digests.station_text(DAYS[0])
+    for period in ("2019-12-H1", "2019-12-H2"):
+        reply = digests.town.call("POST", "reporting", "/submissions", params={"period": period})
+        assert reply.status_code == 200, reply.text
     one, two = digests.senders
     digests.move_clock(DAYS[1], one)
     digests.move_clock(DAYS[1], two)  # the other sender restarts while the second day's digests go out
@@ -152,8 +165,10 @@ def test_one_message_per_owner_per_day_across_a_restart_and_two_replicas(digests
     assert digests.sent_in_log() == 2 * OWNERS
     text = json.dumps(digests.receiver.bodies, ensure_ascii=False)
     assert digests.personal and not [p for p in digests.personal if p in text]
-    station = next(b for b in digests.receiver.bodies if b["markdown"]["title"] == f"全镇 今日提醒（{DAYS[1]}）")
-    assert "三日内到期：0 件" not in station["markdown"]["text"]  # the 01-26 deadlines are two days off
+    station = digests.station_text(DAYS[1])
+    assert "三日内到期：0 件" not in station  # the 01-26 deadlines are two days off
+    # handed in: only 2020-01-H1's summary (due 01-18) is still late; the villages and units owe three each
+    assert "待报送：1 件" in station and f"村和单位未报送：{3 * LOWER} 件" in station
 
 
 def test_a_refusing_receiver_gets_each_digest_again_until_it_takes_it(digests: Digests) -> None:

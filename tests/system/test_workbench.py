@@ -237,6 +237,7 @@ def test_the_start_page_shows_the_latest_digest_of_the_persons_village(desk: Des
     expect(panel).to_contain_text(CLOCK["LOOKBACK_NOW"])
     for label in ("新分派", "三日内到期", "逾期", "上报县级", "待报送"):
         expect(panel).to_contain_text(label)
+    expect(panel).not_to_contain_text("村和单位未报送")  # the station's count, not a village's
     assert not ID_NUMBER.search(panel.inner_text())
     page.context.close()
 

@@ -46,4 +46,17 @@ class DigestRow(SQLModel, table=True):
     body: str = Field(description="The DigestComposed payload as JSON")
 
 
-TABLES = (CaseEventRow, CaseSummary, DigestRow)
+class SubmissionRow(SQLModel, table=True):
+    """Each submission (报送) as its `submission.*` events leave it, for the digests' 待报送 (rebuilt from the log)."""
+
+    __tablename__ = "rectify_submissions"
+
+    submission_id: str = Field(primary_key=True)
+    period: str = Field(index=True)
+    org_kind: str
+    org: str
+    state: str
+    submitted_on: date | None = None
+
+
+TABLES = (CaseEventRow, CaseSummary, DigestRow, SubmissionRow)

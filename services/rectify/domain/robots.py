@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from lookback.calendar import Period
-from lookback.contracts.digests import COUNT_LABELS, DigestComposed, WebhookFormat
+from lookback.contracts.digests import DigestComposed, WebhookFormat, count_labels
 
 
 def title(digest: DigestComposed) -> str:
@@ -20,12 +20,12 @@ def title(digest: DigestComposed) -> str:
 
 
 def counts(digest: DigestComposed) -> dict[str, int]:
-    return {key: int(getattr(digest, key)) for key, _ in COUNT_LABELS}
+    return {key: int(getattr(digest, key)) for key, _ in count_labels(digest.owner_kind)}
 
 
 def markdown(digest: DigestComposed, base_url: str) -> str:
     lines = [f"### {title(digest)}"]
-    for key, label in COUNT_LABELS:
+    for key, label in count_labels(digest.owner_kind):
         n = getattr(digest, key)
         link = digest.links.get(key)
         text = f"{label}：{n} 件"

@@ -11,8 +11,8 @@ from lookback.clock import local_date
 from lookback.consumer import Delivered
 from lookback.contracts.envelope import Envelope
 from lookback.contracts.reporting import SubmissionEvent
+from lookback.submissions import Org, Submission, evolve
 from services.reporting.adapters.tables import SubmissionEventRow
-from services.reporting.domain.submissions import Org, Submission, evolve
 
 AGGREGATE = "submission"
 

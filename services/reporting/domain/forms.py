@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 from lookback.calendar import Period
 from lookback.catalogue import Catalogue
+from lookback.submissions import Org
 from services.reporting.domain.measures import Line
 from services.reporting.domain.sheets import Filing, People, Sheet, ledger, own, problem_list, summary
-from services.reporting.domain.submissions import Org
 
 
 def build_form(

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from lookback.catalogue import Catalogue
-from services.reporting.domain.submissions import STANDING_LABELS, Org, Standing, Submission, standing
+from lookback.submissions import STANDING_LABELS, Org, Standing, Submission, lower_orgs, standing
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,6 @@ class Milestone:
             "done": len(self.expected & self.done_by),
             "missing": sorted(o.name for o in self.expected - self.done_by),
         }
-
-
-def lower_orgs(catalogue: Catalogue) -> frozenset[Org]:
-    """Every village and unit that keeps a problem list and ledger (plan 四(二))."""
-    return frozenset([Org("village", v) for v in catalogue.villages] + [Org("unit", u) for u in catalogue.units()])
 
 
 def milestones(catalogue: Catalogue, submissions: Iterable[Submission], as_of: date | None = None) -> list[Milestone]:

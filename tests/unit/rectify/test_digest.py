@@ -65,10 +65,22 @@ def test_submissions_due_soon_or_late_are_counted() -> None:
     assert compose(Owner("village", VILLAGE), day, [], SOON, submissions_due=due).submissions_due == 2
 
 
+def test_only_the_station_is_told_of_the_villages_and_units_submissions() -> None:
+    day = date(2020, 1, 18)
+    late = [day - timedelta(days=1)] * 4
+    station = compose(Owner("station", "全镇"), day, [], SOON, [day], late)
+    assert (station.submissions_due, station.lower_submissions_due) == (1, 4)
+    text = message(station, "dingtalk", "http://wb")["markdown"]["text"]
+    assert "[村和单位未报送：4 件](http://wb/submissions)" in text and "[待报送：1 件](http://wb/submissions)" in text
+    village = message(compose(Owner("village", VILLAGE), day, [], SOON, late), "json", "")
+    assert village["counts"]["submissions_due"] == 4 and "lower_submissions_due" not in village["counts"]
+
+
 def test_links_are_worklist_filters_of_the_owner() -> None:
     links = compose(Owner("village", VILLAGE), OPENED_ON, town(), SOON).links
     assert links["overdue"] == "/work?overdue=true&village=%E6%A1%83%E5%9B%AD%E6%9D%91"
     assert compose(Owner("station", "全镇"), OPENED_ON, town(), SOON).links["due_soon"] == "/work?due_soon=true"
+    assert links["submissions_due"] == "/submissions" and "lower_submissions_due" not in links
 
 
 def test_every_owner_of_the_town_once_and_one_key_per_owner_and_day() -> None:

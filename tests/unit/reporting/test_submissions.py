@@ -1,4 +1,5 @@
-"""The submission state machine, its due dates and the plan's milestones, without a broker."""
+"""The submission state machine's commands and the plan's milestones, without a broker (the states and due
+dates themselves: tests/unit/test_submissions.py)."""
 
 from __future__ import annotations
 
@@ -6,21 +7,11 @@ from datetime import date
 
 import pytest
 
-from lookback.calendar import Period
 from lookback.catalogue import load as load_catalogue
 from lookback.contracts.reporting import SubmittedForm
+from lookback.submissions import Org, Submission, evolve, handed_in
 from services.reporting.domain.milestones import milestones
-from services.reporting.domain.submissions import (
-    Org,
-    Refused,
-    Submission,
-    due_day,
-    evolve,
-    handed_in,
-    judge,
-    standing,
-    submit,
-)
+from services.reporting.domain.submissions import Refused, judge, submit
 
 VILLAGE = Submission("2019-12-H2", Org("village", "桃园村"))
 STATION = Submission("2019-12-H2", Org("station", "干汊河镇"))
@@ -67,16 +58,6 @@ def test_a_return_needs_a_reason_and_a_handed_in_submission_cannot_be_submitted_
         submit(sub, ())
     with pytest.raises(Refused):
         submit(step(sub, judge(sub, "review")), ())
-
-
-def test_due_three_days_after_the_period_then_due_soon_and_overdue() -> None:
-    due = due_day(Period.parse("2019-12-H2"), 3)
-    assert due == date(2020, 1, 3)
-    assert standing(False, due, date(2019, 12, 30), 3) == "open"
-    assert standing(False, due, date(2019, 12, 31), 3) == "due_soon"
-    assert standing(False, due, date(2020, 1, 3), 3) == "due_soon"  # the due day itself is in time
-    assert standing(False, due, date(2020, 1, 4), 3) == "overdue"
-    assert standing(True, due, date(2020, 1, 4), 3) == "done"
 
 
 def test_the_milestones_follow_the_plans_dates() -> None:

@@ -11,8 +11,9 @@ from datetime import date
 import pytest
 
 from lookback.catalogue import load as load_catalogue
+from lookback.submissions import Org, Submission, evolve
 from services.reporting.domain.milestones import milestones
-from services.reporting.domain.submissions import Org, Submission, evolve, file_report
+from services.reporting.domain.submissions import file_report
 from services.reporting.domain.written import DOCX, ReportRefused, accept, sniff
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
