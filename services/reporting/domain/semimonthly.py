@@ -60,10 +60,6 @@ def stats_of(counted: Mapping[Cell, Sequence[int]], catalogue: Catalogue) -> dic
     return stats
 
 
-def period_stats(state: State, period: Period, catalogue: Catalogue) -> dict[str, Any]:
-    return stats_of(cells(state, period, catalogue), catalogue)
-
-
 def _dates(period: Period) -> dict[str, str]:
     return {"period": period.code, "first_day": period.first_day.isoformat(), "last_day": period.last_day.isoformat()}
 
