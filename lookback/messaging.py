@@ -90,15 +90,18 @@ async def ensure_streams(nc: Client, replicas: int = 1) -> None:
         for attempt in range(20):
             try:
                 try:
-                    await js.stream_info(config.name or "")
+                    info = await js.stream_info(config.name or "")
                 except NotFoundError:
-                    await js.add_stream(config)
-                break
+                    info = await js.add_stream(config)
+                if info.cluster is None or info.cluster.leader:
+                    break
             except (nats.errors.TimeoutError, BadRequestError):
                 # services starting together on a fresh cluster: another is creating it right now
                 if attempt == 19:
                     raise
-                await asyncio.sleep(0.5)
+            # a replicated stream takes a publish only once its group has elected a leader: until then
+            # a publish finds no responders, so the log is ready when the leader is there
+            await asyncio.sleep(0.5)
 
 
 async def missing_stream(nc: Client) -> str | None:
