@@ -27,6 +27,7 @@ from lookback.contracts.subjects import STREAM
 
 HOUSEHOLDS = 3000  # four atomic chunks of 1000 (ATOMIC_LIMIT), seconds apart on a busy machine
 SEED = 12
+HOUSEHOLDS_RECORDED = "lb.household.*.recorded"
 
 
 def _consistent(town: Any, households: int) -> None:
@@ -78,14 +79,14 @@ def clean_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dic
 async def kill_while_publishing(
     nats_url: str, start: Callable[[], subprocess.Popen[str]], kill: Callable[[], None]
 ) -> subprocess.Popen[str]:
-    """Start the import and `kill` as soon as the log holds more than it did before: intake is then publishing,
-    with the first of its chunks stored and the rest to come. (Whether the kill landed before the last chunk
-    the caller checks from the log afterwards: that is no guess about timing.)"""
+    """Start the import and `kill` as soon as the log holds households: intake is then publishing, with the
+    first of its chunks stored and the rest to come. (Households, not any new event: rectify appends the
+    day's digests when it has read the log, which may be just then. Whether the kill landed before the last
+    chunk the caller checks from the log afterwards: that is no guess about timing.)"""
     nc = await raw_client(nats_url)
     js = nc.jetstream()
-    before = (await js.stream_info(STREAM)).state.messages
     importing = start()
-    while (await js.stream_info(STREAM)).state.messages == before:
+    while not (await js.stream_info(STREAM, subjects_filter=HOUSEHOLDS_RECORDED)).state.subjects:
         assert importing.poll() is None, f"the import ended before it published: {importing.communicate()}"
         await asyncio.sleep(0.01)
     kill()
@@ -94,7 +95,7 @@ async def kill_while_publishing(
 
 
 def stored_households(town: Town) -> int:
-    return asyncio.run(count_in_log(town.nats.url_as("admin"), "lb.household.*.recorded"))
+    return asyncio.run(count_in_log(town.nats.url_as("admin"), HOUSEHOLDS_RECORDED))
 
 
 def mid_publish(stored: int) -> str:
