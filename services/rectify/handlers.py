@@ -8,6 +8,7 @@ event is decided on the case as its earlier events left it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from sqlmodel import Session
 
@@ -16,6 +17,7 @@ from lookback.clock import start_of_day
 from lookback.consumer import Delivered, output_id
 from lookback.contracts.digests import DigestComposed
 from lookback.contracts.envelope import Envelope, derived_id, new_envelope
+from lookback.contracts.rectify import CaseEvent
 from lookback.contracts.rules import ProblemClearedByData, ProblemFlagged
 from services.rectify.adapters import digestbook, submissionbook
 from services.rectify.adapters.casebook import Casebook
@@ -63,16 +65,7 @@ def _decide(book: Casebook, env: Envelope, catalogue: Catalogue) -> list[Envelop
         case_id = case_id_for(event.problem_id)
         case = book.get(case_id)
         if case is not None:
-            return [
-                new_envelope(
-                    e,
-                    actor=ACTOR,
-                    business_time=start_of_day(event.as_of),
-                    caused_by=env,
-                    event_id=output_id("rectify", env, n),
-                )
-                for n, e in enumerate(reopened(case, event.as_of))
-            ]
+            return _answers(env, reopened(case, event.as_of), event.as_of)
         opened = open_case(event, catalogue, case_id)
         return [
             new_envelope(
@@ -87,14 +80,16 @@ def _decide(book: Casebook, env: Envelope, catalogue: Catalogue) -> list[Envelop
         case = book.get(case_id_for(event.problem_id))
         if case is None:
             return []
-        return [
-            new_envelope(
-                e,
-                actor=ACTOR,
-                business_time=start_of_day(event.as_of),
-                caused_by=env,
-                event_id=output_id("rectify", env, n),
-            )
-            for n, e in enumerate(decide(case, event, event.as_of))
-        ]
+        return _answers(env, decide(case, event, event.as_of), event.as_of)
     return []
+
+
+def _answers(cause: Envelope, events: Sequence[CaseEvent], on: date) -> list[Envelope]:
+    """What rectify decides on a case for a problem event, dated by the event's day; ids from the cause,
+    so a redelivered problem event gives the same ids."""
+    return [
+        new_envelope(
+            e, actor=ACTOR, business_time=start_of_day(on), caused_by=cause, event_id=output_id("rectify", cause, n)
+        )
+        for n, e in enumerate(events)
+    ]
