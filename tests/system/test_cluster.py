@@ -20,6 +20,7 @@ import nats.errors
 import pytest
 from lookback_log import count_in_log, flagged_in_log, raw_client
 from lookback_town import Town, last_line
+from nats.js.errors import ServiceUnavailableError
 
 from apps import demo
 from apps.runner import SERVICES, NatsCluster, wait_for
@@ -50,12 +51,12 @@ async def create_streams(url: str) -> None:
 
 
 async def stream_leader(url: str) -> str | None:
-    """The stream's leader; None while it elects one (the stream's info then comes late, or not at all: only
-    a leader answers it)."""
+    """The stream's leader; None while it elects one (the stream's info then comes late, not at all, or as
+    503 "JetStream system temporarily unavailable": only a leader answers it)."""
     nc = await raw_client(url)
     try:
         info = await nc.jetstream(timeout=1).stream_info(STREAM)
-    except nats.errors.TimeoutError:
+    except (nats.errors.TimeoutError, ServiceUnavailableError):
         return None
     finally:
         await nc.close()
