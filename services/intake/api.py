@@ -15,11 +15,10 @@ from lookback.auth.fastapi import require
 from lookback.auth.policy import Action
 from lookback.auth.users import User
 from lookback.catalogue import load as load_catalogue
-from services.intake.domain.columns import PERSONS
-from services.intake.domain.errors import NotARoster
+from services.intake.domain.errors import NotARoster, NotImportable
 from services.intake.domain.limits import ImportLimits
 from services.intake.domain.refusal import refuse_full_roster
-from services.intake.domain.roster import SheetRows, parse_sheets
+from services.intake.household_batcher import HouseholdBatcher, HouseholdSent
 from services.intake.importer import (
     Progress,
     import_id_of,
@@ -30,7 +29,6 @@ from services.intake.importer import (
     record_refusal,
     save_files,
 )
-from services.intake.issues import current_places
 from services.intake.uploads import read_uploads
 
 router = APIRouter(tags=["intake"])
@@ -106,24 +104,19 @@ class HouseholdBody(BaseModel):
     "/households",
     summary="登记一户 / record one household",
     description="The household goes through the same checks as a roster row (rejected rows are reported and kept) "
-    "and is published only if it changed since the roster on record. Returns the import summary.",
+    "and is published only if it changed since the roster on record. Returns the import summary once its events "
+    "are stored; nothing is filed under the import's id (GET /imports/{id} does not know it).",
 )
 async def post_household(
     request: Request, user: Annotated[User, Depends(require(Action.IMPORT_ROSTER))], body: HouseholdBody
 ) -> dict[str, Any]:
     in_campaign(body.as_of)
-    runtime = request.app.state.runtime
     header = sorted({column for row in body.persons for column in row})
     rows = [(n + 2, [str(row.get(column, "")) for column in header]) for n, row in enumerate(body.persons)]
+    import_id = import_id_of([("household.json", body.model_dump_json().encode())], body.as_of, True)
+    sent = HouseholdSent(body.as_of, header, rows, import_id, user.actor)
+    households: HouseholdBatcher = request.app.state.households
     try:
-        parsed = parse_sheets(SheetRows(PERSONS, "http", header, rows), None, current_places(runtime).villages)
-    except NotARoster as err:
+        return await households.record(sent)
+    except NotImportable as err:
         raise HTTPException(422, str(err)) from err
-    if len({h.household_id for h in parsed.households}) > 1:
-        raise HTTPException(422, "一次只能登记一户 / one household per request")
-    content = body.model_dump_json().encode()
-    import_id = import_id_of([("household.json", content)], body.as_of, True)
-    paths = save_files(runtime, [("household.json", content)], import_id)
-    plan = await plan_import(runtime, parsed, import_id, body.as_of, True, user.actor)
-    steps = [step async for step in publish_import(runtime, parsed, plan, paths, import_id, body.as_of)]
-    return next(step["summary"] for step in steps if "summary" in step)

@@ -161,9 +161,9 @@ def import_summary(
     published: int,
     already_stored: int,
 ) -> dict[str, Any]:
-    """`counts` and `published` are what the stream stored; `already_stored` what it held before (duplicates)."""
-    folder = paths[0].parent
-    return {
+    """`counts` and `published` are what the stream stored; `already_stored` what it held before (duplicates).
+    Without `paths` (a household sent as JSON, which files nothing) the summary names no file."""
+    summary = {
         "import_id": import_id,
         "as_of": as_of.isoformat(),
         "files": [p.name for p in paths],
@@ -171,9 +171,11 @@ def import_summary(
         "events_already_stored": already_stored,
         **counts,
         "rejected": rejected_summary(parsed.rejected),
-        "summary_file": str(folder / "summary.json"),
-        "rejects_file": str(folder / "rejects.csv"),
     }
+    if paths:
+        folder = paths[0].parent
+        summary |= {"summary_file": str(folder / "summary.json"), "rejects_file": str(folder / "rejects.csv")}
+    return summary
 
 
 def roster_events(

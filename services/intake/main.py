@@ -14,6 +14,7 @@ from lookback.store import create_tables, make_engine
 from services.intake.adapters.tables import TABLES
 from services.intake.api import router
 from services.intake.domain.limits import MEGABYTE, ImportLimits
+from services.intake.household_batcher import HouseholdBatcher
 from services.intake.issue_api import router as issue_router
 from services.intake.projection import fold
 from services.intake.status_api import router as status_router
@@ -51,15 +52,18 @@ def build_app(settings: IntakeSettings | None = None) -> FastAPI:
     def consumers(rt: Runtime) -> list[BatchConsumer]:
         return [consumer(rt, fold, CONSUMES)]
 
+    households = HouseholdBatcher()
     app = build_service(
         NAME,
         settings,
         engine,
         consumers,
         routers=[router, issue_router, status_router, template_router],
+        tasks=[households.run],
         title="Lookback 采集 intake",
     )
     app.state.limits = settings.limits()
+    app.state.households = households
     return app
 
 
