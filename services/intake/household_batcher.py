@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from prometheus_client import Histogram
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from lookback.contracts.envelope import Envelope
 from lookback.contracts.intake import HouseholdRecorded
@@ -38,6 +39,12 @@ from services.intake.domain.roster import ParsedRoster, SheetRows, parse_sheets
 from services.intake.domain.roster_events import ImportEvents, OnRecord, import_events
 from services.intake.importer import caught_up, chained, import_summary, stored_counts
 from services.intake.issues import current_places
+
+BATCH_SIZE = Histogram(
+    "lookback_intake_household_batch_size",
+    "Households one group commit of POST /households stored together",
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500),
+)
 
 
 @dataclass(frozen=True)
@@ -148,18 +155,20 @@ class HouseholdBatcher:
         for p in batch:
             p.envelopes, linked = linked[: len(p.envelopes)], linked[len(p.envelopes) :]
         await _publish(runtime.publisher(), batch, record)
+        BATCH_SIZE.observe(len(batch))
         return [r for r in requests if not r.answer.done()]
 
 
 def _read_record(engine: Engine, household_ids: set[str], import_ids: set[str]) -> _Record:
-    with Session(engine) as session:
-        households = session.exec(
+    """Core rows, not ORM objects or scalars: this read is on the latency path of every batch."""
+    with engine.connect() as conn:
+        households = conn.execute(
             select(KnownHousehold.household_id, KnownHousehold.fingerprint, KnownHousehold.village).where(
                 col(KnownHousehold.removed).is_(False), col(KnownHousehold.household_id).in_(household_ids)
             )
         ).all()
-        seen = session.exec(select(KnownImport.import_id).where(col(KnownImport.import_id).in_(import_ids))).all()
-        rejections = session.exec(
+        seen = conn.execute(select(KnownImport.import_id).where(col(KnownImport.import_id).in_(import_ids))).all()
+        rejections = conn.execute(
             select(KnownRejection.import_id, KnownRejection.sheet, KnownRejection.row).where(
                 col(KnownRejection.import_id).in_(import_ids)
             )
@@ -167,7 +176,7 @@ def _read_record(engine: Engine, household_ids: set[str], import_ids: set[str]) 
     rejected: dict[str, set[tuple[str, int]]] = {}
     for import_id, sheet, row in rejections:
         rejected.setdefault(import_id, set()).add((sheet, row))
-    return _Record({h[0]: (h[0], h[1], h[2]) for h in households}, set(seen), rejected)
+    return _Record({h: (h, f, v) for h, f, v in households}, {i for (i,) in seen}, rejected)
 
 
 def _plan(sent: HouseholdSent, parsed: ParsedRoster, record: _Record) -> ImportEvents:
