@@ -111,6 +111,8 @@ class HouseholdBatcher:
                 await self.arrived.wait()
                 self.taken, self.waiting = [r for r in self.waiting if not r.answer.done()], []
                 self.arrived.clear()
+                if not self.taken:  # every one of them gave up waiting (their clients went away)
+                    continue
                 try:
                     later = await self._store(runtime, self.taken)
                 except Exception as err:  # e.g. intake not caught up in time: every request of the batch hears it
