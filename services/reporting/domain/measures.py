@@ -116,13 +116,14 @@ def tally(line: Line, first: date, last: date) -> tuple[int, ...]:
     """What one problem adds to each of `KEYS` for the period from `first` to `last`: computed once,
     summed for every group (and for every counter, period after period: what does not depend on the
     period is the line's `standing`, computed once)."""
-    within = {t for t, day in line.moves if first <= day <= last}
+    moves, cleared_on = line.moves, line.problem.cleared_on
+    within = {t for t, day in moves if first <= day <= last} if moves else ()
     rectified_ever, verified, dismissed, escalated_ever, still_open, statuses = line.standing
     days = line.days_overdue(last)
     return (
         first <= line.problem.found_on <= last,
         True,
-        any(first <= day <= last for day in line.problem.cleared_on),
+        any(first <= day <= last for day in cleared_on) if cleared_on else False,
         CaseRectified.event_type in within,
         rectified_ever,
         CaseVerified.event_type in within,

@@ -51,12 +51,10 @@ class CaseView:
 
     def stay_until(self, until: date) -> tuple[int, ...]:
         """`days_in_status` as (stayed in it, days) per status of `STATUSES`, each in that order: what a
-        case adds to the time-in-status counts."""
-        flags, days = list(self._finished_stay[0]), list(self._finished_stay[1])
-        n = STATUSES.index(self.case.status)
-        flags[n] = 1
-        days[n] += (until + timedelta(days=1) - self.case.status_since).days
-        return (*flags, *days)
+        case adds to the time-in-status counts (every period asks it of the same case: all but the
+        current stay's days are computed once)."""
+        flags, head, finished, tail = self._stay_parts
+        return (*flags, *head, finished + (until - self.case.status_since).days + 1, *tail)
 
     @cached_property
     def _finished(self) -> dict[CaseStatus, int]:
@@ -66,9 +64,11 @@ class CaseView:
         return spent
 
     @cached_property
-    def _finished_stay(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        finished = self._finished
-        return tuple(int(s in finished) for s in STATUSES), tuple(finished.get(s, 0) for s in STATUSES)
+    def _stay_parts(self) -> tuple[tuple[int, ...], tuple[int, ...], int, tuple[int, ...]]:
+        finished, current = self._finished, self.case.status
+        days = tuple(finished.get(s, 0) for s in STATUSES)
+        n = STATUSES.index(current)
+        return tuple(int(s in finished or s == current) for s in STATUSES), days[:n], days[n], days[n + 1 :]
 
 
 @dataclass(frozen=True)
