@@ -40,7 +40,7 @@ def changes(
     now: dict[Key, list[tuple[int, ...]]] = defaultdict(list)
     for line in by_line(facts):
         earliest = min((f.day for f in line if f.seq in new), default=date.max)
-        touched = [span for span in spans if span[2] >= earliest]
+        touched = [span for span in spans if span[2] >= earliest]  # a fact changes its period and later ones
         if touched:
             for key, counted in line_shares([f for f in line if f.seq not in new], touched, catalogue).items():
                 was[key].append(counted)
@@ -93,11 +93,6 @@ def by_line(facts: Iterable[Fact]) -> list[list[Fact]]:
         elif (problem := problem_of.get(event.aggregate_id())) is not None:
             lines[problem].append(fact)
     return list(lines.values())
-
-
-def affected(periods: Sequence[Period], earliest: date) -> list[Period]:
-    """The counted periods a fact of business day `earliest` can change: its own and every later one."""
-    return [p for p in periods if p.last_day >= earliest]
 
 
 def add(counts: Sequence[int] | None, delta: Sequence[int]) -> tuple[int, ...] | None:
