@@ -106,12 +106,12 @@ def main(argv: list[str] | None = None) -> None:
         stale.unlink()
     engine = make_engine(f"sqlite:///{db}")
     prepare(engine, "reporting")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(delivered), BATCH):
         with Session(engine) as session:
             project(session, delivered[start : start + BATCH])
             session.commit()
-    projected = time.perf_counter() - started
+    projected, cpu = time.perf_counter() - started, time.process_time() - cpu
     users = UserStore(args.folder / "users.json")
     token = users.add(f"station-{time.time_ns()}", Role.STATION)
     app = FastAPI()
@@ -124,6 +124,8 @@ def main(argv: list[str] | None = None) -> None:
         "events": len(delivered),
         "projection_s": round(projected, 1),
         "projection_events_per_s": round(len(delivered) / projected),
+        "projection_cpu_s": round(cpu, 2),
+        "projection_cpu_us_per_event": round(cpu * 1e6 / len(delivered)),
     }
     print(json.dumps(result), flush=True)
     for name in args.endpoints.split(","):

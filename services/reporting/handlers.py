@@ -31,7 +31,7 @@ from services.reporting.adapters.tables import (
     ProblemRow,
     SubmissionEventRow,
 )
-from services.reporting.domain.counters import affected, changes
+from services.reporting.domain.counters import changes
 from services.reporting.domain.facts import Fact, fact_of, is_reported, known
 from services.reporting.domain.semimonthly import counted_periods
 from services.reporting.domain.state import CaseView, ProblemView, fold
@@ -60,14 +60,11 @@ def count(session: Session, facts: Sequence[Fact], catalogue: Catalogue) -> None
     are already in the session: the stored facts without them are what the counters hold so far."""
     counters.lock(session)
     aggregates = lines_of(session, [f.event for f in facts])
-    everything = facts_of(session, aggregates)
+    everything = facts_of(session, aggregates, {f.seq: f for f in facts})
     state = fold(known(everything, date.max))
     upsert(session, ProblemRow, [_problem(p) for p in state.problems.values()], ["problem_id"])
     upsert(session, CaseRow, [_case(c, catalogue) for c in state.cases.values()], ["case_id"])
-    batch = {f.seq for f in facts}
-    periods = affected(counted_periods(catalogue), min(f.day for f in facts))
-    before = [f for f in everything if f.seq not in batch]
-    counters.apply(session, changes(before, everything, periods, catalogue))
+    counters.apply(session, changes(everything, {f.seq for f in facts}, counted_periods(catalogue), catalogue))
 
 
 def _problem(view: ProblemView) -> dict[str, Any]:

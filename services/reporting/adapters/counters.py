@@ -6,14 +6,21 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import select as sa_select
-from sqlalchemy import text
-from sqlmodel import Session, col, delete, select
+from sqlalchemy import text, tuple_
+from sqlmodel import Session
 
 from lookback.store import upsert
 from services.reporting.adapters.tables import CounterRow
 from services.reporting.domain.counters import Key, add
 from services.reporting.domain.semimonthly import Cell
+
+TABLE = CounterRow.__table__.c  # type: ignore[attr-defined]
+KEY_NAMES = ("period", "village", "unit", "item", "rule")
+KEY = tuple(TABLE[name] for name in KEY_NAMES)
+CHUNK = 900
+"""Cells per statement: five parameters each, under SQLite's limit."""
 
 
 def lock(session: Session) -> None:
@@ -28,56 +35,30 @@ def lock(session: Session) -> None:
 
 
 def apply(session: Session, changes: Mapping[Key, Sequence[int]]) -> None:
-    """Add `changes` to the stored counters; a cell left without problems is deleted."""
-    if not changes:
-        return
-    periods = {key[0] for key in changes}
-    villages = {key[1] for key in changes}
-    stored = {
-        (r.period, r.village, r.unit, r.item, r.rule): json.loads(r.counts)
-        for r in session.exec(
-            select(CounterRow).where(col(CounterRow.period).in_(periods), col(CounterRow.village).in_(villages))
-        )
-    }
+    """Add `changes` to the stored counters; a cell left without problems is deleted. The rows of the
+    changed periods and villages are read as columns (their number grows with the catalogue, not with
+    households) and written back in one statement each."""
+    periods, villages = sorted({key[0] for key in changes}), sorted({key[1] for key in changes})
+    found = session.execute(
+        sa_select(*KEY, TABLE.counts).where(TABLE.period.in_(periods), TABLE.village.in_(villages))
+    )  # the primary key's prefix: SQLite walks the index, where a row-value IN list scans the table
+    stored = {key: json.loads(counts) for *cells, counts in found if (key := tuple(cells)) in changes}
     rows, gone = [], []
     for key, delta in changes.items():
         total = add(stored.get(key), delta)
-        if total is None:
-            gone.append(key)
+        if total is not None:
+            rows.append({**dict(zip(KEY_NAMES, key, strict=True)), "counts": json.dumps(total)})
         else:
-            period, village, unit, item, rule = key
-            rows.append(
-                {
-                    "period": period,
-                    "village": village,
-                    "unit": unit,
-                    "item": item,
-                    "rule": rule,
-                    "counts": json.dumps(total),
-                }
-            )
-    upsert(session, CounterRow, rows, ["period", "village", "unit", "item", "rule"])
-    for period, village, unit, item, rule in gone:
-        session.exec(  # type: ignore[call-overload]
-            delete(CounterRow).where(
-                col(CounterRow.period) == period,
-                col(CounterRow.village) == village,
-                col(CounterRow.unit) == unit,
-                col(CounterRow.item) == item,
-                col(CounterRow.rule) == rule,
-            )
-        )
+            gone.append(key)
+    upsert(session, CounterRow, rows, list(KEY_NAMES))
+    for start in range(0, len(gone), CHUNK):
+        session.execute(sa_delete(TABLE).where(tuple_(*KEY).in_(gone[start : start + CHUNK])))
 
 
 def read(session: Session, periods: Iterable[str]) -> dict[str, dict[Cell, tuple[int, ...]]]:
     """The cells of each of these periods (one query for all: a trend reads every period at once)."""
     out: dict[str, dict[Cell, tuple[int, ...]]] = defaultdict(dict)
-    table = CounterRow.__table__.c  # type: ignore[attr-defined]
-    rows = session.execute(
-        sa_select(table.period, table.village, table.unit, table.item, table.rule, table.counts).where(
-            table.period.in_(list(periods))
-        )
-    )
+    rows = session.execute(sa_select(*KEY, TABLE.counts).where(TABLE.period.in_(list(periods))))
     for period, village, unit, item, rule, counts in rows:
         out[period][(village, unit, item, rule)] = tuple(json.loads(counts))
     return out

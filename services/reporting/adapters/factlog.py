@@ -6,9 +6,10 @@ table only for rows past the last one it holds: a report decodes each fact once 
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Iterable, Sequence
-from datetime import date
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func
@@ -16,13 +17,13 @@ from sqlmodel import Session, col, select
 
 from lookback import logdigest
 from lookback.consumer import Delivered
-from lookback.contracts.envelope import Envelope, Event
+from lookback.contracts.envelope import Envelope, Event, decode
 from lookback.contracts.intake import HouseholdRecorded
 from lookback.contracts.rectify import CaseOpened
 from lookback.contracts.rules import ProblemClearedByData, ProblemFlagged
 from lookback.contracts.subjects import STREAM
 from services.reporting.adapters.tables import CaseRow, FactRow, HouseholdRow, PersonRow
-from services.reporting.domain.facts import Fact, fact_of
+from services.reporting.domain.facts import Fact
 from services.reporting.domain.sheets import People
 
 HEAD = "户主"
@@ -42,20 +43,28 @@ def to_row(fact: Fact, delivered: Delivered) -> dict[str, Any]:
     }
 
 
-def to_fact(row: FactRow) -> Fact:
-    return fact_of(row.seq, Envelope.model_validate_json(row.body))
+def stored_fact(seq: int, day: date, body: str) -> Fact:
+    """A fact as the table holds it. The envelope was validated when it was delivered and is stored as
+    it was, so only its payload is decoded (by `decode`, upcasters included); the business day is the
+    row's, which `fact_of` gave it."""
+    raw = json.loads(body)
+    envelope = Envelope.model_construct(**raw)
+    recorded = datetime.fromisoformat(raw.get("recorded_business_time") or raw["recorded_time"])
+    return Fact(seq, day, recorded, decode(envelope))
 
 
-def facts_of(session: Session, aggregate_ids: Iterable[str]) -> list[Fact]:
-    """The stored facts of these problems and cases (two columns, not ORM entities: this runs for every
-    batch)."""
+def facts_of(session: Session, aggregate_ids: Iterable[str], decoded: Mapping[int, Fact]) -> list[Fact]:
+    """The stored facts of these problems and cases; those `decoded` already (by sequence: a batch's
+    own) are not decoded again."""
     ids = sorted(set(aggregate_ids))
     out: list[Fact] = []
     for start in range(0, len(ids), 900):
         rows = session.exec(
-            select(FactRow.seq, FactRow.body).where(col(FactRow.aggregate_id).in_(ids[start : start + 900]))
+            select(FactRow.seq, col(FactRow.day), FactRow.body).where(
+                col(FactRow.aggregate_id).in_(ids[start : start + 900])
+            )
         )
-        out += [fact_of(seq, Envelope.model_validate_json(body)) for seq, body in rows]
+        out += [decoded.get(seq) or stored_fact(seq, day, body) for seq, day, body in rows]
     return out
 
 
@@ -107,7 +116,10 @@ class FactLog:
                 missing = sorted(set(session.exec(select(FactRow.seq)).all()) - self._seen)
                 for start in range(0, len(missing), 900):
                     part = missing[start : start + 900]
-                    new = [to_fact(r) for r in session.exec(select(FactRow).where(col(FactRow.seq).in_(part)))]
+                    rows = session.exec(
+                        select(FactRow.seq, col(FactRow.day), FactRow.body).where(col(FactRow.seq).in_(part))
+                    )
+                    new = [stored_fact(*row) for row in rows]
                     self._facts += new
                     self._seen.update(f.seq for f in new)
                 self._facts.sort(key=lambda f: f.seq)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from lookback.calendar import Period
@@ -18,7 +19,6 @@ from lookback.cases.state import days_overdue
 from lookback.catalogue import Catalogue
 from lookback.contracts.rectify import (
     CLOSED_STATUSES,
-    STATUS_LABELS,
     CaseDismissed,
     CaseEscalated,
     CaseRectified,
@@ -26,9 +26,8 @@ from lookback.contracts.rectify import (
     CaseVerified,
 )
 from lookback.contracts.rules import ProblemFlagged
-from services.reporting.domain.state import CaseView, ProblemView, State
+from services.reporting.domain.state import STATUSES, CaseView, ProblemView, State
 
-STATUSES: tuple[CaseStatus, ...] = tuple(STATUS_LABELS)
 COUNTS = (
     "found",
     "found_cumulative",
@@ -47,6 +46,10 @@ COUNTS = (
 OVERDUE_BUCKETS = ("1-7", "8-30", "31+")
 """Days past the deadline at the end of the period: at most a week, up to a month, longer."""
 KEYS = (*COUNTS, *(f"status.{s}" for s in STATUSES), *(f"overdue.{b}" for b in OVERDUE_BUCKETS))
+
+
+NO_BUCKET = (False,) * len(OVERDUE_BUCKETS)
+BUCKET_FLAGS = {b: tuple(b == other for other in OVERDUE_BUCKETS) for b in OVERDUE_BUCKETS}
 
 
 def overdue_bucket(days: int) -> str:
@@ -80,6 +83,25 @@ class Line:
     def _owners(self, catalogue: Catalogue) -> Owners:
         return owners_of(self.flagged.item, self.flagged.village, catalogue, self.flagged.lead_unit)
 
+    @cached_property
+    def moves(self) -> tuple[tuple[str, date], ...]:
+        return self.case.moves if self.case else ()
+
+    @cached_property
+    def standing(self) -> tuple[bool, bool, bool, bool, bool, tuple[bool, ...]]:
+        """The part of `tally` no period changes: rectified and escalated ever, verified, dismissed,
+        open, and the flag of each status."""
+        ever = {t for t, _ in self.moves}
+        status = self.status
+        return (
+            CaseRectified.event_type in ever,
+            status == "verified",
+            status == "dismissed",
+            CaseEscalated.event_type in ever,
+            status not in CLOSED_STATUSES,
+            tuple(status == s for s in STATUSES),
+        )
+
     def days_overdue(self, day: date) -> int:
         """Days past the deadline in force at the end of `day`; 0 when in time or closed."""
         return days_overdue(self.case.case, day) if self.case else 0
@@ -92,29 +114,29 @@ def lines(state: State) -> list[Line]:
 
 def tally(line: Line, first: date, last: date) -> tuple[int, ...]:
     """What one problem adds to each of `KEYS` for the period from `first` to `last`: computed once,
-    summed for every group (and for every counter; hence the days are passed, not recomputed)."""
-    moves = line.case.moves if line.case else ()
-    within = {t for t, day in moves if first <= day <= last}
-    ever = {t for t, _ in moves}
-    status = line.status
+    summed for every group (and for every counter, period after period: what does not depend on the
+    period is the line's `standing`, computed once)."""
+    moves, cleared_on = line.moves, line.problem.cleared_on
+    within = {t for t, day in moves if first <= day <= last} if moves else ()
+    rectified_ever, verified, dismissed, escalated_ever, still_open, statuses = line.standing
     days = line.days_overdue(last)
-    counts = (
+    return (
         first <= line.problem.found_on <= last,
         True,
-        any(first <= day <= last for day in line.problem.cleared_on),
+        any(first <= day <= last for day in cleared_on) if cleared_on else False,
         CaseRectified.event_type in within,
-        CaseRectified.event_type in ever,
+        rectified_ever,
         CaseVerified.event_type in within,
-        status == "verified",
+        verified,
         CaseDismissed.event_type in within,
-        status == "dismissed",
+        dismissed,
         CaseEscalated.event_type in within,
-        CaseEscalated.event_type in ever,
-        status not in CLOSED_STATUSES,
+        escalated_ever,
+        still_open,
         days > 0,
+        *statuses,
+        *(BUCKET_FLAGS[overdue_bucket(days)] if days else NO_BUCKET),
     )
-    bucket = overdue_bucket(days) if days else None
-    return (*counts, *[status == s for s in STATUSES], *[bucket == b for b in OVERDUE_BUCKETS])
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -146,9 +168,11 @@ def stay(line: Line, day: date) -> tuple[int, ...]:
     """What one case adds to the time in each status up to the end of `day`: a case per status it stayed
     in, then the whole days it spent there (`STATUSES` order each); nothing before its case is known."""
     if line.case is None:
-        return (0,) * (2 * len(STATUSES))
-    spent = line.case.days_in_status(day)
-    return (*(int(s in spent) for s in STATUSES), *(spent.get(s, 0) for s in STATUSES))
+        return NO_STAY
+    return line.case.stay_until(day)
+
+
+NO_STAY = (0,) * (2 * len(STATUSES))
 
 
 def stay_summary(stays: Iterable[tuple[int, ...]]) -> dict[str, dict[str, Any]]:

@@ -17,8 +17,8 @@ from lookback.catalogue import Catalogue
 from lookback.contracts.rectify import STATUS_LABELS
 from services.reporting.domain.facts import Fact, known
 from services.reporting.domain.labels import labels
-from services.reporting.domain.measures import KEYS, lines, overdue_bucket, stay, stay_summary, summarize, tally
-from services.reporting.domain.state import State, fold, states_at
+from services.reporting.domain.measures import KEYS, Line, lines, overdue_bucket, stay, stay_summary, summarize, tally
+from services.reporting.domain.state import STATUSES, State, fold, states_at
 
 Cell = tuple[str, str, int, str]
 """(village, lead unit, item, rule): the finest breakdown a report makes; every other is a sum of cells."""
@@ -36,14 +36,27 @@ TREND = ("found", "found_cumulative", "rectified", "verified", "open", "overdue"
 
 
 def cells(state: State, period: Period, catalogue: Catalogue) -> dict[Cell, tuple[int, ...]]:
-    """What the problems of each cell add up to for `period` (`tally`, then `stay`): the counters
-    reporting keeps per period are these, and every report of a period is made from them."""
+    """What the problems of each cell add up to for `period` (`share`): the counters reporting keeps
+    per period are these, and every report of a period is made from them."""
     first, last = period.first_day, period.last_day
     found: dict[Cell, list[tuple[int, ...]]] = defaultdict(list)
     for line in lines(state):
-        p = line.flagged
-        found[(p.village, line.unit(catalogue), p.item, p.rule)].append((*tally(line, first, last), *stay(line, last)))
+        found[cell_of(line, catalogue)].append(share(line, first, last))
     return {cell: tuple(sum(column) for column in zip(*rows, strict=True)) for cell, rows in found.items()}
+
+
+def cell_of(line: Line, catalogue: Catalogue) -> Cell:
+    p = line.flagged
+    return (p.village, line.unit(catalogue), p.item, p.rule)
+
+
+WIDTH = len(KEYS) + 2 * len(STATUSES)
+"""Of a `share`, and of a counter."""
+
+
+def share(line: Line, first: date, last: date) -> tuple[int, ...]:
+    """What one problem adds to its cell for the period from `first` to `last`: `tally`, then `stay`."""
+    return (*tally(line, first, last), *stay(line, last))
 
 
 def stats_of(counted: Mapping[Cell, Sequence[int]], catalogue: Catalogue) -> dict[str, Any]:

@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import cached_property
 from typing import get_args
 
 from lookback.cases.state import Case, evolve
-from lookback.contracts.rectify import CaseEvent, CaseStatus, CaseTransition
+from lookback.contracts.rectify import STATUS_LABELS, CaseEvent, CaseStatus, CaseTransition
 from lookback.contracts.rules import ProblemClearedByData, ProblemFlagged
 from services.reporting.domain.facts import Fact
 
 CASE_EVENTS = get_args(CaseEvent)
+STATUSES: tuple[CaseStatus, ...] = tuple(STATUS_LABELS)
 
 
 @dataclass(frozen=True)
@@ -42,11 +44,31 @@ class CaseView:
 
     def days_in_status(self, until: date) -> dict[CaseStatus, int]:
         """Whole days per status, the current stay counted to the end of `until`."""
+        spent = dict(self._finished)
+        status = self.case.status
+        spent[status] = spent.get(status, 0) + (until + timedelta(days=1) - self.case.status_since).days
+        return spent
+
+    def stay_until(self, until: date) -> tuple[int, ...]:
+        """`days_in_status` as (stayed in it, days) per status of `STATUSES`, each in that order: what a
+        case adds to the time-in-status counts (every period asks it of the same case: all but the
+        current stay's days are computed once)."""
+        flags, head, finished, tail = self._stay_parts
+        return (*flags, *head, finished + (until - self.case.status_since).days + 1, *tail)
+
+    @cached_property
+    def _finished(self) -> dict[CaseStatus, int]:
         spent: dict[CaseStatus, int] = {}
-        current = (self.case.status, (until + timedelta(days=1) - self.case.status_since).days)
-        for status, days in (*self.stays, current):
+        for status, days in self.stays:
             spent[status] = spent.get(status, 0) + days
         return spent
+
+    @cached_property
+    def _stay_parts(self) -> tuple[tuple[int, ...], tuple[int, ...], int, tuple[int, ...]]:
+        finished, current = self._finished, self.case.status
+        days = tuple(finished.get(s, 0) for s in STATUSES)
+        n = STATUSES.index(current)
+        return tuple(int(s in finished or s == current) for s in STATUSES), days[:n], days[n], days[n + 1 :]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ the counters as it folds, however the log was batched and whatever was delivered
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,12 +19,13 @@ from sqlmodel import Session
 
 from bench.reports import grow, load
 from lookback.catalogue import load as load_catalogue
+from lookback.clock import CST, NOW_ENV
 from lookback.consumer import Delivered
 from lookback.store import make_engine
 from services.reporting.adapters import counters
 from services.reporting.adapters.factlog import FactLog, check_code, code_at, last_until
 from services.reporting.adapters.tables import prepare
-from services.reporting.domain.facts import known
+from services.reporting.domain.facts import fact_of, is_reported, known
 from services.reporting.domain.semimonthly import (
     counted_periods,
     report,
@@ -145,3 +146,22 @@ def test_counters_agree_with_the_fold_over_a_demo_towns_log(engine: Engine, tmp_
         later = counters.read(session, ["2020-01-H1"])["2020-01-H1"]
     assert sum(c[1] for c in later.values()) > 100  # found_cumulative: the town's problems are counted
     assert_counters_agree(engine)
+
+
+def test_facts_read_back_are_the_facts_their_envelopes_give(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The table's facts are decoded from their payloads only (the envelope is not validated again):
+    day, instant learnt (a moved business clock's too) and event are those of the delivered envelope."""
+    grow(60, tmp_path / "grow", tmp_path / "log.jsonl")
+    delivered = load(tmp_path / "log.jsonl")
+    log = Log()
+    log.problem("late", date(2019, 12, 3))
+    log.rectify("late", date(2019, 12, 20), recorded=datetime(2020, 1, 20, 9, tzinfo=CST))
+    monkeypatch.setenv(NOW_ENV, "2020-02-01T10:00:00+08:00")
+    log.start("late", date(2020, 1, 30))
+    delivered += [Delivered(len(delivered) + seq, env) for seq, env in log.envelopes]
+    project_in(engine, delivered)
+    expected = [fact_of(d.seq, d.envelope) for d in delivered if is_reported(d.envelope)]
+    assert expected[-1].recorded == datetime(2020, 2, 1, 10, tzinfo=CST)
+    assert FactLog(engine).facts() == expected
