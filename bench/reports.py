@@ -38,6 +38,7 @@ ENDPOINTS = {
     "trend": ("/reports/trend", {"period": "2020-06-H2"}),
     "overdue": ("/reports/overdue", {"period": "2020-06-H2"}),
     "overdue_page": ("/reports/overdue", {"period": "2020-06-H2", "limit": "100"}),
+    "overdue_known_at": ("/reports/overdue", {"period": "2020-06-H2", "known_at": "2030-01-01"}),  # still folded
     "problems": ("/reports/problems", {"by": "rule,village"}),
 }
 

@@ -2,8 +2,8 @@
 
 Problem and case events are appended to the fact table as they are, submission events to theirs;
 every problem the batch touches is then folded again with its cases from all their facts (those stored
-before the batch, and the batch's own), so the current-state rows and the per-period counters are
-exactly what the facts say however often a batch is retried.
+before the batch, and the batch's own), so the current-state rows, the overdue windows and the per-period
+counters are exactly what the facts say however often a batch is retried.
 """
 
 from __future__ import annotations

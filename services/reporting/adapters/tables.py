@@ -26,7 +26,7 @@ class FactRow(SQLModel, table=True):
     seq: int = Field(primary_key=True, description="Stream sequence: the order the log holds the events in")
     type: str
     aggregate_id: str = Field(index=True)
-    day: date = Field(description="Business day in China: the action's date, the roster's as-of")
+    day: date = Field(index=True, description="Business day in China: the action's date, the roster's as-of")
     recorded_at: datetime = Field(
         description="When the system learnt it, on the business clock (Envelope.known_since; stored as UTC)"
     )
