@@ -21,7 +21,7 @@ from lookback.calendar import Period
 from lookback.cases.state import Case, is_open
 from lookback.catalogue import Catalogue
 from lookback.contracts.rectify import STATUS_LABELS, CaseStatus
-from lookback.contracts.rules import ProblemClearedByData, ProblemFlagged
+from lookback.contracts.rules import ProblemFlagged
 from services.reporting.domain.facts import Fact, known
 from services.reporting.domain.measures import lines, overdue_bucket
 from services.reporting.domain.state import CASE_EVENTS, ProblemView, Replay, fold
@@ -60,21 +60,17 @@ def windows(facts: Iterable[Fact]) -> list[Window]:
     shown: dict[str, tuple[date, Listed | None]] = {}
     out: list[Window] = []
     for day, group in groupby(facts, key=lambda f: f.day):
-        touched = set()
+        touched: set[str] = set()
         for fact in group:
             event = fact.event
-            if isinstance(event, CASE_EVENTS):
-                case_id = event.aggregate_id()
-                new = case_id not in replay.cases
-                replay.apply(fact)
-                view = replay.cases.get(case_id)
-                if view is not None:
-                    paired.update({view.case.problem_id: case_id} if new else {})
-                    touched.add(view.case.problem_id)
-            else:
-                replay.apply(fact)
-                if isinstance(event, ProblemFlagged | ProblemClearedByData):
-                    touched.add(event.problem_id)
+            opened = isinstance(event, CASE_EVENTS) and event.aggregate_id() not in replay.cases
+            replay.apply(fact)
+            if isinstance(event, ProblemFlagged):
+                touched.add(event.problem_id)
+            elif isinstance(event, CASE_EVENTS) and (view := replay.cases.get(event.aggregate_id())) is not None:
+                if opened:
+                    paired[view.case.problem_id] = view.case.case_id
+                touched.add(view.case.problem_id)
         for problem_id in touched:
             now = _listed(replay, paired.get(problem_id), problem_id)
             since, was = shown.get(problem_id, (day, None))
