@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lookback_pg import fresh_database
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -89,6 +90,21 @@ def test_windows_agree_with_the_fold_over_the_sample_town(engine: Engine, tmp_pa
     delivered = [Delivered(seq, env) for seq, env in enumerate((e for b in batches for e in b), 1)]
     project_in(engine, delivered, (50, 300))
     assert assert_windows_agree(engine) > 0
+
+
+@pytest.mark.postgres
+def test_windows_agree_with_the_fold_on_postgresql() -> None:
+    """Villages sort by code point there too, whatever the database's collation."""
+    steps = [("extend", 20), ("escalate", 40), ("verify", 50)]
+    problems = [
+        (date(2019, 12, 1), 3, village, steps[:n]) for n in range(4) for village in ("桃园村", "杨湾村", "Zhang")
+    ]
+    with fresh_database() as url:
+        engine = make_engine(url)
+        prepare(engine, "reporting")
+        project_in(engine, [Delivered(seq, env) for seq, env in campaign(problems, True).envelopes], (5,))
+        assert assert_windows_agree(engine) > 0
+        engine.dispose()
 
 
 def test_the_list_pages_with_its_total(client: TestClient, tokens: dict[str, str]) -> None:
