@@ -21,15 +21,15 @@ from lookback.auth.policy import Action
 from lookback.calendar import Period
 from lookback.catalogue import load as load_catalogue
 from lookback.clock import local_date, now, parse_instant
-from services.reporting.adapters import counters
+from services.reporting.adapters import counters, overdue
 from services.reporting.adapters.factlog import FactLog, check_code, code_at, days, last_until
 from services.reporting.adapters.submissions import folded
 from services.reporting.adapters.tables import ProblemRow
 from services.reporting.domain.facts import Fact, known
 from services.reporting.domain.milestones import milestones
+from services.reporting.domain.overdue import overdue_cases, row
 from services.reporting.domain.semimonthly import (
     counted_periods,
-    overdue_cases,
     problem_counts,
     report,
     reportable,
@@ -164,12 +164,31 @@ def get_trend(log: Log, period: PeriodQ, known_at: KnownAtQ = None) -> dict[str,
 @router.get(
     "/overdue", summary="逾期案件 / cases past their deadline at the period's end", response_class=CanonicalJSON
 )
-def get_overdue(facts: Facts, period: PeriodQ, known_at: KnownAtQ = None) -> dict[str, Any]:
+def get_overdue(
+    log: Log,
+    period: PeriodQ,
+    known_at: KnownAtQ = None,
+    limit: Annotated[int | None, Query(ge=1, description="at most this many cases (default: all)")] = None,
+    offset: Annotated[int, Query(ge=0, description="skip this many of the list first")] = 0,
+) -> dict[str, Any]:
+    """Read from the overdue windows; as known at an earlier instant, folded from the facts. `total` is
+    the whole list's length, so a page says how many there are."""
+    catalogue, day = load_catalogue(), period.last_day
+    if known_at is None:
+        with Session(log.engine) as session:
+            total, page = overdue.listed(session, day, limit, offset)
+        cases = [row(listed, day, catalogue) for listed in page]
+    else:
+        folded = overdue_cases(log.facts(), period, catalogue, known_at)
+        total, cases = len(folded), folded[offset : None if limit is None else offset + limit]
     return {
         "period": period.code,
-        "last_day": period.last_day.isoformat(),
+        "last_day": day.isoformat(),
         "known_at": known_at.isoformat() if known_at else None,
-        "cases": overdue_cases(facts, period, load_catalogue(), known_at),
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+        "cases": cases,
     }
 
 

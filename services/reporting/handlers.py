@@ -2,8 +2,8 @@
 
 Problem and case events are appended to the fact table as they are, submission events to theirs;
 every problem the batch touches is then folded again with its cases from all their facts (those stored
-before the batch, and the batch's own), so the current-state rows and the per-period counters are
-exactly what the facts say however often a batch is retried.
+before the batch, and the batch's own), so the current-state rows, the overdue windows and the per-period
+counters are exactly what the facts say however often a batch is retried.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from lookback.consumer import Delivered
 from lookback.contracts.envelope import Envelope
 from lookback.contracts.intake import HouseholdRecorded
 from lookback.store import upsert
-from services.reporting.adapters import counters
+from services.reporting.adapters import counters, overdue
 from services.reporting.adapters.factlog import facts_of, household_row, lines_of, person_rows, to_row
 from services.reporting.adapters.submissions import event_rows
 from services.reporting.adapters.tables import (
@@ -56,14 +56,16 @@ def project(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
 
 def count(session: Session, facts: Sequence[Fact], catalogue: Catalogue) -> None:
     """Fold the lines `facts` belong to (each problem with its cases) from all their stored facts, write
-    their current rows, and add to the counters what the batch changed (`domain/counters.py`). `facts`
-    are already in the session: the stored facts without them are what the counters hold so far."""
+    their current rows and overdue windows, and add to the counters what the batch changed
+    (`domain/counters.py`). `facts` are already in the session: the stored facts without them are what the
+    counters hold so far."""
     counters.lock(session)
     aggregates = lines_of(session, [f.event for f in facts])
     everything = facts_of(session, aggregates, {f.seq: f for f in facts})
     state = fold(known(everything, date.max))
     upsert(session, ProblemRow, [_problem(p) for p in state.problems.values()], ["problem_id"])
     upsert(session, CaseRow, [_case(c, catalogue) for c in state.cases.values()], ["case_id"])
+    overdue.rewrite(session, everything)
     counters.apply(session, changes(everything, {f.seq for f in facts}, counted_periods(catalogue), catalogue))
 
 

@@ -150,9 +150,13 @@ def last_until(engine: Engine, day: date) -> int | None:
 
 
 def days(engine: Engine) -> list[date]:
-    """The first and last business day of the facts (none without facts): all a report's span needs."""
+    """The first and last business day of the facts (none without facts): all a report's span needs. Two
+    subqueries, so each is one step down the index on `day` (both in one select scan every row, which every
+    report request pays, ~0.2 s at a million facts)."""
+    first_day = select(func.min(FactRow.day)).scalar_subquery()
+    last_day = select(func.max(FactRow.day)).scalar_subquery()
     with Session(engine) as session:
-        first, last = session.exec(select(func.min(FactRow.day), func.max(FactRow.day))).one()
+        first, last = session.exec(select(first_day, last_day)).one()
     return [first, last] if first is not None else []
 
 

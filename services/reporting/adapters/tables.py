@@ -2,7 +2,8 @@
 
 `report_facts` is the memory: one row per problem or case event, appended in stream order, from
 which every report can be computed. `report_counters` holds each counted period's report as sums per
-cell, kept up to date with the facts. The other tables are current state folded from those facts,
+cell, kept up to date with the facts, and `report_overdue_windows` the days over which each case was
+overdue, so the overdue list of any day is one query. The other tables are current state folded from those facts,
 there so that gauges and counts answer at scrape time without a replay.
 """
 
@@ -10,12 +11,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, Index, inspect, text
 from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from lookback.store import LogDigestRow, Position, create_tables, upsert
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Raised whenever a table below changes; a read model of another version is dropped and rebuilt."""
 
 
@@ -25,7 +26,7 @@ class FactRow(SQLModel, table=True):
     seq: int = Field(primary_key=True, description="Stream sequence: the order the log holds the events in")
     type: str
     aggregate_id: str = Field(index=True)
-    day: date = Field(description="Business day in China: the action's date, the roster's as-of")
+    day: date = Field(index=True, description="Business day in China: the action's date, the roster's as-of")
     recorded_at: datetime = Field(
         description="When the system learnt it, on the business clock (Envelope.known_since; stored as UTC)"
     )
@@ -56,6 +57,27 @@ class CaseRow(SQLModel, table=True):
     status: str = Field(index=True)
     overdue: bool = Field(description="Rectify marked it overdue for the deadline in force, and it is open")
     due_soon: bool = Field(description="Rectify reminded of the deadline in force, and it is open, not overdue")
+
+
+class OverdueWindowRow(SQLModel, table=True):
+    """A case overdue at the end of every day from `first` to before `until`, listed as it stood then
+    (`domain/overdue.py`): the overdue list of a day is the rows holding it, in the order of the index."""
+
+    __tablename__ = "report_overdue_windows"
+    __table_args__ = (Index("ix_report_overdue_windows_order", "deadline", "village", "case_id", "first", "until"),)
+
+    case_id: str = Field(primary_key=True)
+    first: date = Field(primary_key=True, description="The first day it is overdue at the end of")
+    until: date | None = Field(None, description="The first day it no longer is; none: it still is")
+    problem_id: str
+    village: str
+    household_id: str | None
+    rule: str
+    item: int
+    lead_unit: str
+    co_units: str = Field(description="JSON list of 配合单位")
+    status: str
+    deadline: date
 
 
 class CounterRow(SQLModel, table=True):
@@ -113,6 +135,7 @@ TABLES = (
     FactRow,
     ProblemRow,
     CaseRow,
+    OverdueWindowRow,
     CounterRow,
     HouseholdRow,
     PersonRow,

@@ -1,4 +1,4 @@
-"""The half-monthly statistics (每半月统计), their trend, and the overdue list, as pure functions of the facts.
+"""The half-monthly statistics (每半月统计) and their trend, as pure functions of the facts.
 
 Everything is decided by business days and by the facts known at an instant, never by the wall clock,
 so a past period's report is the same on every replay. Keys are emitted in a fixed order and numbers
@@ -14,11 +14,10 @@ from typing import Any
 
 from lookback.calendar import Period, period_of, periods_between
 from lookback.catalogue import Catalogue
-from lookback.contracts.rectify import STATUS_LABELS
 from services.reporting.domain.facts import Fact, known
 from services.reporting.domain.labels import labels
-from services.reporting.domain.measures import KEYS, Line, lines, overdue_bucket, stay, stay_summary, summarize, tally
-from services.reporting.domain.state import STATUSES, State, fold, states_at
+from services.reporting.domain.measures import KEYS, Line, lines, stay, stay_summary, summarize, tally
+from services.reporting.domain.state import STATUSES, State, states_at
 
 Cell = tuple[str, str, int, str]
 """(village, lead unit, item, rule): the finest breakdown a report makes; every other is a sum of cells."""
@@ -149,39 +148,6 @@ def trend(
     periods = trend_periods(min((f.day for f in facts), default=None), until)
     states = states_at(known(facts, until.last_day, known_at), [p.last_day for p in periods])
     return [trend_point(p, cells(state, p, catalogue)) for p, state in zip(periods, states, strict=True)]
-
-
-def overdue_cases(
-    facts: Sequence[Fact], period: Period, catalogue: Catalogue, known_at: datetime | None = None
-) -> list[dict[str, Any]]:
-    """Cases open past their deadline at the end of the period, longest overdue first."""
-    day = period.last_day
-    state = fold(known(facts, day, known_at))
-    out = []
-    for line in lines(state):
-        days = line.days_overdue(day)
-        if not days or line.case is None:
-            continue
-        case, item = line.case.case, catalogue.item(line.flagged.item)
-        out.append(
-            {
-                "case_id": case.case_id,
-                "village": case.village,
-                "household_id": line.flagged.household_id,
-                "rule": line.flagged.rule,
-                "item": case.item,
-                "item_name": item.name,
-                "category": item.category,
-                "lead_unit": case.lead_unit,
-                "co_units": list(case.co_units),
-                "status": case.status,
-                "status_label": STATUS_LABELS[case.status],
-                "deadline": case.deadline.isoformat(),
-                "days_overdue": days,
-                "bucket": overdue_bucket(days),
-            }
-        )
-    return sorted(out, key=lambda row: (-row["days_overdue"], row["village"], row["case_id"]))
 
 
 def problem_counts(rows: Sequence[tuple[dict[str, str], int]], by: list[str]) -> dict[str, Any]:

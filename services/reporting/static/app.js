@@ -140,8 +140,13 @@ function owners(c) {
   return c.co_units && c.co_units.length ? `${c.lead_unit}（配合：${c.co_units.join("、")}）` : c.lead_unit;
 }
 
-function overdueTable(cases, labels) {
-  $("overdue-count").textContent = `（${cases.length} 件）`;
+// The longest overdue first, at most OVERDUE_SHOWN of them: a county's list is tens of thousands of rows.
+const OVERDUE_SHOWN = 500;
+
+function overdueTable(body, labels) {
+  const cases = body.cases;
+  $("overdue-count").textContent = body.total > cases.length
+    ? `（共 ${body.total} 件，列出逾期最久的 ${cases.length} 件）` : `（${body.total} 件）`;
   fill($("overdue-table"), ["行政村", "户编号", "问题条目", "责任单位", "整改时限", "逾期天数", "状态"],
     cases.map((c) => [c.village, c.household_id || "", `${c.item}.${labels.item[c.item] || c.item_name}`, owners(c),
       c.deadline, c.days_overdue, c.status_label]));
@@ -195,8 +200,8 @@ async function load() {
   $("status").textContent = "加载中…";
   const params = { period, known_at: knownAt() };
   const [report, trend, overdue, marks] = await Promise.all(
-    ["/reports/semimonthly", "/reports/trend", "/reports/overdue", "/reports/milestones"]
-      .map((p) => api(p, params).then((r) => r.json())));
+    [["/reports/semimonthly"], ["/reports/trend"], ["/reports/overdue", { limit: OVERDUE_SHOWN }], ["/reports/milestones"]]
+      .map(([p, more]) => api(p, { ...params, ...more }).then((r) => r.json())));
   $("period-range").textContent = `${periodName(report.period)}（${report.first_day} 至 ${report.last_day}）`;
   const labels = report.labels;
   townTable(report);
@@ -210,7 +215,7 @@ async function load() {
   groupTable($("unit-table"), "责任单位", cur.by_unit, (k) => k);
   groupTable($("item-table"), "问题条目", ordered(cur.by_item, Object.keys(labels.item).sort((a, b) => a - b)),
     (k) => `${k}.${labels.item[k] || ""}`);
-  overdueTable(overdue.cases, labels);
+  overdueTable(overdue, labels);
   milestoneTable(marks);
   $("status").textContent = "";
 }

@@ -9,7 +9,8 @@ import pytest
 from lookback.calendar import Period
 from lookback.catalogue import load
 from services.reporting.domain.measures import overdue_bucket
-from services.reporting.domain.semimonthly import overdue_cases, semimonthly
+from services.reporting.domain.overdue import overdue_cases
+from services.reporting.domain.semimonthly import semimonthly
 
 from .factories import Log
 
