@@ -32,9 +32,19 @@ class HouseholdDraft:
     rows: tuple[Row, ...]
 
     @property
+    def cells(self) -> list[dict[str, str]]:
+        """Each row's cells, as `PersonRow.cells` holds them; built on each call rather than held for every
+        household."""
+        return [cells_of(self.columns, values) for _, values in self.rows]
+
+    @property
     def persons(self) -> list[PersonRow]:
-        """The rows as the event carries them; built on each call rather than held for every household."""
-        return [PersonRow(row=row, cells=cells_of(self.columns, values)) for row, values in self.rows]
+        """The rows as the event carries them. Their cells are text already (`RowReader`): constructed,
+        not validated again, since validating them cost as much as the event's own validation."""
+        return [
+            PersonRow.model_construct(row=row, cells=cells)
+            for (row, _), cells in zip(self.rows, self.cells, strict=True)
+        ]
 
 
 def group_households(rows: Iterable[tuple[str, Row]], columns: Sequence[str]) -> list[HouseholdDraft]:
@@ -49,7 +59,9 @@ def group_households(rows: Iterable[tuple[str, Row]], columns: Sequence[str]) ->
 
 
 def _village(household: list[Row], columns: Sequence[str]) -> str:
-    """行政村 of the single 户主 row, else of the first row (docs/rules.md)."""
-    cells = [cells_of(columns, values) for _, values in household]
-    heads = [row for row in cells if row.get(RELATION) == HEAD]
-    return (heads[0] if len(heads) == 1 else cells[0])[VILLAGE]
+    """行政村 of the single 户主 row, else of the first row (docs/rules.md). Read by column index: an
+    accepted row has a 行政村, and a sheet without 与户主关系 has no 户主 row."""
+    village = columns.index(VILLAGE)
+    relation = columns.index(RELATION) if RELATION in columns else None
+    heads = [values for _, values in household if relation is not None and values[relation] == HEAD]
+    return (heads[0] if len(heads) == 1 else household[0][1])[village]

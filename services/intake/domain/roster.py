@@ -89,14 +89,17 @@ def parse_sheets(persons: SheetRows, villages: SheetRows | None, configured: Ite
 def _in_one_village(household: HouseholdDraft, rejected: list[Rejection]) -> HouseholdDraft:
     """The household without its rows in another village than its own (its 户主's): one 户编号 in two
     villages would join two villages' people into one household, so those rows are rejected instead."""
+    village = household.columns.index(VILLAGE)
+    if all(values[village] == household.village for _, values in household.rows):
+        return household
     kept: list[Row] = []
     for row, values in household.rows:
-        cells = cells_of(household.columns, values)
-        if cells[VILLAGE] == household.village:
+        if values[village] == household.village:
             kept.append((row, values))
         else:
+            cells = cells_of(household.columns, values)
             rejected.append(rejection(PERSONS, row, fault("other_village", VILLAGE), cells))
-    return household if len(kept) == len(household.rows) else replace(household, rows=tuple(kept))
+    return replace(household, rows=tuple(kept))
 
 
 def _villages(
