@@ -37,8 +37,8 @@ def unpack(packed: Packed) -> tuple[str, ...]:
 class HouseholdDraft:
     """A household as this import shows it, ready to become a `HouseholdRecorded`.
 
-    `columns` is the sheet's list of column names, shared by all its households; `rows` holds the
-    household's accepted rows in sheet order. Compare drafts by `persons` (or their fingerprint,
+    `columns` is the sheet's list of column names, shared by all its households; `packed` holds the
+    household's accepted rows in sheet order (`rows` unpacks them). Compare drafts by `persons` (or their fingerprint,
     `domain/diff.py`): the same cells in another column order are the same household.
     """
 
