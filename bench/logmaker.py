@@ -38,7 +38,7 @@ from lookback.contracts.envelope import Envelope
 from lookback.messaging import ATOMIC_LIMIT, Publisher, connect, ensure_streams
 from lookback.store import make_engine
 from services.intake.adapters.sheets import parse_roster
-from services.intake.importer import chained, import_id_of, roster_events
+from services.intake.importer import import_id_of, roster_events, sealed
 
 CHUNK = 5_000
 """Households per import: what a township sends at a time, and small enough to hold in memory."""
@@ -141,7 +141,9 @@ class Grower:
         import_id = import_id_of([(path.name, path.read_bytes()) for path in files], as_of, True)
         parsed = parse_roster(files, load_catalogue().villages)
         engine = self.stages[0].engine
-        envelopes = chained(engine, list(roster_events(engine, parsed, import_id, as_of, True, ACTOR)))
+        envelopes = [
+            s.envelope for s in sealed(engine, list(roster_events(engine, parsed, import_id, as_of, True, ACTOR)))
+        ]
         self.imports.append((files, as_of))
         if not self.keep_files:
             for path in files:

@@ -152,31 +152,35 @@ class Publisher:
         self.timeout = timeout
         self.signer = signer
 
-    async def publish_batch(self, envelopes: Sequence[Envelope]) -> set[uuid.UUID]:
+    async def publish_batch(
+        self, envelopes: Sequence[Envelope], datas: Sequence[bytes] | None = None
+    ) -> set[uuid.UUID]:
         """Store all of them once: atomically per chunk, message by message if a chunk was partly stored.
+        `datas`, if given, are the envelopes' bytes as encoded already (`chain.seal`), published as they are.
         Returns the ids the stream already held (the PubAck's `duplicate`): a summary counts what was stored."""
+        encoded = list(datas) if datas is not None else [encode(env) for env in envelopes]
         already: set[uuid.UUID] = set()
         for start in range(0, len(envelopes), ATOMIC_LIMIT):
             chunk = envelopes[start : start + ATOMIC_LIMIT]
+            chunk_datas = encoded[start : start + ATOMIC_LIMIT]
             if len(chunk) == 1:
-                already |= await self._each(chunk)
+                already |= await self._each(chunk, chunk_datas)
                 continue
             try:
-                await self._atomic(chunk)
+                await self._atomic(chunk, chunk_datas)
             except PublishError as err:
                 if err.code != ERR_DUPLICATE_IN_BATCH:
                     raise
-                already |= await self._each(chunk)
+                already |= await self._each(chunk, chunk_datas)
         return already
 
-    async def _each(self, chunk: Sequence[Envelope]) -> set[uuid.UUID]:
-        acks = await asyncio.gather(*(self.publish(env) for env in chunk))
+    async def _each(self, chunk: Sequence[Envelope], datas: Sequence[bytes]) -> set[uuid.UUID]:
+        acks = await asyncio.gather(*(self.publish(env, data=data) for env, data in zip(chunk, datas, strict=True)))
         return {env.id for env, ack in zip(chunk, acks, strict=True) if ack.duplicate}
 
-    async def _atomic(self, chunk: Sequence[Envelope]) -> None:
+    async def _atomic(self, chunk: Sequence[Envelope], datas: Sequence[bytes]) -> None:
         batch_id = uuid.uuid4().hex
         last = len(chunk)
-        datas = [encode(env) for env in chunk]
         signed: dict[str, str] = {}
         if self.signer:
             digests = [message_digest(env.subject, data) for env, data in zip(chunk, datas, strict=True)]
@@ -192,10 +196,10 @@ class Publisher:
                 reply = await self.nc.request(env.subject, data, headers=headers, timeout=self.timeout)
                 _check(json.loads(reply.data))
 
-    async def publish(self, env: Envelope, expected_last_seq: int | None = None) -> Ack:
+    async def publish(self, env: Envelope, expected_last_seq: int | None = None, data: bytes | None = None) -> Ack:
         """One event; with `expected_last_seq` it is stored only if the aggregate has not moved on."""
         headers = _headers(env)
-        data = encode(env)
+        data = encode(env) if data is None else data
         if self.signer:
             headers |= self.signer.headers("", [message_digest(env.subject, data)])
         if expected_last_seq is not None:

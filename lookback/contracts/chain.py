@@ -10,11 +10,12 @@ against the server's own timestamps instead.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from lookback.contracts.envelope import Envelope, fact_id
+from lookback.contracts.envelope import Envelope, Event, fact_id, new_envelope
 
 
 def event_hash(env: Envelope) -> str:
@@ -91,3 +92,63 @@ def link(envelopes: Iterable[Envelope], heads: Mapping[str, str | None]) -> tupl
         current[key] = event_hash(chained)
         linked.append(chained)
     return linked, {k: v for k, v in current.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An event not yet in its chain: what it says and the id derived from that. Its envelope is built
+    only once the chain's head is known (`seal`), so it is built, and serialised, once."""
+
+    event: Event
+    content_id: uuid.UUID
+    actor: str
+    business_time: datetime
+    correlation_id: uuid.UUID | None = None
+
+    @property
+    def type(self) -> str:
+        return self.event.event_type
+
+    @property
+    def aggregate_key(self) -> str:
+        return f"{self.event.aggregate_type}/{self.event.aggregate_id()}"
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """An event linked into its chain as it is published: the envelope, its bytes, and its hash."""
+
+    envelope: Envelope
+    data: bytes
+    hash: str
+
+
+def seal(drafts: Iterable[Draft], heads: Mapping[str, str | None]) -> tuple[list[Sealed], dict[str, str]]:
+    """`link` for drafts: each envelope is built with its final id and `prev_hash`, serialised once, and
+    hashed from those bytes (`bytes_hash`), where `link` copies an envelope and serialises it twice more."""
+    current: dict[str, str | None] = dict(heads)
+    sealed: list[Sealed] = []
+    for draft in drafts:
+        prev = current.get(draft.aggregate_key)
+        env = new_envelope(
+            draft.event,
+            actor=draft.actor,
+            business_time=draft.business_time,
+            correlation_id=draft.correlation_id,
+            event_id=fact_id(draft.content_id, prev),
+            prev_hash=prev,
+        )
+        data = env.model_dump_json().encode()
+        current[draft.aggregate_key] = digest = bytes_hash(data)
+        sealed.append(Sealed(env, data, digest))
+    return sealed, {k: v for k, v in current.items() if v is not None}
+
+
+def bytes_hash(data: bytes) -> str:
+    """`event_hash` of the envelope these bytes are `model_dump_json` of, without decoding them: the
+    recording times are cut out of the bytes instead of left out of a second serialisation. The cut is
+    sound because the envelope's fields come in declaration order and no JSON string holds an unescaped
+    quote, so `,"recorded_time":` and the `,"actor":` that follows the recording times occur only as keys."""
+    start = data.index(b',"recorded_time":')
+    end = data.index(b',"actor":', start)
+    return hashlib.sha256(data[:start] + data[end:]).hexdigest()

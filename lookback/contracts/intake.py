@@ -35,6 +35,11 @@ class HouseholdRecorded(Event):
     as_of: date = Field(description="The roster's reference date")
     import_id: str
     persons: list[PersonRow]
+    fingerprint: str | None = Field(
+        None,
+        description="Of the as-of date and the persons' cells, as intake's re-import diff compares households "
+        "(services/intake/domain/diff.py), so intake's own projection need not compute it again; none in older events",
+    )
 
     def aggregate_id(self) -> str:
         return self.household_id

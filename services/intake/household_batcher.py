@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -28,6 +28,7 @@ from prometheus_client import Histogram
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
+from lookback.contracts.chain import Draft, Sealed
 from lookback.contracts.envelope import Envelope
 from lookback.contracts.intake import HouseholdRecorded
 from lookback.messaging import ATOMIC_LIMIT, Publisher
@@ -37,7 +38,7 @@ from services.intake.domain.columns import PERSONS
 from services.intake.domain.errors import NotImportable
 from services.intake.domain.roster import ParsedRoster, SheetRows, parse_sheets
 from services.intake.domain.roster_events import ImportEvents, OnRecord, import_events
-from services.intake.importer import caught_up, chained, import_summary, stored_counts
+from services.intake.importer import caught_up, import_summary, sealed, stored_counts
 from services.intake.issues import current_places
 
 BATCH_SIZE = Histogram(
@@ -71,7 +72,16 @@ class _Planned:
     request: _Request
     parsed: ParsedRoster
     plan: ImportEvents
-    envelopes: list[Envelope]
+    drafts: list[Draft]
+    sealed: list[Sealed] = field(default_factory=list)
+
+    @property
+    def envelopes(self) -> list[Envelope]:
+        return [s.envelope for s in self.sealed]
+
+    @property
+    def datas(self) -> list[bytes]:
+        return [s.data for s in self.sealed]
 
 
 @dataclass(frozen=True)
@@ -153,9 +163,9 @@ class HouseholdBatcher:
                 continue  # one atomic publish per batch: all of it stored, or none
             batch.append(_Planned(r, roster, plan, list(plan)))
             events += plan.total
-        linked = chained(runtime.engine, [e for p in batch for e in p.envelopes])
+        linked = sealed(runtime.engine, [d for p in batch for d in p.drafts])
         for p in batch:
-            p.envelopes, linked = linked[: len(p.envelopes)], linked[len(p.envelopes) :]
+            p.sealed, linked = linked[: len(p.drafts)], linked[len(p.drafts) :]
         await _publish(runtime.publisher(), batch, record)
         BATCH_SIZE.observe(len(batch))
         return [r for r in requests if not r.answer.done()]
@@ -193,14 +203,16 @@ async def _publish(publisher: Publisher, batch: list[_Planned], record: _Record)
     alone, so whatever was refused is refused to the request whose events they are."""
     outcomes: list[set[uuid.UUID] | BaseException]
     try:
-        already = await publisher.publish_batch([e for p in batch for e in p.envelopes])
+        already = await publisher.publish_batch(
+            [e for p in batch for e in p.envelopes], [d for p in batch for d in p.datas]
+        )
         outcomes = [already] * len(batch)
     except Exception as err:
         if len(batch) == 1:
             outcomes = [err]
         else:
             outcomes = await asyncio.gather(
-                *(publisher.publish_batch(p.envelopes) for p in batch), return_exceptions=True
+                *(publisher.publish_batch(p.envelopes, p.datas) for p in batch), return_exceptions=True
             )
     for p, outcome in zip(batch, outcomes, strict=True):
         if isinstance(outcome, BaseException):

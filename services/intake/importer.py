@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from lookback.catalogue import load as load_catalogue
-from lookback.contracts.chain import aggregate_key, link
+from lookback.contracts.chain import Draft, Sealed, aggregate_key, link, seal
 from lookback.contracts.envelope import Envelope
 from lookback.contracts.intake import HouseholdRecorded, HouseholdRemoved, Rejection
 from lookback.messaging import ATOMIC_LIMIT
@@ -129,11 +129,11 @@ async def publish_import(
     already: list[Envelope] = []
     yield {"stage": "发布 publishing", "done": 0, "total": total, "import_id": import_id}
     for chunk in plan.chunks(ATOMIC_LIMIT):
-        recorded = [e.aggregate_id for e in chunk if e.type == HouseholdRecorded.event_type]
+        recorded = [d.event.aggregate_id() for d in chunk if d.type == HouseholdRecorded.event_type]
         was_on_record |= still_on_record(runtime.engine, recorded)  # each household is in one chunk only
-        linked = chained(runtime.engine, chunk, heads)  # ids are final only once linked
-        duplicates = await publisher.publish_batch(linked)
-        already += [e for e in linked if e.id in duplicates]
+        linked = sealed(runtime.engine, chunk, heads)
+        duplicates = await publisher.publish_batch([s.envelope for s in linked], [s.data for s in linked])
+        already += [s.envelope for s in linked if s.envelope.id in duplicates]
         done += len(chunk)
         yield {"stage": "发布 publishing", "done": done, "total": total, "import_id": import_id}
     counts = stored_counts(plan.counts, already, was_on_record)
@@ -223,11 +223,24 @@ def chained(engine: Engine, envelopes: Sequence[Envelope], heads: dict[str, str]
     """Link each new event to the last one of its aggregate (tamper evidence): the one in `heads`, which
     carries the chunks published before (and is updated with these), else the last one intake has folded."""
     carried = {} if heads is None else heads
-    with Session(engine) as session:
-        known = load_heads(session, {aggregate_key(e) for e in envelopes} - carried.keys())
-    linked, new = link(envelopes, known | carried)
+    linked, new = link(envelopes, _heads(engine, {aggregate_key(e) for e in envelopes}, carried))
     carried.update(new)
     return linked
+
+
+def sealed(engine: Engine, drafts: Sequence[Draft], heads: dict[str, str] | None = None) -> list[Sealed]:
+    """`chained` for drafts: each envelope built once, with its final id, and encoded once for publishing."""
+    carried = {} if heads is None else heads
+    linked, new = seal(drafts, _heads(engine, {d.aggregate_key for d in drafts}, carried))
+    carried.update(new)
+    return linked
+
+
+def _heads(engine: Engine, keys: set[str], carried: dict[str, str]) -> dict[str, str]:
+    """The chain heads of these aggregates: the carried ones, else the last event intake has folded."""
+    with Session(engine) as session:
+        known = load_heads(session, keys - carried.keys())
+    return known | carried
 
 
 def rejected_rows(session: Session, import_id: str) -> set[tuple[str, int]]:

@@ -1,5 +1,6 @@
 """Intake folds its own household and import events, so a re-import can be diffed against the log
-and a problem list imported again does not reject its bad rows twice."""
+and a problem list imported again does not reject its bad rows twice. A household's fingerprint is
+read from its event (computed again only for events older than that field)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def fold(session: Session, batch: Sequence[Delivered]) -> list[Envelope]:
                 households[event.household_id] = {
                     "household_id": event.household_id,
                     "village": event.village,
-                    "fingerprint": fingerprint(event.as_of, event.persons),
+                    "fingerprint": event.fingerprint or fingerprint(event.as_of, [p.cells for p in event.persons]),
                     "removed": False,
                 }
             case HouseholdRemoved():

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
-from lookback.clock import start_of_day
-from lookback.contracts.chain import check, event_hash, link
+import pytest
+
+from lookback.clock import NOW_ENV, start_of_day
+from lookback.contracts.chain import Draft, check, event_hash, link, seal
 from lookback.contracts.envelope import Envelope, new_envelope
 from lookback.contracts.rectify import CaseDismissed, CaseOverdue
 
@@ -63,3 +66,39 @@ def test_the_hash_ignores_only_the_recorded_time() -> None:
     other_actor = event.model_copy(update={"actor": "user:someone"})
     assert event_hash(later) == event_hash(event)
     assert event_hash(other_actor) != event_hash(event)
+
+
+def case_drafts(case_id: str, n: int) -> list[Draft]:
+    return [
+        Draft(
+            CaseOverdue(case_id=case_id, deadline=date(2020, 1, d + 1), village="桃园村", item=1),
+            uuid.uuid4(),
+            "u",
+            DAY_START,
+        )
+        for d in range(n)
+    ]
+
+
+DAY_START = start_of_day(DAY)
+
+
+@pytest.mark.parametrize("clock", [None, "2020-01-21T09:30:00+08:00"])
+def test_sealing_drafts_links_them_as_link_does_and_hashes_the_bytes_it_publishes(
+    clock: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if clock:
+        monkeypatch.setenv(NOW_ENV, clock)  # a moved business clock adds recorded_business_time
+    drafts = case_drafts('a",\\"actor":"x', 2) + case_drafts("b", 1)  # an id that quotes the keys the hash cuts at
+    known = {drafts[0].aggregate_key: "f" * 64}
+    sealed, heads = seal(drafts, known)
+    envelopes = [
+        new_envelope(d.event, actor=d.actor, business_time=d.business_time, event_id=d.content_id) for d in drafts
+    ]
+    linked, linked_heads = link(envelopes, known)
+    assert [(s.envelope.id, s.envelope.prev_hash) for s in sealed] == [(e.id, e.prev_hash) for e in linked]
+    assert heads == linked_heads
+    for s in sealed:
+        assert s.data == s.envelope.model_dump_json().encode()
+        assert s.hash == event_hash(s.envelope) == event_hash(Envelope.model_validate_json(s.data))
+    assert (sealed[0].envelope.recorded_business_time is not None) == bool(clock)

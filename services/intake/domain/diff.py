@@ -12,11 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from lookback.contracts.intake import PersonRow
 
-
-def fingerprint(as_of: date, persons: Sequence[PersonRow]) -> str:
-    body = json.dumps([as_of.isoformat(), [p.cells for p in persons]], ensure_ascii=False, sort_keys=True)
+def fingerprint(as_of: date, cells: Sequence[dict[str, str]]) -> str:
+    """Of each person's cells (`PersonRow.cells`), in sheet order. The value is stored (intake_households) and
+    carried in `HouseholdRecorded`, so its form stays what it is: a re-import compares against it."""
+    body = json.dumps([as_of.isoformat(), cells], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(body.encode()).hexdigest()
 
 

@@ -26,8 +26,8 @@ from services.intake.domain.columns import (
 )
 from services.intake.domain.errors import NotARoster
 from services.intake.domain.faults import fault
-from services.intake.domain.households import HouseholdDraft, group_households
-from services.intake.domain.sheet import Row, SheetRows, filled_rows, header_names, rejection
+from services.intake.domain.households import HouseholdDraft, Packed, group_households, pack
+from services.intake.domain.sheet import SheetRows, filled_rows, header_names, rejection
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class ParsedRoster:
 
     @property
     def persons_accepted(self) -> int:
-        return sum(len(h.rows) for h in self.households)
+        return sum(len(h.packed) for h in self.households)
 
     def rows_accepted(self, sheet: str) -> int:
         return self.persons_accepted if sheet == PERSONS else len(self.villages)
@@ -69,17 +69,18 @@ def parse_sheets(persons: SheetRows, villages: SheetRows | None, configured: Ite
     declared = _villages(villages, headers[VILLAGES], rejected, read) if villages else {}
     town = frozenset(v.strip() for v in configured) | declared.keys()
 
-    seen: set[tuple[str, ...]] = set()
+    seen: set[Packed] = set()
 
-    def accepted_persons() -> Iterator[tuple[str, Row]]:
+    def accepted_persons() -> Iterator[tuple[str, int, Packed]]:
         for row, values in filled_rows(persons, person_reader):
             read[PERSONS] += 1
             cells = cells_of(person_reader.columns, values)
-            if problem := check_person(cells, town) or (fault("same_row", HOUSEHOLD_ID) if values in seen else None):
+            packed = pack(values)
+            if problem := check_person(cells, town) or (fault("same_row", HOUSEHOLD_ID) if packed in seen else None):
                 rejected.append(rejection(PERSONS, row, problem, cells))
             else:
-                seen.add(values)  # the households hold these tuples anyway: the set costs only its table
-                yield cells[HOUSEHOLD_ID], (row, values)
+                seen.add(packed)  # the households hold these rows anyway: the set costs only its table
+                yield cells[HOUSEHOLD_ID], row, packed
 
     households = [_in_one_village(h, rejected) for h in group_households(accepted_persons(), person_reader.columns)]
     rejected.sort(key=lambda r: (r.sheet == PERSONS, r.row))  # as read: 村级信息 first, then 人口明细
@@ -89,14 +90,18 @@ def parse_sheets(persons: SheetRows, villages: SheetRows | None, configured: Ite
 def _in_one_village(household: HouseholdDraft, rejected: list[Rejection]) -> HouseholdDraft:
     """The household without its rows in another village than its own (its 户主's): one 户编号 in two
     villages would join two villages' people into one household, so those rows are rejected instead."""
-    kept: list[Row] = []
-    for row, values in household.rows:
-        cells = cells_of(household.columns, values)
-        if cells[VILLAGE] == household.village:
-            kept.append((row, values))
+    village = household.columns.index(VILLAGE)
+    rows = household.rows
+    if all(values[village] == household.village for _, values in rows):
+        return household
+    kept: list[tuple[int, Packed]] = []
+    for (row, values), (_, packed) in zip(rows, household.packed, strict=True):
+        if values[village] == household.village:
+            kept.append((row, packed))
         else:
+            cells = cells_of(household.columns, values)
             rejected.append(rejection(PERSONS, row, fault("other_village", VILLAGE), cells))
-    return household if len(kept) == len(household.rows) else replace(household, rows=tuple(kept))
+    return replace(household, packed=tuple(kept))
 
 
 def _villages(

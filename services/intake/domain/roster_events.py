@@ -14,7 +14,8 @@ from itertools import islice
 from typing import Any
 
 from lookback.clock import start_of_day
-from lookback.contracts.envelope import Envelope, derived_id, new_envelope
+from lookback.contracts.chain import Draft
+from lookback.contracts.envelope import derived_id
 from lookback.contracts.intake import (
     HouseholdRecorded,
     HouseholdRemoved,
@@ -41,21 +42,22 @@ class OnRecord:
 @dataclass(frozen=True)
 class ImportEvents:
     """What an import would publish, decided before anything is: `counts` and `total` are known at once
-    (the refusal needs them), the envelopes are built only as they are iterated (each pass anew), so an
+    (the refusal needs them), the events are built only as they are iterated (each pass anew), so an
     import publishes chunk by chunk and never holds all of its envelopes (issue 17: 8 GB at 400,000
-    households when it did)."""
+    households when it did). They come as drafts: each chunk's envelopes are built once its chain heads
+    are known (`chain.seal`)."""
 
     counts: dict[str, int]
     total: int
-    build: Callable[[], Iterator[Envelope]]
+    build: Callable[[], Iterator[Draft]]
 
-    def __iter__(self) -> Iterator[Envelope]:
+    def __iter__(self) -> Iterator[Draft]:
         return self.build()
 
-    def chunks(self, size: int) -> Iterator[list[Envelope]]:
-        """The envelopes in order, `size` at a time."""
-        envelopes = iter(self)
-        while chunk := list(islice(envelopes, size)):
+    def chunks(self, size: int) -> Iterator[list[Draft]]:
+        """The drafts in order, `size` at a time."""
+        drafts = iter(self)
+        while chunk := list(islice(drafts, size)):
             yield chunk
 
 
@@ -65,14 +67,12 @@ def import_events(
     when = start_of_day(as_of)
     correlation = derived_id("import", import_id)
 
-    def wrap(event: Any, *id_parts: object) -> Envelope:
-        return new_envelope(
-            event, actor=actor, business_time=when, correlation_id=correlation, event_id=derived_id(*id_parts)
-        )
+    def wrap(event: Any, *id_parts: object) -> Draft:
+        return Draft(event, derived_id(*id_parts), actor, when, correlation)
 
     on_record, villages_known, seen = record.households, record.villages, record.seen
     drafts = {h.household_id: h for h in parsed.households}
-    prints = {hid: fingerprint(as_of, h.persons) for hid, h in drafts.items()}
+    prints = {hid: fingerprint(as_of, h.cells) for hid, h in drafts.items()}
     change = diff(prints, {hid: print_ for hid, print_, _ in on_record}, full_roster=not partial)
     removed = set(change.removed)
     village_of = {hid: village for hid, _, village in on_record if hid in removed}
@@ -92,7 +92,7 @@ def import_events(
     changes = len(villages) + len(change.added) + len(change.changed) + len(change.removed) + len(rejected)
     completed = bool(changes) or not seen
 
-    def build() -> Iterator[Envelope]:
+    def build() -> Iterator[Draft]:
         for v, vprint in villages:
             yield wrap(
                 VillageRecorded(village=v.village, as_of=as_of, import_id=import_id, row=v.row, cells=v.cells),
@@ -104,7 +104,12 @@ def import_events(
             h = drafts[hid]
             yield wrap(
                 HouseholdRecorded(
-                    household_id=hid, village=h.village, as_of=as_of, import_id=import_id, persons=h.persons
+                    household_id=hid,
+                    village=h.village,
+                    as_of=as_of,
+                    import_id=import_id,
+                    persons=h.persons,
+                    fingerprint=prints[hid],
                 ),
                 "household",
                 hid,

@@ -44,7 +44,8 @@ class Log:
     def publisher(self) -> Log:
         return self
 
-    async def publish_batch(self, envelopes: Sequence[Envelope]) -> set[uuid.UUID]:
+    async def publish_batch(self, envelopes: Sequence[Envelope], datas: Sequence[bytes]) -> set[uuid.UUID]:
+        assert [Envelope.model_validate_json(d) for d in datas] == list(envelopes)  # the bytes are the events
         if any(e.aggregate_id == self.refused for e in envelopes):
             raise PublishError(10999, "refused")
         self.batches.append(list(envelopes))

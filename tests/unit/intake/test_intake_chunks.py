@@ -4,10 +4,10 @@ same events, with the same chain, as the import taken whole."""
 from datetime import date
 from pathlib import Path
 
-from lookback.contracts.chain import link
+from lookback.contracts.chain import seal
 from lookback.store import create_tables, make_engine
 from services.intake.adapters.tables import TABLES
-from services.intake.importer import chained, roster_events
+from services.intake.importer import roster_events, sealed
 
 from .builders import parse, person
 
@@ -27,9 +27,10 @@ def test_chunks_are_bounded_and_chain_as_the_whole_import_does(tmp_path: Path) -
 
     chunks = list(events.chunks(2))
     assert [len(c) for c in chunks] == [2, 2, 2, 2, 2, 1]
-    assert [e.id for chunk in chunks for e in chunk] == [e.id for e in whole]
+    assert [d.content_id for chunk in chunks for d in chunk] == [d.content_id for d in whole]
 
     heads: dict[str, str] = {}
-    streamed = [e for start in range(0, len(whole), 2) for e in chained(engine, whole[start : start + 2], heads)]
-    assert streamed == link(whole, {})[0]
-    assert streamed[-1].prev_hash is not None  # the summary follows the rejected rows of its import
+    streamed = [s for start in range(0, len(whole), 2) for s in sealed(engine, whole[start : start + 2], heads)]
+    at_once, _ = seal(whole, {})
+    assert [(s.envelope.id, s.hash) for s in streamed] == [(s.envelope.id, s.hash) for s in at_once]
+    assert streamed[-1].envelope.prev_hash is not None  # the summary follows the rejected rows of its import

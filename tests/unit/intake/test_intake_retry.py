@@ -9,7 +9,7 @@ from sqlmodel import Session
 from lookback.consumer import Delivered
 from lookback.store import create_tables, make_engine
 from services.intake.adapters.tables import TABLES
-from services.intake.importer import roster_events
+from services.intake.importer import roster_events, sealed
 from services.intake.projection import fold
 
 from .builders import parse, person
@@ -23,7 +23,7 @@ def test_a_retry_rejects_no_row_the_broken_import_rejected_already(tmp_path: Pat
     create_tables(engine, *TABLES)
     parsed = parse([person(), person(**SPOUSE, 性别="F"), person(**SPOUSE, 性别="?")])
     assert [r.row for r in parsed.rejected] == [3, 4]
-    first = list(roster_events(engine, parsed, "i1", AS_OF, False, "test"))
+    first = [s.envelope for s in sealed(engine, list(roster_events(engine, parsed, "i1", AS_OF, False, "test")))]
     assert [e.type for e in first] == [
         "household.recorded",
         "import.row_rejected",
@@ -35,7 +35,7 @@ def test_a_retry_rejects_no_row_the_broken_import_rejected_already(tmp_path: Pat
         session.commit()
 
     events = roster_events(engine, parsed, "i1", AS_OF, False, "test")
-    again = list(events)
+    again = [s.envelope for s in sealed(engine, list(events))]
 
     assert [e.type for e in again] == ["import.row_rejected", "import.completed"]
     assert again[0].id == first[2].id  # the row the broken import did not get to

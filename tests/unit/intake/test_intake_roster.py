@@ -9,6 +9,7 @@ from services.intake.domain.columns import PERSONS, VILLAGES
 from services.intake.domain.diff import fingerprint
 from services.intake.domain.errors import NotARoster
 from services.intake.domain.roster import SheetRows, parse_sheets
+from services.intake.domain.roster_events import OnRecord, import_events
 
 from .builders import parse, person, sheet, village
 
@@ -145,7 +146,7 @@ def test_a_household_becomes_the_event_the_rules_read():
 def test_the_fingerprint_ignores_row_numbers_and_column_order_but_not_cells_or_row_order():
     def digest(rows, first_row=2):
         parsed = parse_sheets(SheetRows(PERSONS, "t", rows[0], list(enumerate(rows[1:], first_row))), None, ["桃园村"])
-        return fingerprint(date(2019, 12, 1), parsed.households[0].persons)
+        return fingerprint(date(2019, 12, 1), parsed.households[0].cells)
 
     header = list(person())
     head, spouse = list(person().values()), list(person(**SPOUSE).values())
@@ -176,3 +177,14 @@ def test_header_names_are_trimmed_and_a_nameless_column_keeps_its_cells():
     cells = parsed.households[0].persons[0].cells
     assert cells["户编号"] == "3415230010010001"
     assert cells[f"第{len(header)}列"] == "手写"
+
+
+def test_the_fingerprint_keeps_the_value_stored_before_and_the_event_carries_it():
+    """intake_households holds fingerprints taken when they were computed from `PersonRow`s (the value of
+    main before issue 17's import work): a re-import of the same household must still find it unchanged."""
+    parsed = parse([person(), person(**SPOUSE)])
+    stored = "8697c7cebb33d532bb295169c34ba847fc8761ec9240402c7f49260a7cbcc786"
+    assert fingerprint(date(2019, 12, 1), parsed.households[0].cells) == stored
+    nothing = OnRecord(households=[], villages={}, seen=False, rejected=set())
+    [recorded] = [d.event for d in import_events(parsed, nothing, "i1", date(2019, 12, 1), False, "t")][:1]
+    assert isinstance(recorded, HouseholdRecorded) and recorded.fingerprint == stored

@@ -17,7 +17,7 @@ def types(parsed, record: OnRecord, partial: bool = False) -> list[str]:
 
 
 def recorded(parsed) -> OnRecord:
-    rows = [(h.household_id, fingerprint(AS_OF, h.persons), h.village) for h in parsed.households]
+    rows = [(h.household_id, fingerprint(AS_OF, h.cells), h.village) for h in parsed.households]
     rejected = {(r.sheet, r.row) for r in parsed.rejected}
     return OnRecord(households=rows, villages={}, seen=True, rejected=rejected)
 
@@ -43,7 +43,7 @@ def test_a_rejected_row_keeps_its_cells_and_reasons_and_the_same_id_on_every_run
     parsed = parse([person(性别="F")])
     first = list(import_events(parsed, NOTHING, "imp", AS_OF, False, "user:clerk"))
     again = list(import_events(parsed, NOTHING, "imp", AS_OF, False, "user:clerk"))
-    rejected = first[0].event()
+    rejected = first[0].event
     assert isinstance(rejected, RowRejected)
     assert (rejected.import_id, rejected.column, rejected.cells["性别"]) == ("imp", "性别", "F")
-    assert [e.id for e in first] == [e.id for e in again]
+    assert [d.content_id for d in first] == [d.content_id for d in again]
