@@ -62,7 +62,7 @@ def held_by_owner(session: Session, owners: Collection[str]) -> dict[str, dict[s
     out: dict[str, dict[str, dict]] = {o: {} for o in owners}
     for part in _chunks(owners):
         rows = session.execute(select(_ACTIVE).where(_ACTIVE.c.owner.in_(part), _ACTIVE.c.duplicate_id.is_(None)))
-        for values in rows.tuples():
+        for values in rows:
             row = dict(zip(_ACTIVE_NAMES, values, strict=True))
             out[row["owner"]][row["problem_id"]] = row
     return out
@@ -71,7 +71,7 @@ def held_by_owner(session: Session, owners: Collection[str]) -> dict[str, dict[s
 def held_duplicates(session: Session, ids: Collection[str]) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for part in _chunks(ids):
-        for values in session.execute(select(_ACTIVE).where(_ACTIVE.c.duplicate_id.in_(part))).tuples():
+        for values in session.execute(select(_ACTIVE).where(_ACTIVE.c.duplicate_id.in_(part))):
             row = dict(zip(_ACTIVE_NAMES, values, strict=True))
             out[row["problem_id"]] = row
     return out
@@ -80,7 +80,7 @@ def held_duplicates(session: Session, ids: Collection[str]) -> dict[str, dict]:
 def refs_of_households(session: Session, households: Collection[str]) -> dict[str, list[PersonRef]]:
     out: dict[str, list[PersonRef]] = {h: [] for h in households}
     for part in _chunks(households):
-        for values in session.execute(select(*_REF_COLUMNS).where(_PEOPLE.c.household_id.in_(part))).tuples():
+        for values in session.execute(select(*_REF_COLUMNS).where(_PEOPLE.c.household_id.in_(part))):
             ref = PersonRef(*values)
             out[ref.household_id].append(ref)
     return out
@@ -94,7 +94,7 @@ def index_of(session: Session, ids: Collection[str]) -> dict[str, list[PersonRef
             .where(_PEOPLE.c.normalised_id.in_(part))
             .order_by(_PEOPLE.c.household_id, _PEOPLE.c.row)
         )
-        for values in rows.tuples():
+        for values in rows:
             ref = PersonRef(*values)
             out.setdefault(ref.normalised_id, []).append(ref)
     return out
