@@ -43,7 +43,7 @@ from lookback.messaging import DeadLetter, Publisher, PublishError
 from lookback.partition import Partition
 from lookback.signing import message_digest
 from lookback.store import get_digest, get_position, set_digest, set_position
-from lookback.tail import Tail
+from lookback.tail import Tail, stream_seq
 
 log = logging.getLogger("lookback.consumer")
 
@@ -71,7 +71,7 @@ class Undecodable:
 def decode(msg: Msg) -> Delivered | Undecodable:
     """The envelope and its typed payload, decoded once for whoever handles it (a replay shares one
     decoding among the read models it rebuilds)."""
-    seq = msg.metadata.sequence.stream
+    seq = stream_seq(msg)
     try:
         env = Envelope.model_validate_json(msg.data)
         env.event()

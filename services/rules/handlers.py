@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
+from uuid import UUID
 
 from sqlmodel import Session
 
@@ -38,11 +39,11 @@ class Outbox:
 
     def __init__(self) -> None:
         self.events: list[Envelope] = []
-        self.counts: dict[str, int] = defaultdict(int)
+        self.counts: dict[UUID, int] = defaultdict(int)
 
     def add(self, cause: Envelope, event: Change | ProblemFlagged, actor: str = ACTOR) -> None:
-        n = self.counts[str(cause.id)]
-        self.counts[str(cause.id)] += 1
+        n = self.counts[cause.id]
+        self.counts[cause.id] += 1
         self.events.append(
             new_envelope(
                 event,
@@ -70,9 +71,9 @@ def make_handler(
             env = item.envelope
             if mine(env.aggregate_id) or (keeps_index and env.aggregate_type == "household"):
                 work.append((env, env.event()))
-        read = {str(env.id): read_household(e, settings) for env, e in work if isinstance(e, HouseholdRecorded)}
+        read = {env.id: read_household(e, settings) for env, e in work if isinstance(e, HouseholdRecorded)}
         refs = {
-            str(env.id): person_refs(read[str(env.id)]) if isinstance(e, HouseholdRecorded) else []
+            env.id: person_refs(read[env.id]) if isinstance(e, HouseholdRecorded) else []
             for env, e in work
             if isinstance(e, HouseholdRecorded | HouseholdRemoved)
         }
@@ -86,10 +87,10 @@ def make_handler(
             match event:
                 case HouseholdRecorded() | HouseholdRemoved():
                     if mine(env.aggregate_id):
-                        found = findings_of(read[str(env.id)]) if isinstance(event, HouseholdRecorded) else []
+                        found = findings_of(read[env.id]) if isinstance(event, HouseholdRecorded) else []
                         changes += memo.judge(event.household_id, event.as_of, found)
                     if keeps_index:
-                        changes += memo.reindex(event.household_id, event.as_of, refs[str(env.id)])
+                        changes += memo.reindex(event.household_id, event.as_of, refs[env.id])
                 case VillageRecorded():
                     changes += memo.judge(village_key(event.village), event.as_of, village_findings(event))
                 case IssueReported():

@@ -8,6 +8,7 @@ is what lets rules keep up with intake.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import fields
 
 from sqlalchemy import delete, insert, select
 from sqlmodel import Session
@@ -19,6 +20,10 @@ from services.rules.domain.memory import Memory
 _ACTIVE = ActiveProblem.__table__  # type: ignore[attr-defined]
 _PEOPLE = IndexedPerson.__table__  # type: ignore[attr-defined]
 _CHUNK = 900  # stay under SQLite's bound-parameter limit
+# Rows are read as tuples in these orders: a `RowMapping` builds its keys anew for every row (`**row`,
+# `dict(row)`), 5 % of rules' batch under cProfile.
+_ACTIVE_NAMES = tuple(_ACTIVE.c.keys())
+_REF_COLUMNS = [_PEOPLE.c[f.name] for f in fields(PersonRef)]
 
 
 def _chunks(keys: Collection[str]) -> Iterable[list[str]]:
@@ -57,24 +62,27 @@ def held_by_owner(session: Session, owners: Collection[str]) -> dict[str, dict[s
     out: dict[str, dict[str, dict]] = {o: {} for o in owners}
     for part in _chunks(owners):
         rows = session.execute(select(_ACTIVE).where(_ACTIVE.c.owner.in_(part), _ACTIVE.c.duplicate_id.is_(None)))
-        for row in rows.mappings():
-            out[row["owner"]][row["problem_id"]] = dict(row)
+        for values in rows:
+            row = dict(zip(_ACTIVE_NAMES, values, strict=True))
+            out[row["owner"]][row["problem_id"]] = row
     return out
 
 
 def held_duplicates(session: Session, ids: Collection[str]) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for part in _chunks(ids):
-        for row in session.execute(select(_ACTIVE).where(_ACTIVE.c.duplicate_id.in_(part))).mappings():
-            out[row["problem_id"]] = dict(row)
+        for values in session.execute(select(_ACTIVE).where(_ACTIVE.c.duplicate_id.in_(part))):
+            row = dict(zip(_ACTIVE_NAMES, values, strict=True))
+            out[row["problem_id"]] = row
     return out
 
 
 def refs_of_households(session: Session, households: Collection[str]) -> dict[str, list[PersonRef]]:
     out: dict[str, list[PersonRef]] = {h: [] for h in households}
     for part in _chunks(households):
-        for row in session.execute(select(_PEOPLE).where(_PEOPLE.c.household_id.in_(part))).mappings():
-            out[row["household_id"]].append(PersonRef(**row))
+        for values in session.execute(select(*_REF_COLUMNS).where(_PEOPLE.c.household_id.in_(part))):
+            ref = PersonRef(*values)
+            out[ref.household_id].append(ref)
     return out
 
 
@@ -82,10 +90,13 @@ def index_of(session: Session, ids: Collection[str]) -> dict[str, list[PersonRef
     out: dict[str, list[PersonRef]] = {}
     for part in _chunks(ids):
         rows = session.execute(
-            select(_PEOPLE).where(_PEOPLE.c.normalised_id.in_(part)).order_by(_PEOPLE.c.household_id, _PEOPLE.c.row)
+            select(*_REF_COLUMNS)
+            .where(_PEOPLE.c.normalised_id.in_(part))
+            .order_by(_PEOPLE.c.household_id, _PEOPLE.c.row)
         )
-        for row in rows.mappings():
-            out.setdefault(row["normalised_id"], []).append(PersonRef(**row))
+        for values in rows:
+            ref = PersonRef(*values)
+            out.setdefault(ref.normalised_id, []).append(ref)
     return out
 
 

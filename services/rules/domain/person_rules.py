@@ -45,8 +45,7 @@ def r07b_id_disagrees(p: Person) -> str | None:
     recorded_sex = cells.value(p.cells, "性别")
     if recorded_sex is not None and recorded_sex != p.id_sex:
         reasons.append("性别与证件号码第17位不符")
-    recorded_birth = cells.day(p.cells, "出生日期")
-    if recorded_birth is not None and recorded_birth != p.id_birth:
+    if p.recorded_birth is not None and p.recorded_birth != p.id_birth:
         reasons.append("出生日期与证件号码第7–14位不符")
     return "；".join(reasons) or None
 
