@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Engine, inspect, text
+from sqlmodel import Field, Session, SQLModel, col, delete, select
+
+from lookback.store import Position, create_tables, upsert
+
+SCHEMA_VERSION = 2
+"""Raised whenever a table below changes; tables of another version are dropped and rebuilt from the stream
+(version 1: before `rectify_cases` kept the folded case)."""
 
 
 class CaseEventRow(SQLModel, table=True):
@@ -32,6 +39,8 @@ class CaseSummary(SQLModel, table=True):
     deadline: date = Field(index=True)
     overdue_for: date | None = None
     due_soon_for: date | None = None
+    state: str = Field(description="The case as its events leave it (lookback.cases.state.Case) as JSON")
+    head: str = Field(description="Hash of the case's last event, which its next event links to (contracts/chain.py)")
 
 
 class DigestRow(SQLModel, table=True):
@@ -59,4 +68,32 @@ class SubmissionRow(SQLModel, table=True):
     submitted_on: date | None = None
 
 
-TABLES = (CaseEventRow, CaseSummary, DigestRow, SubmissionRow)
+class SchemaRow(SQLModel, table=True):
+    __tablename__ = "rectify_schema"
+
+    version: int = Field(primary_key=True)
+
+
+TABLES = (CaseEventRow, CaseSummary, DigestRow, SubmissionRow, SchemaRow)
+
+
+def prepare(engine: Engine, consumer: str) -> None:
+    """Create the tables; those left by another version are dropped and the consumer rewound, so the new
+    version rebuilds them from the stream instead of deciding on a state it cannot read."""
+    names = set(inspect(engine).get_table_names())
+    current = False
+    if SchemaRow.__tablename__ in names:
+        with Session(engine) as session:
+            current = session.exec(select(SchemaRow.version)).first() == SCHEMA_VERSION
+    if not current:
+        with engine.begin() as conn:
+            for table in TABLES:
+                if table.__tablename__ in names:
+                    conn.execute(text(f"DROP TABLE {table.__tablename__}"))
+    create_tables(engine, *TABLES)
+    if not current:
+        with Session(engine) as session:
+            # every replica's position (`rectify`, `rectify-<k>of<n>`) goes back to the start
+            session.execute(delete(Position).where(col(Position.consumer).startswith(consumer)))
+            upsert(session, SchemaRow, [{"version": SCHEMA_VERSION}], ["version"])
+            session.commit()
