@@ -14,8 +14,8 @@ from sqlmodel import Field, Session, SQLModel, col, delete, select
 from lookback.store import Position, create_tables, upsert
 
 SCHEMA_VERSION = 2
-"""Raised whenever a table below changes; tables of another version are dropped and rebuilt from the stream
-(version 1: before `rectify_cases` kept the folded case)."""
+"""Raised whenever a table below or `lookback.cases.state.Case` (stored as JSON) changes, or what folding
+gives; tables of another version are dropped and rebuilt from the stream (1: before the folded case)."""
 
 
 class CaseEventRow(SQLModel, table=True):
