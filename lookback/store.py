@@ -7,13 +7,14 @@ same transaction as its rows, so redelivery, duplicates and restarts never doubl
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Engine, Executable, Table, event
+from sqlalchemy import Engine, Executable, Table, event, inspect, text
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, ProgrammingError
-from sqlmodel import Field, Session, SQLModel, col, create_engine, select
+from sqlmodel import Field, Session, SQLModel, col, create_engine, delete, select
 
 
 class Position(SQLModel, table=True):
@@ -91,6 +92,32 @@ def create_tables(engine: Engine, *tables: type[SQLModel]) -> None:
         except (IntegrityError, ProgrammingError):
             if attempt == 2:
                 raise
+
+
+def create_versioned(
+    engine: Engine, consumer: str, tables: Sequence[type[SQLModel]], schema: type[SQLModel], version: int
+) -> None:
+    """Create a read model's tables; those left by another `version` are dropped and the consumer
+    rewound, so the new version rebuilds them from the stream instead of deciding on a state it cannot
+    read. `schema` is the one-row table (among `tables`) that holds the version."""
+    names = set(inspect(engine).get_table_names())
+    stored = schema.__table__.c.version  # type: ignore[attr-defined]
+    current = False
+    if schema.__tablename__ in names:
+        with engine.connect() as conn:
+            current = conn.execute(sa_select(stored)).scalar() == version
+    if not current:
+        with engine.begin() as conn:
+            for table in tables:
+                if table.__tablename__ in names:
+                    conn.execute(text(f"DROP TABLE {table.__tablename__}"))
+    create_tables(engine, *tables)
+    if not current:
+        with Session(engine) as session:
+            # every replica's position (`<consumer>`, `<consumer>-<k>of<n>`) goes back to the start
+            session.execute(delete(Position).where(col(Position.consumer).startswith(consumer)))
+            upsert(session, schema, [{"version": version}], ["version"])
+            session.commit()
 
 
 def get_position(session: Session, consumer: str) -> int:

@@ -57,10 +57,13 @@ def rules() -> Projection:
 def rectify() -> Projection:
     from lookback.catalogue import load
     from services.rectify import main
-    from services.rectify.adapters.tables import TABLES
+    from services.rectify.adapters.tables import TABLES, prepare
     from services.rectify.handlers import make_handler
 
-    return Projection(main.NAME, main.NAME, tuple(main.CONSUMES), TABLES, make_handler(load()), _creator(TABLES))
+    handler = make_handler(load())
+    return Projection(
+        main.NAME, main.NAME, tuple(main.CONSUMES), TABLES, handler, lambda engine: prepare(engine, main.NAME)
+    )
 
 
 def reporting() -> Projection:

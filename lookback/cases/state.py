@@ -1,7 +1,8 @@
 """A case as its events leave it: one row of the rectification ledger (整改台帐, plan 四(二)).
 
 The state is rebuilt by folding events, never edited, so the ledger can always be replayed from the
-stream and every value in it traced back to the event that set it.
+stream and every value in it traced back to the event that set it. Rectify stores each case's state
+(services/rectify/adapters/tables.py): a change here raises its schema version, so it is rebuilt.
 """
 
 from __future__ import annotations

@@ -39,9 +39,10 @@ def make_handler(catalogue: Catalogue) -> Callable[[Session, Sequence[Delivered]
         submissionbook.fold(session, batch)
         batch = [d for d in batch if d.envelope.aggregate_type not in ("digest", "submission")]
         book = Casebook(session)
+        envelopes = [d.envelope for d in batch]
         book.load(
-            case_id_for(d.envelope.aggregate_id) if d.envelope.aggregate_type == "problem" else d.envelope.aggregate_id
-            for d in batch
+            (case_id_for(e.aggregate_id) if e.aggregate_type == "problem" else e.aggregate_id for e in envelopes),
+            (str(e.id) for e in envelopes if e.aggregate_type == "case"),
         )
         out: list[Envelope] = []
         for item in batch:

@@ -10,9 +10,9 @@ from lookback.consumer import BatchConsumer
 from lookback.contracts.subjects import aggregate_filter
 from lookback.service import Runtime, build_service, consumer, serve
 from lookback.settings import ServiceSettings
-from lookback.store import create_tables, make_engine
+from lookback.store import make_engine
 from services.rectify import digests, evidence, overdue, sender, worklist
-from services.rectify.adapters.tables import TABLES
+from services.rectify.adapters.tables import prepare
 from services.rectify.api import router
 from services.rectify.handlers import make_handler
 
@@ -25,7 +25,7 @@ DERIVES = [aggregate_filter("case")]
 def build_app(settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings or ServiceSettings()
     engine = make_engine(settings.store_url(NAME))
-    create_tables(engine, *TABLES)
+    prepare(engine, NAME)
     handler = make_handler(load_catalogue())
 
     def consumers(rt: Runtime) -> list[BatchConsumer]:

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import Engine
 from sqlmodel import Field, SQLModel
+
+from lookback.store import create_versioned
+
+SCHEMA_VERSION = 2
+"""Raised whenever a table below or `lookback.cases.state.Case` (stored as JSON) changes, or what folding
+gives; tables of another version are dropped and rebuilt from the stream (1: before the folded case)."""
 
 
 class CaseEventRow(SQLModel, table=True):
@@ -32,6 +39,8 @@ class CaseSummary(SQLModel, table=True):
     deadline: date = Field(index=True)
     overdue_for: date | None = None
     due_soon_for: date | None = None
+    state: str = Field(description="The case as its events leave it (lookback.cases.state.Case) as JSON")
+    head: str = Field(description="Hash of the case's last event, which its next event links to (contracts/chain.py)")
 
 
 class DigestRow(SQLModel, table=True):
@@ -59,4 +68,15 @@ class SubmissionRow(SQLModel, table=True):
     submitted_on: date | None = None
 
 
-TABLES = (CaseEventRow, CaseSummary, DigestRow, SubmissionRow)
+class SchemaRow(SQLModel, table=True):
+    __tablename__ = "rectify_schema"
+
+    version: int = Field(primary_key=True)
+
+
+TABLES = (CaseEventRow, CaseSummary, DigestRow, SubmissionRow, SchemaRow)
+
+
+def prepare(engine: Engine, consumer: str) -> None:
+    """This read model\'s tables, rebuilt from the stream when left by another version."""
+    create_versioned(engine, consumer, TABLES, SchemaRow, SCHEMA_VERSION)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Engine, Index, inspect, text
-from sqlmodel import Field, Session, SQLModel, col, delete, select
+from sqlalchemy import Engine, Index
+from sqlmodel import Field, SQLModel
 
-from lookback.store import LogDigestRow, Position, create_tables, upsert
+from lookback.store import LogDigestRow, create_versioned
 
 SCHEMA_VERSION = 6
 """Raised whenever a table below changes; a read model of another version is dropped and rebuilt."""
@@ -146,22 +146,5 @@ TABLES = (
 
 
 def prepare(engine: Engine, consumer: str) -> None:
-    """Create the tables; a read model left by another version is dropped and the consumer rewound,
-    so the new version rebuilds it from the stream instead of failing on a missing column."""
-    names = set(inspect(engine).get_table_names())
-    current = False
-    if SchemaRow.__tablename__ in names:
-        with Session(engine) as session:
-            current = session.exec(select(SchemaRow.version)).first() == SCHEMA_VERSION
-    if not current:
-        with engine.begin() as conn:
-            for table in TABLES:
-                if table.__tablename__ in names:
-                    conn.execute(text(f"DROP TABLE {table.__tablename__}"))
-    create_tables(engine, *TABLES)
-    if not current:
-        with Session(engine) as session:
-            # every replica's position (`reporting`, `reporting-<k>of<n>`) goes back to the start
-            session.execute(delete(Position).where(col(Position.consumer).startswith(consumer)))
-            upsert(session, SchemaRow, [{"version": SCHEMA_VERSION}], ["version"])
-            session.commit()
+    """This read model\'s tables, rebuilt from the stream when left by another version."""
+    create_versioned(engine, consumer, TABLES, SchemaRow, SCHEMA_VERSION)
