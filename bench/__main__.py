@@ -40,7 +40,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--sizes", default="town,county", help="comma list of town (3,000), county (40,000), large (400,000)"
     )
     p.add_argument("--quick", action="store_true", help="smoke run: town only, short latency run, fewer requests")
-    p.add_argument("--full", action="store_true", help="every size: town, county and large (about 2 hours)")
+    p.add_argument("--full", action="store_true", help="every size: town, county and large (1.5 hours or more)")
     p.add_argument("--profile", action="store_true", help="also profile the services (py-spy) on the first size")
     p.add_argument("--latency-rate", type=float, default=500, help="households per second in the latency run")
     p.add_argument("--latency-seconds", type=float, default=10, help="how long households are sent")

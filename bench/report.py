@@ -412,11 +412,16 @@ def _notes(size: dict[str, Any]) -> list[str]:
 
 
 def profile_markdown(profile: dict[str, Any], top: int = 8) -> str:
-    lines = [f"### Profile ({profile.get('size')}, py-spy, on-CPU samples)"]
+    lines = [
+        f"### Profile ({profile.get('size')}, py-spy, samples of active threads)",
+        "",
+        "py-spy counts a thread active when it is not in a known wait: on a CPU, or ready and waiting for one, so "
+        "on a loaded machine the seconds below exceed the process's CPU time; the shares are what to read.",
+    ]
     for phase, services in profile.get("phases", {}).items():
         for service, summary in services.items():
             lines.append("")
-            lines.append(f"**{phase} — {service}**: {summary['seconds_on_cpu']:.1f} s on CPU")
+            lines.append(f"**{phase} — {service}**: {summary['seconds_on_cpu']:.1f} s of active samples")
             lines.append("")
             lines.append("| own time | % | total time | % |")
             lines.append("|---|---:|---|---:|")
