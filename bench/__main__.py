@@ -79,14 +79,16 @@ def timeout_for(households: int) -> float:
     return max(120.0, households / 30)
 
 
-async def measure_system(bench: Bench, ds: Dataset, args: argparse.Namespace) -> tuple[dict[str, Any], list[Stored]]:
-    """Every system figure of one size; also returns the stored events, which the baselines replay.
+async def measure_system(
+    bench: Bench, ds: Dataset, args: argparse.Namespace, out: dict[str, Any], events: list[Stored]
+) -> None:
+    """Every system figure of one size into `out`, as each is measured (a phase that fails keeps those
+    before it), and the stored events with their data into `events`, which the baselines replay.
     Replay comes last: it restarts services, and the figures before it need the processes of the import."""
-    out: dict[str, Any] = {}
     limit = timeout_for(ds.households)
     step("import → read model")
     pipeline = await bench.import_roster(ds, limit, keep=BASELINE_EVENTS)
-    events = pipeline.pop("_events")
+    events.extend(e for e in pipeline.pop("_events") if e.data)
     out["pipeline"] = pipeline
     show(pipeline, "import_rows_per_s", "pipeline_households_per_s", "events_total")
     step(f"latency probe at {args.probe_rate:.0f}/s, {latency.SENT_AS}")
@@ -124,7 +126,6 @@ async def measure_system(bench: Bench, ds: Dataset, args: argparse.Namespace) ->
         "idle": bench.idle_rss,
         "log_events": await bench.last_seq(),  # the issue's memory target is at a million events: `large` has them
     }
-    return out, [e for e in events if e.data]
 
 
 def measure_baselines(events: list[Stored], root: Path, args: argparse.Namespace) -> dict[str, Any]:
@@ -208,11 +209,16 @@ def main(argv: list[str] | None = None) -> None:
             ds = datasets[name] = prepare(name, households, extra, work / name / "input")
             bench = Bench(work / name / "system")
             bench.start()
+            size: dict[str, Any] = {}
+            events: list[Stored] = []
             try:
-                size, events = asyncio.run(measure_system(bench, ds, args))
+                asyncio.run(measure_system(bench, ds, args, size, events))
+            except Exception as err:  # a size that fails keeps what it measured, and the sizes after it run
+                size["error"] = f"{type(err).__name__}: {str(err)[:300]}"
+                step(f"{name} stopped: {size['error']}")
             finally:
                 bench.stop()
-            if not args.skip_baselines:
+            if events and not args.skip_baselines:
                 size["baselines"] = measure_baselines(events, work / name / "baselines", args)
             del events
             size |= {

@@ -404,6 +404,8 @@ def _notes(size: dict[str, Any]) -> list[str]:
     shares = ", ".join(f"{k} {v:.2f}" for k, v in phases.items() if v is not None)
     if shares:
         out.append(f"\nOther processes on the machine kept this many of its cores busy meanwhile: {shares}.")
+    if size.get("error"):
+        out.append(f"\n**This size stopped early**, the rows above are what it measured before: {size['error']}")
     for key in ("latency_probe", "latency"):
         errors = size.get(key, {}).get("errors")
         if errors:

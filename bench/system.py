@@ -476,7 +476,7 @@ class Bench:
                 out[name] = summarise(timed_calls(requests, functools.partial(get_ok, client, endpoint, params)))
             cases = client.get(calls["overdue"][0], params=calls["overdue"][1]).json().get("cases", [])
             out["overdue"] |= {"cases_returned": len(cases), "period": OVERDUE_PERIOD, "limit": OVERDUE_PAGE}
-        out["pages"] = self.pages(requests)
+        out["pages"] = self.pages(requests, timeout)
         conn = sqlite3.connect(f"file:{self.db('reporting')}?mode=ro", uri=True)
         try:
             names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
@@ -489,7 +489,7 @@ class Bench:
             conn.close()
         return out
 
-    def pages(self, requests: int) -> dict[str, Any]:
+    def pages(self, requests: int, timeout: float = 60) -> dict[str, Any]:
         """The station's 我的待办 and a case page, as its browser asks for them (HTML, session cookie),
         beside the reports: the page a person waits for is a report read plus the workbench's work.
         `python -m bench.pages` times every role's pages."""
@@ -497,7 +497,7 @@ class Bench:
         password = secrets.token_urlsafe(12)
         UserStore(self.system.data_dir / "users.json").set_password("station", password)  # station_token's user
         out: dict[str, Any] = {}
-        with contextlib.closing(sign_in(self.system.workbench.url, "station", password)) as client:
+        with contextlib.closing(sign_in(self.system.workbench.url, "station", password, timeout)) as client:
             case = re.search(r'href="(/cases/[0-9a-f]{32})"', client.get("/work").text)
             paths = {"work": "/work", "case": case[1] if case else None}
             for name, path in paths.items():
@@ -506,9 +506,9 @@ class Bench:
         return out
 
 
-def sign_in(base: str, name: str, password: str) -> httpx.Client:
+def sign_in(base: str, name: str, password: str, timeout: float = 60) -> httpx.Client:
     """A client holding the session cookie of `name`, signed in through the workbench's form."""
-    client = httpx.Client(base_url=base, timeout=60)
+    client = httpx.Client(base_url=base, timeout=timeout)
     found = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
     assert found, "no sign-in form"
     reply = client.post("/login", data={"csrf": found[1], "name": name, "password": password})
