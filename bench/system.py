@@ -131,6 +131,9 @@ class Restart:
     answering_after: float
     """When it first answered `/progress`: a busy service answers only between batches."""
     first_commit_after: float | None
+    after_first_commit: tuple[float, float, float] | None
+    """(events, wall s, CPU s) from the first commit to the last: the rate once started, from the same run
+    (the events past the first batch estimated from the positions)."""
     peak_rss: int
     others_cores: float
 
@@ -359,10 +362,10 @@ class Bench:
     ) -> dict[str, Any]:
         """Rebuild the service's read model as an operator does (stop it, delete its SQLite file, start it)
         and time it from the process's start to its commit of the last event it had to handle, with the
-        process's CPU time over the same span. With `startup`, a restart that has nothing to replay is
-        measured first: its time and CPU are the start-up alone (imports, connecting, opening the consumer),
-        which the rates "once started" leave out. `on_started` gets the process id at the first commit
-        (the profiler attaches there)."""
+        process's CPU time over the same span; the rates "once started" run from its first commit to its
+        last. With `startup`, a restart that has nothing to replay is measured first: its time and CPU are
+        the start-up alone (imports, connecting, opening the consumer). `on_started` gets the process id at
+        the first commit (the profiler attaches there)."""
         start = await self.restart(service, timeout) if startup else None
         run = await self.restart(service, timeout, rebuild=True, on_started=on_started)
         events = run.events
@@ -378,12 +381,12 @@ class Bench:
             "others_cores": run.others_cores,
         }
         if start is not None:
-            wall, cpu = run.seconds - start.seconds, run.cpu_seconds - start.cpu_seconds
+            out |= {"startup_seconds": start.seconds, "startup_cpu_seconds": start.cpu_seconds}
+        if run.after_first_commit is not None:
+            counted, wall, cpu = run.after_first_commit
             out |= {
-                "startup_seconds": start.seconds,
-                "startup_cpu_seconds": start.cpu_seconds,
-                "events_per_s_after_startup": events / wall if wall > 0 else None,
-                "events_per_cpu_s_after_startup": events / cpu if cpu > 0 else None,
+                "events_per_s_after_startup": counted / wall if wall > 0 else None,
+                "events_per_cpu_s_after_startup": counted / cpu if cpu > 0 else None,
             }
         return out
 
@@ -444,12 +447,19 @@ class Bench:
         t_done, cpu_done = (moved[0][0], moved[0][2]) if moved else answered
         others = (machine_busy() - machine0) - cpu_seconds(pid)
         self.record_hwm()
+        events = self.handled(service)
+        first = commits[1] if len(commits) > 1 else None
+        after = None
+        if first is not None and moved and final > 0 and moved[0][0] > first[0]:
+            share = (final - first[1]) / final
+            after = (events * share, moved[0][0] - first[0], moved[0][2] - first[2])
         return Restart(
             seconds=t_done - t0,
             cpu_seconds=round(cpu_done, 2),
-            events=self.handled(service),
+            events=events,
             answering_after=answered[0] - t0,
-            first_commit_after=commits[1][0] - t0 if len(commits) > 1 else None,
+            first_commit_after=first[0] - t0 if first else None,
+            after_first_commit=after,
             peak_rss=proc_status(pid, "VmHWM"),
             others_cores=round(max(0.0, others) / (time.monotonic() - t0), 2),
         )
