@@ -27,6 +27,11 @@ from bench.system import Bench, Series, percentile
 from bench.towns import Dataset
 
 SENT_AS = "POST /households"
+IN_FLIGHT = 200
+"""Requests open at once; later ones wait their turn in the bench, still timed from their scheduled send.
+httpcore's pool compares every queued request with every connection at each change, so the 5,000 of a
+10 s run at 500/s queued in it kept the bench's own loop busy for minutes (seen at `large`: intake idle,
+the bench at a full core in `_assign_requests_to_connections`)."""
 
 
 @dataclass
@@ -60,11 +65,13 @@ async def run(
     cpu0 = bench.cpu()
     sent: list[Sent] = []
     interval = 1 / rate
-    limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+    limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT)
+    gate = asyncio.Semaphore(IN_FLIGHT)
 
     async def send(client: httpx.AsyncClient, item: Sent, persons: list[dict[str, str]]) -> None:
         try:
-            await bench.post_household(client, persons)
+            async with gate:
+                await bench.post_household(client, persons)
             item.stored = time.monotonic()
         except Exception as err:  # counted, never fatal: a refused import is a result too
             item.error = f"{type(err).__name__}: {str(err)[:200]}"

@@ -45,6 +45,8 @@ from lookback.contracts.subjects import PREFIX, STREAM
 from lookback.messaging import connect, ensure_streams
 
 RESULTS = Path(__file__).resolve().parent / "results"
+TARGET_RATE = 50_000  # issue 17: replay of the million-event log, events/s
+TARGET_MB = 200  # issue 17: every process at a million events
 err = Console(stderr=True)
 
 
@@ -181,15 +183,25 @@ def markdown(result: dict[str, Any]) -> str:
         f"{stream['events']:,} events, {stream['bytes'] / 2**20:,.0f} MB in the stream; "
         f"replay batches of {result['batch_size']}; load average after {result['load_average_after']:.2f}",
         "",
-        "| what | events | wall s | events/s | × raw read | CPU s | events per CPU-s | peak RSS MB | DB MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| what | events | wall s | events/s | ≥ 50,000/s | × raw read | CPU s | events per CPU-s | peak RSS MB "
+        "| ≤ 200 MB | DB MB |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---:|---|---:|",
     ]
     for r in rows:
-        db = f"{r['db_mb']:,.0f}" if r["db_mb"] is not None else ""
+        rebuild = r["db_mb"] is not None  # the targets are the rebuild's; the reads are the floor under it
+        db = f"{r['db_mb']:,.0f}" if rebuild else ""
+        fast = ("pass" if r["rate"] >= TARGET_RATE else "MISS") if rebuild else ""
+        small = ("pass" if r["peak_mb"] <= TARGET_MB else "MISS") if rebuild else ""
         lines.append(
-            f"| {r['name']} | {r['events']:,} | {r['seconds']:,.1f} | {r['rate']:,.0f} | {r['rate'] / raw:.2f} "
-            f"| {r['cpu_seconds']:,.1f} | {r['events'] / r['cpu_seconds']:,.0f} | {r['peak_mb']:,.0f} | {db} |"
+            f"| {r['name']} | {r['events']:,} | {r['seconds']:,.1f} | {r['rate']:,.0f} | {fast} "
+            f"| {r['rate'] / raw:.2f} | {r['cpu_seconds']:,.1f} | {r['events'] / r['cpu_seconds']:,.0f} "
+            f"| {r['peak_mb']:,.0f} | {small} | {db} |"
         )
+    lines.append(
+        "\nPeak RSS of a rebuild is its largest process's (this one or a replay worker): issue 17's "
+        '"every service ≤ 200 MB at a million events" for the processes that rebuild the read models; '
+        "the services' own peaks at that size are the `large` rows of `python -m bench --full`."
+    )
     return "\n".join(lines)
 
 

@@ -36,6 +36,10 @@ from bench.towns import AS_OF, Dataset
 from lookback.auth.users import UserStore
 from lookback.contracts.subjects import PREFIX, STREAM
 
+OVERDUE_PERIOD = "2020-06-H2"
+OVERDUE_PAGE = 50  # the workbench's page
+MIN_CALLS = 5  # a p95 of fewer calls is their slowest
+
 
 def proc_status(pid: int, key: str) -> int:
     """A `/proc/<pid>/status` size in bytes (VmHWM: the resident high-water mark; VmRSS: now)."""
@@ -83,9 +87,14 @@ class Positions:
         self.conn: sqlite3.Connection | None = None
 
     def read(self) -> int:
-        if self.conn is None:
-            self.conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, isolation_level=None)
-        row = self.conn.execute("SELECT seq FROM positions WHERE consumer = ?", (self.consumer,)).fetchone()
+        """0 until the service has made its file and the table (a rebuild starts without either)."""
+        try:
+            if self.conn is None:
+                self.conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, isolation_level=None)
+            row = self.conn.execute("SELECT seq FROM positions WHERE consumer = ?", (self.consumer,)).fetchone()
+        except sqlite3.OperationalError:
+            self.close()
+            return 0
         return int(row[0]) if row else 0
 
     def close(self) -> None:
@@ -110,6 +119,23 @@ class Series:
         """The first time the position was at or beyond `value`."""
         i = bisect.bisect_left(self.values, value)
         return self.times[i] if i < len(self.times) else None
+
+
+@dataclass
+class Restart:
+    """One start of a service, from the process's start to caught up: wall and CPU seconds of that span."""
+
+    seconds: float
+    cpu_seconds: float
+    events: int
+    answering_after: float
+    """When it first answered `/progress`: a busy service answers only between batches."""
+    first_commit_after: float | None
+    after_first_commit: tuple[float, float, float] | None
+    """(events, wall s, CPU s) from the first commit to the last: the rate once started, from the same run
+    (the events past the first batch estimated from the positions)."""
+    peak_rss: int
+    others_cores: float
 
 
 @dataclass
@@ -204,7 +230,7 @@ class Bench:
         finally:
             await nc.close()
 
-    async def read_stream(self, start: int = 1, keep: int | None = None) -> list[Stored]:
+    async def read_stream(self, start: int = 1, keep: int | None = None, timeout: float = 600) -> list[Stored]:
         """Every event from `start` to the stream's end, read as a replay reads it; past the first
         `keep` events only subjects and headers are kept (a large county's log is gigabytes)."""
         nc = await nats.connect(self.nats.url_as("admin"))
@@ -217,7 +243,7 @@ class Bench:
             return True
 
         try:
-            await asyncio.wait_for(read_log(nc, [f"{PREFIX}.>"], sink, start=start), timeout=600)
+            await asyncio.wait_for(read_log(nc, [f"{PREFIX}.>"], sink, start=start), timeout=timeout)
         finally:
             await nc.close()
         return out
@@ -288,7 +314,7 @@ class Bench:
         cpu0 = self.cpu()
         t0 = time.monotonic()
         async with httpx.AsyncClient(timeout=None) as client:
-            summary = await self.post_import(client, files, partial=False)
+            summary = await asyncio.wait_for(self.post_import(client, files, partial=False), timeout)
         t_stored = time.monotonic()
         try:
             last = await self.settled(timeout)
@@ -297,7 +323,7 @@ class Bench:
             await watcher
             reporting.close()
         cpu = self.cpu_used(cpu0, self.cpu())
-        events = await self.read_stream(start + 1, keep)
+        events = await self.read_stream(start + 1, keep, timeout)
         problems = [e.seq for e in events if e.subject.endswith(".flagged") and e.subject.startswith("lb.problem.")]
         t_all = series.reached(last) or time.monotonic()
         t_problem = series.reached(problems[-1]) if problems else t_all
@@ -332,76 +358,135 @@ class Bench:
         return int(sum(float(m) for m in re.findall(pattern, text, flags=re.M)))
 
     async def replay(
-        self, service: str, timeout: float, on_ready: Callable[[int], None] | None = None
+        self, service: str, timeout: float, on_started: Callable[[int], None] | None = None, startup: bool = True
     ) -> dict[str, Any]:
-        """Stop the service, delete its SQLite read model, start it again and time it until idle.
-        `on_ready` gets the new process id once it is healthy (the profiler attaches there, after
-        the imports of start-up)."""
+        """Rebuild the service's read model as an operator does (stop it, delete its SQLite file, start it)
+        and time it from the process's start to its commit of the last event it had to handle, with the
+        process's CPU time over the same span; the rates "once started" run from its first commit to its
+        last. With `startup`, a restart that has nothing to replay is measured first: its time and CPU are
+        the start-up alone (imports, connecting, opening the consumer). `on_started` gets the process id at
+        the first commit (the profiler attaches there)."""
+        start = await self.restart(service, timeout) if startup else None
+        run = await self.restart(service, timeout, rebuild=True, on_started=on_started)
+        events = run.events
+        out: dict[str, Any] = {
+            "events": events,
+            "seconds": run.seconds,
+            "cpu_seconds": run.cpu_seconds,
+            "events_per_s": events / run.seconds if run.seconds > 0 else None,
+            "events_per_cpu_s": events / run.cpu_seconds if run.cpu_seconds > 0 else None,
+            "answering_after_s": run.answering_after,
+            "first_commit_after_s": run.first_commit_after,
+            "peak_rss": run.peak_rss,
+            "others_cores": run.others_cores,
+        }
+        if start is not None:
+            out |= {"startup_seconds": start.seconds, "startup_cpu_seconds": start.cpu_seconds}
+        if run.after_first_commit is not None:
+            counted, wall, cpu = run.after_first_commit
+            out |= {
+                "events_per_s_after_startup": counted / wall if wall > 0 else None,
+                "events_per_cpu_s_after_startup": counted / cpu if cpu > 0 else None,
+            }
+        return out
+
+    async def restart(
+        self, service: str, timeout: float, rebuild: bool = False, on_started: Callable[[int], None] | None = None
+    ) -> Restart:
+        """Stop the service, delete its read model if `rebuild`, start it, and return once `/progress` twice
+        says nothing is pending. The end is when the committed position, sampled from the SQLite file every
+        20 ms with the process's CPU time, first reached its final value; with nothing to replay, when the
+        service first answered `/progress`. `/healthz` is not used: a replaying service answers HTTP only
+        between batches, and its health check (NATS requests of its own) so late that a 1 s probe fails
+        until the replay is over, which made the replay look finished the moment it looked started."""
         svc = self.system.services[service]
         self.record_hwm()
         svc.stop()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{self.db(service)}{suffix}").unlink(missing_ok=True)
+        if rebuild:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.db(service)}{suffix}").unlink(missing_ok=True)
+        positions = self.positions(service)
         machine0 = machine_busy()
         t0 = time.monotonic()
         svc.start()
-        while not svc.healthy():
-            if time.monotonic() - t0 > 120:
-                raise TimeoutError(f"{service} did not restart")
-            await asyncio.sleep(0.05)
-        t_ready = time.monotonic()
-        cpu_ready = cpu_seconds(svc.proc.pid) if svc.proc else 0.0
-        if on_ready is not None and svc.proc is not None:
-            on_ready(svc.proc.pid)
-        url = (svc.url,)
-        quiet, first_quiet = 0, 0.0
-        while True:
-            now = time.monotonic()
-            if now - t0 > timeout:
-                raise TimeoutError(f"{service} replay not done after {timeout:.0f}s")
-            waiting = await pending(url)
-            if waiting and all(v == 0 for v in waiting.values()):
-                first_quiet = first_quiet if quiet else now
-                quiet += 1
-                if quiet >= 2:
-                    break
-            else:
-                quiet = 0
-            await asyncio.sleep(0.05)
-        events = self.handled(service)
-        hwm = proc_status(svc.proc.pid, "VmHWM") if svc.proc else 0
-        cpu = (cpu_seconds(svc.proc.pid) - cpu_ready) if svc.proc else 0.0
-        others = (machine_busy() - machine0) - (cpu_seconds(svc.proc.pid) if svc.proc else 0.0)
-        others_cores = max(0.0, others) / (time.monotonic() - t0)
+        assert svc.proc is not None
+        pid = svc.proc.pid
+        commits: list[tuple[float, int, float]] = []  # (time, position, process CPU) at each change seen
+        sampling = asyncio.Event()
+
+        async def sample() -> None:
+            while not sampling.is_set():
+                now, position, cpu = time.monotonic(), positions.read(), cpu_seconds(pid)
+                if not commits or position != commits[-1][1]:
+                    commits.append((now, position, cpu))
+                    if len(commits) == 2 and on_started is not None:
+                        on_started(pid)
+                await asyncio.sleep(0.02)
+
+        sampler = asyncio.create_task(sample())
+        answered: tuple[float, float] | None = None  # (time, CPU) of the first answer of /progress
+        quiet = 0
+        try:
+            while quiet < 2:
+                if time.monotonic() - t0 > timeout:
+                    raise TimeoutError(f"{service} {'replay' if rebuild else 'restart'} not done after {timeout:.0f}s")
+                if svc.proc.poll() is not None:
+                    raise RuntimeError(f"{service} exited with {svc.proc.returncode}; see {svc.log_path}")
+                waiting = await pending((svc.url,))
+                if waiting and all(v >= 0 for v in waiting.values()) and answered is None:
+                    answered = (time.monotonic(), cpu_seconds(pid))
+                quiet = quiet + 1 if waiting and all(v == 0 for v in waiting.values()) else 0
+                await asyncio.sleep(0.1)
+        finally:
+            sampling.set()
+            await sampler
+        final = positions.read()
+        positions.close()
+        assert answered is not None
+        moved = [c for c in commits[1:] if c[1] >= final]
+        t_done, cpu_done = (moved[0][0], moved[0][2]) if moved else answered
+        others = (machine_busy() - machine0) - cpu_seconds(pid)
         self.record_hwm()
-        return {
-            "events": events,
-            "seconds": first_quiet - t0,
-            "seconds_after_ready": first_quiet - t_ready,
-            "events_per_s": events / (first_quiet - t0),
-            "events_per_s_after_ready": events / max(first_quiet - t_ready, 1e-9),
-            "peak_rss": hwm,
-            "cpu_seconds_after_ready": round(cpu, 2),
-            "events_per_cpu_s": events / cpu if cpu else None,
-            "others_cores": round(others_cores, 2),
-        }
+        events = self.handled(service)
+        first = commits[1] if len(commits) > 1 else None
+        after = None
+        if first is not None and moved and final > 0 and moved[0][0] > first[0]:
+            share = (final - first[1]) / final
+            after = (events * share, moved[0][0] - first[0], moved[0][2] - first[2])
+        return Restart(
+            seconds=t_done - t0,
+            cpu_seconds=round(cpu_done, 2),
+            events=events,
+            answering_after=answered[0] - t0,
+            first_commit_after=first[0] - t0 if first else None,
+            after_first_commit=after,
+            peak_rss=proc_status(pid, "VmHWM"),
+            others_cores=round(max(0.0, others) / (time.monotonic() - t0), 2),
+        )
 
     # --- reports ---------------------------------------------------------------------------
-    def reports(self, requests: int, period: str = "2019-12-H1") -> dict[str, Any]:
+    def reports(self, requests: int, timeout: float = 60, period: str = "2019-12-H1") -> dict[str, Any]:
         """GET each report `requests` times over HTTP (keep-alive, after 2 warm-ups), next to two floors:
         `GET /healthz` of the same service (HTTP and framework, no work) and reading every row of the
-        read model (`report_*` tables) with plain sqlite3 (all the data any report could need)."""
+        read model (`report_*` tables) with plain sqlite3 (all the data any report could need).
+
+        The overdue list is asked for as the workbench asks, its first page of `OVERDUE_PAGE` cases, at the
+        last period of bench.reports (every case still open is overdue by then): a service without paging
+        ignores `limit` and sends the whole list, and `cases_returned` says which of the two was timed."""
         url = self.system.url("reporting")
         calls = {
             "semimonthly": (f"{url}/reports/semimonthly", {"period": period}),
+            "overdue": (f"{url}/reports/overdue", {"period": OVERDUE_PERIOD, "limit": str(OVERDUE_PAGE)}),
             "problems": (f"{url}/reports/problems", {"by": "rule,village"}),
             "healthz": (f"{url}/healthz", {}),
         }
         out: dict[str, Any] = {}
-        with httpx.Client(timeout=60, headers=self.auth()) as client:
+        with httpx.Client(timeout=timeout, headers=self.auth()) as client:
             for name, (endpoint, params) in calls.items():
                 out[name] = summarise(timed_calls(requests, functools.partial(get_ok, client, endpoint, params)))
-        out["pages"] = self.pages(requests)
+            cases = client.get(calls["overdue"][0], params=calls["overdue"][1]).json().get("cases", [])
+            out["overdue"] |= {"cases_returned": len(cases), "period": OVERDUE_PERIOD, "limit": OVERDUE_PAGE}
+        out["pages"] = self.pages(requests, timeout)
         conn = sqlite3.connect(f"file:{self.db('reporting')}?mode=ro", uri=True)
         try:
             names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
@@ -414,7 +499,7 @@ class Bench:
             conn.close()
         return out
 
-    def pages(self, requests: int) -> dict[str, Any]:
+    def pages(self, requests: int, timeout: float = 60) -> dict[str, Any]:
         """The station's 我的待办 and a case page, as its browser asks for them (HTML, session cookie),
         beside the reports: the page a person waits for is a report read plus the workbench's work.
         `python -m bench.pages` times every role's pages."""
@@ -422,7 +507,7 @@ class Bench:
         password = secrets.token_urlsafe(12)
         UserStore(self.system.data_dir / "users.json").set_password("station", password)  # station_token's user
         out: dict[str, Any] = {}
-        with contextlib.closing(sign_in(self.system.workbench.url, "station", password)) as client:
+        with contextlib.closing(sign_in(self.system.workbench.url, "station", password, timeout)) as client:
             case = re.search(r'href="(/cases/[0-9a-f]{32})"', client.get("/work").text)
             paths = {"work": "/work", "case": case[1] if case else None}
             for name, path in paths.items():
@@ -431,9 +516,9 @@ class Bench:
         return out
 
 
-def sign_in(base: str, name: str, password: str) -> httpx.Client:
+def sign_in(base: str, name: str, password: str, timeout: float = 60) -> httpx.Client:
     """A client holding the session cookie of `name`, signed in through the workbench's form."""
-    client = httpx.Client(base_url=base, timeout=60)
+    client = httpx.Client(base_url=base, timeout=timeout)
     found = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
     assert found, "no sign-in form"
     reply = client.post("/login", data={"csrf": found[1], "name": name, "password": password})
@@ -445,13 +530,18 @@ def get_ok(client: httpx.Client, url: str, params: dict[str, str]) -> None:
     client.get(url, params=params).raise_for_status()
 
 
-def timed_calls(n: int, call: Callable[[], Any], warmup: int = 2) -> list[float]:
-    times = []
+def timed_calls(n: int, call: Callable[[], Any], warmup: int = 2, budget: float = 120) -> list[float]:
+    """`n` timed calls after `warmup`; fewer (but at least `MIN_CALLS`) once `budget` seconds are spent, so a
+    report that takes a minute at `large` ends the run's report phase in minutes, not hours."""
+    times: list[float] = []
+    started = time.perf_counter()
     for i in range(n + warmup):
         t = time.perf_counter()
         call()
         if i >= warmup:
             times.append(time.perf_counter() - t)
+            if len(times) >= MIN_CALLS and time.perf_counter() - started > budget:
+                break
     return times
 
 
