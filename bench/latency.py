@@ -21,10 +21,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
+from bench.keepalive import Pool
 from bench.system import Bench, Series, percentile
-from bench.towns import Dataset
+from bench.towns import AS_OF, Dataset
 
 SENT_AS = "POST /households"
 IN_FLIGHT = 200
@@ -65,18 +64,18 @@ async def run(
     cpu0 = bench.cpu()
     sent: list[Sent] = []
     interval = 1 / rate
-    limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT)
     gate = asyncio.Semaphore(IN_FLIGHT)
+    pool = Pool(bench.system.url("intake"), bench.auth())
 
-    async def send(client: httpx.AsyncClient, item: Sent, persons: list[dict[str, str]]) -> None:
+    async def send(item: Sent, persons: list[dict[str, str]]) -> None:
         try:
             async with gate:
-                await bench.post_household(client, persons)
-            item.stored = time.monotonic()
+                await pool.post("/households", {"as_of": AS_OF, "persons": persons})
+            item.stored = time.monotonic()  # it answers once the household's events are stored
         except Exception as err:  # counted, never fatal: a refused import is a result too
             item.error = f"{type(err).__name__}: {str(err)[:200]}"
 
-    async with httpx.AsyncClient(timeout=drain + seconds, limits=limits) as client:
+    try:
         tasks = []
         t0 = time.monotonic() + 0.05
         for i, persons in enumerate(households):
@@ -86,11 +85,13 @@ async def run(
                 await asyncio.sleep(delay)
             item = Sent(persons[0]["户编号"], when)
             sent.append(item)
-            tasks.append(asyncio.create_task(send(client, item, persons)))
+            tasks.append(asyncio.create_task(send(item, persons)))
         submitted = time.monotonic()
         _, late = await asyncio.wait(tasks, timeout=drain)
         for task in late:
             task.cancel()
+    finally:
+        pool.close()
     try:
         await bench.settled(max(5.0, drain - (time.monotonic() - submitted)))
         settled = True

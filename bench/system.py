@@ -288,14 +288,6 @@ class Bench:
                     raise RuntimeError(str(json.loads(line)["error"])[:300])
         return summary
 
-    async def post_household(self, client: httpx.AsyncClient, persons: list[dict[str, str]]) -> dict:
-        """POST /households of one household's person rows; when it answers, its events are stored."""
-        body = {"as_of": AS_OF, "persons": persons}
-        response = await client.post(f"{self.system.url('intake')}/households", json=body, headers=self.auth())
-        if response.status_code >= 400:
-            raise RuntimeError(f"household refused: {response.status_code} {response.text[:300]}")
-        return response.json()
-
     async def import_roster(self, dataset: Dataset, timeout: float, keep: int | None = None) -> dict[str, Any]:
         """The full roster through intake, timed twice: until stored (import) and until reporting holds
         the last event it caused (pipeline). The reporting position is polled every 20 ms."""

@@ -151,6 +151,7 @@ class BatchConsumer:
                 self.in_flight = len(batch)
                 await self.consume([decode(m) for m in batch], batch[-1].metadata.num_pending)
                 self.in_flight = 0
+                await asyncio.sleep(0)  # a catching-up tail never waits: let /healthz and /progress answer
         finally:
             await tail.close()
 

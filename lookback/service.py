@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -29,6 +30,9 @@ from lookback.observability import setup_logging
 from lookback.settings import ServiceSettings
 from lookback.signing import Signer, load_signer
 from lookback.validation import install as install_validation_errors
+
+GC_YOUNGEST = 10_000
+"""Allocations between collections of the youngest generation (CPython's default: 700)."""
 
 log = logging.getLogger("lookback.service")
 Task = Callable[["Runtime"], Coroutine[Any, Any, None]]
@@ -136,6 +140,7 @@ def build_service(
         await asyncio.gather(*(ev.wait() for ev in started))
         running += [asyncio.create_task(task(runtime)) for task in tasks]
         runtime.ready.set()
+        tune_gc()
         try:
             yield
         finally:
@@ -172,6 +177,16 @@ def build_service(
     for router in routers:
         app.include_router(router)
     return app
+
+
+def tune_gc() -> None:
+    """A consumer allocates many short-lived objects per event (decoded envelopes, rows, cells) and few
+    that live: profiled, CPython's collector took 20-25 % of reporting's and intake's CPU, most of it
+    re-scanning what was loaded at start (modules, the catalogue, the app). Freezing that and collecting
+    the youngest generation less often keeps the cycles collector off the hot path; memory is still
+    freed by reference counting as before."""
+    gc.freeze()
+    gc.set_threshold(GC_YOUNGEST, *gc.get_threshold()[1:])
 
 
 def serve(app: FastAPI, settings: ServiceSettings, name: str) -> None:
